@@ -1,0 +1,22 @@
+"""alife: a numba-accelerated artificial-life simulator.
+
+The documented API::
+
+    load_config(source=None, overrides=None) -> Config
+    Simulation(config, seed=None, overrides=None)   .step(n)  .agents()  .state  .take_stats()
+    run(config, out=None, progress=None) -> RunResult   (a headless run writing a run folder)
+"""
+
+from alife.config import Config, ConfigError, config_to_yaml, load_config
+from alife.sim import Simulation
+
+__all__ = ["Config", "ConfigError", "Simulation", "config_to_yaml", "load_config", "run"]
+__version__ = "0.1.0"
+
+
+def __getattr__(name):
+    if name == "run":  # the runner pulls in tqdm and file I/O; import it only when asked
+        from alife.runners.headless import run
+
+        return run
+    raise AttributeError(name)

@@ -1,0 +1,162 @@
+"""Load a config from YAML, a dict or nothing, apply ``key.path=value`` overrides, validate.
+
+Every failure raises :class:`ConfigError` whose message names the file, the field path and what
+was expected, e.g. ``my.yaml: world.width: must be > 0, got -5``.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from alife.config.schema import Config
+
+
+class ConfigError(ValueError):
+    """A config that cannot be used; the message says where and why."""
+
+
+def load_config(
+    source: str | Path | Mapping[str, Any] | Config | None = None,
+    overrides: Iterable[str] | Mapping[str, Any] | None = None,
+) -> Config:
+    """Build a validated, frozen :class:`Config`.
+
+    Args:
+        source: a YAML file path, a (nested) dict of settings, an existing Config, or None for
+            the defaults (the values documented in ``configs/default.yaml``).
+        overrides: ``["world.width=64", "seed=3"]`` (values parsed as YAML scalars) or a dict
+            ``{"world.width": 64}``; applied after the source.
+    """
+    origin = "<defaults>"
+    if source is None:
+        data: dict[str, Any] = {}
+    elif isinstance(source, Config):
+        data = source.model_dump()
+        origin = "<config>"
+    elif isinstance(source, Mapping):
+        data = copy.deepcopy(dict(source))
+        origin = "<dict>"
+    else:
+        origin = str(source)
+        data = _read_yaml(Path(source))
+    if overrides:
+        origin += " (with overrides)"
+        for key, value in _parse_overrides(overrides):
+            _set_path(data, key, value)
+    try:
+        return Config.model_validate(data)
+    except ValidationError as err:
+        raise ConfigError("\n".join(f"{origin}: {line}" for line in _describe(err))) from None
+
+
+def config_to_yaml(config: Config) -> str:
+    """The resolved config as YAML (every field, in schema order)."""
+    return yaml.safe_dump(config.model_dump(mode="json"), sort_keys=False)
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise ConfigError(f"{path}: config file not found")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        problem = getattr(err, "problem", None) or str(err)
+        raise ConfigError(f"{path}: malformed YAML{where}: {problem}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not a text file (expected UTF-8 YAML)") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of sections at the top, got {type(data).__name__}")
+    return data
+
+
+def _parse_overrides(overrides: Iterable[str] | Mapping[str, Any]) -> list[tuple[str, Any]]:
+    if isinstance(overrides, Mapping):
+        return list(overrides.items())
+    parsed = []
+    for item in overrides:
+        key, sep, raw = item.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"override {item!r}: expected key.path=value, e.g. world.width=64")
+        try:
+            value = yaml.safe_load(raw) if raw.strip() else raw
+        except yaml.YAMLError:
+            value = raw
+        parsed.append((key.strip(), value))
+    return parsed
+
+
+def _set_path(data: dict[str, Any], dotted: str, value: Any) -> None:
+    parts = dotted.split(".")
+    node = data
+    for depth, part in enumerate(parts[:-1]):
+        child = node.setdefault(part, {})
+        if not isinstance(child, dict):
+            where = ".".join(parts[: depth + 1])
+            raise ConfigError(f"override {dotted}: {where} is a value, not a section")
+        node = child
+    node[parts[-1]] = value
+
+
+_MESSAGES = {
+    "greater_than": "must be > {gt}",
+    "greater_than_equal": "must be >= {ge}",
+    "less_than": "must be < {lt}",
+    "less_than_equal": "must be <= {le}",
+    "int_type": "must be an integer",
+    "int_parsing": "must be an integer",
+    "int_from_float": "must be a whole number",
+    "float_type": "must be a number",
+    "float_parsing": "must be a number",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "string_type": "must be a string",
+    "string_too_short": "must not be empty",
+    "literal_error": "must be one of {expected}",
+    "model_type": "must be a section (a mapping of keys)",
+    "model_attributes_type": "must be a section (a mapping of keys)",
+}
+
+
+def _describe(err: ValidationError) -> list[str]:
+    lines = []
+    for item in err.errors():
+        loc = tuple(str(p) for p in item["loc"])
+        path = ".".join(loc)
+        kind = item["type"]
+        if kind == "extra_forbidden":
+            lines.append(f"{path}: unknown key{_suggest(loc)}")
+            continue
+        if kind == "value_error":  # from a model validator: the message already names its field
+            lines.append(item["msg"].removeprefix("Value error, "))
+            continue
+        template = _MESSAGES.get(kind)
+        message = template.format(**item.get("ctx", {})) if template else item["msg"]
+        lines.append(f"{path}: {message}, got {item['input']!r}")
+    return lines
+
+
+def _suggest(loc: tuple[str, ...]) -> str:
+    """' (did you mean 'width'?)' for a misspelt key, using the fields valid at that place."""
+    model: type[BaseModel] = Config
+    for part in loc[:-1]:
+        field = model.model_fields.get(part)
+        annotation = field.annotation if field else None
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return ""
+        model = annotation
+    valid = list(model.model_fields)
+    close = difflib.get_close_matches(loc[-1], valid, n=1, cutoff=0.5)
+    if close:
+        return f" (did you mean {close[0]!r}?)"
+    return f" (valid keys: {', '.join(valid)})"

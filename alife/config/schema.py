@@ -1,0 +1,143 @@
+"""The configuration schema: every field with its meaning, unit and valid range.
+
+The models are frozen and reject unknown keys, so a typo in a YAML file is an error instead
+of a silently ignored setting. The defaults here are the defaults of the project;
+``configs/default.yaml`` spells out the same values with comments (a test keeps them equal).
+
+Time scales, fastest first: perception and action happen every tick; food regrows every tick
+and seasons turn over ``food.season_period`` ticks; the genome changes only across
+generations (``reproduction``).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class WorldConfig(_Section):
+    """The grid."""
+
+    width: int = Field(128, gt=0, description="grid width (cells)")
+    height: int = Field(128, gt=0, description="grid height (cells)")
+    edges: Literal["torus", "walls"] = Field(
+        "torus", description="torus: leaving one edge enters the opposite one; walls: edges block movement"
+    )
+    obstacle_density: float = Field(
+        0.02, ge=0.0, lt=1.0, description="fraction of cells that are obstacles (impassable, never hold food)"
+    )
+
+
+class FoodConfig(_Section):
+    """The food field: capacity per cell, patchy layout, regrowth and seasons."""
+
+    capacity: float = Field(10.0, gt=0, description="most food one rich cell can hold (energy)")
+    patch_size: float = Field(
+        6.0, ge=0, description="length scale of food patches (cells); 0 = no patches, every cell rich"
+    )
+    patch_cover: float = Field(0.35, gt=0, le=1.0, description="fraction of cells inside rich patches")
+    background: float = Field(
+        0.1, ge=0, le=1.0, description="capacity outside patches, as a fraction of `capacity`"
+    )
+    initial_fill: float = Field(0.5, ge=0, le=1.0, description="food at tick 0, as a fraction of each cell's capacity")
+    regrowth_rate: float = Field(
+        0.01, ge=0, le=1.0, description="food regrown per tick, as a fraction of the cell's capacity (1/ticks)"
+    )
+    season_amplitude: float = Field(
+        0.0, ge=0, description="seasonal modulation of regrowth: rate * max(0, 1 + amplitude * sin(phase)); 0 = stationary"
+    )
+    season_period: float = Field(2000.0, gt=0, description="length of one season cycle (ticks)")
+    season_waves: float = Field(
+        1.0, ge=0, description="spatial waves of the season across the world's width; 0 = the whole world in phase"
+    )
+
+
+class AgentsConfig(_Section):
+    """The founding population and agent storage."""
+
+    initial_count: int = Field(1000, ge=0, description="agents placed at tick 0 on random free cells")
+    initial_energy: float = Field(40.0, gt=0, description="energy of each founding agent (energy)")
+    sense_radius: int = Field(2, ge=1, le=7, description="agents sense a (2r+1)x(2r+1) window (cells)")
+    max_population: int = Field(
+        0, ge=0, description="births are skipped while this many agents are alive; 0 = no cap"
+    )
+
+
+class EnergyConfig(_Section):
+    """The energy budget of every agent."""
+
+    basal_cost: float = Field(0.5, ge=0, description="metabolism paid every tick (energy/tick)")
+    move_cost: float = Field(0.2, ge=0, description="extra cost of a tick in which the agent moved (energy)")
+    eat_rate: float = Field(4.0, gt=0, description="most food eaten from the agent's cell per tick (energy/tick)")
+    max_energy: float = Field(200.0, gt=0, description="an agent stops eating at this energy (energy)")
+
+
+class LifeConfig(_Section):
+    """Death and reproduction inside the world (open-ended, overlapping generations)."""
+
+    max_age: int = Field(1500, ge=0, description="agents die at this age (ticks); 0 = no age limit")
+    reproduce_threshold: float = Field(
+        80.0, gt=0, description="an agent with at least this energy places a child next to it (energy)"
+    )
+    child_energy_fraction: float = Field(
+        0.5, gt=0, lt=1.0, description="share of the parent's energy handed to the child"
+    )
+    mutation_sigma: float = Field(
+        0.05, ge=0, description="standard deviation of the Gaussian noise added to every gene of a child"
+    )
+
+
+class PolicyConfig(_Section):
+    """The heritable linear policy: scores = W · senses + b, softmax with a heritable temperature."""
+
+    init_food_gradient: float = Field(
+        2.0, description="founders' weight pulling each move towards food seen in that direction"
+    )
+    init_avoid_blocked: float = Field(
+        4.0, description="founders' weight against moving into a blocked neighbouring cell"
+    )
+    init_noise: float = Field(0.1, ge=0, description="standard deviation of random noise on founders' weights")
+    init_temperature: float = Field(0.5, gt=0, description="founders' softmax temperature")
+
+
+class RunConfig(_Section):
+    """How a run is driven and recorded (does not change the simulated world)."""
+
+    name: str = Field("default", min_length=1, description="run name, the prefix of the run folder")
+    steps: int = Field(5000, ge=0, description="ticks to simulate")
+    record_every: int = Field(10, gt=0, description="ticks between two rows of metrics.csv")
+    threads: int = Field(0, ge=0, description="numba threads for the parallel kernels; 0 = all cores")
+
+
+class Config(_Section):
+    """A whole simulation: one seed fixes the run."""
+
+    seed: int = Field(0, ge=0, description="master seed; world, agents and mutation streams are derived from it")
+    world: WorldConfig = WorldConfig()
+    food: FoodConfig = FoodConfig()
+    agents: AgentsConfig = AgentsConfig()
+    energy: EnergyConfig = EnergyConfig()
+    life: LifeConfig = LifeConfig()
+    policy: PolicyConfig = PolicyConfig()
+    run: RunConfig = RunConfig()
+
+    @model_validator(mode="after")
+    def _fits_in_world(self) -> "Config":
+        w = self.world
+        if 2 * self.agents.sense_radius + 1 > min(w.width, w.height):
+            raise ValueError(
+                f"agents.sense_radius: the sensed window ({2 * self.agents.sense_radius + 1} cells) "
+                f"must fit in the world ({w.width}x{w.height})"
+            )
+        free_cells = int(w.width * w.height * (1.0 - w.obstacle_density))
+        if self.agents.initial_count > free_cells:
+            raise ValueError(
+                f"agents.initial_count: must be <= the free cells of the world (~{free_cells}), "
+                f"got {self.agents.initial_count}"
+            )
+        return self

@@ -1,0 +1,144 @@
+"""Eating, metabolism, ageing, death and in-world reproduction.
+
+Energy bookkeeping (checked by the tests): over any stretch of ticks,
+    Δ(total energy of living agents) = food eaten − metabolism − energy of agents at death,
+and births only move energy from a parent to its child.
+"""
+
+import numpy as np
+from numba import njit
+
+from alife.kernels.rng import next_normal, next_u64
+from alife.kernels.sense import wrap_cell
+
+# 8-neighbourhood, clockwise from north: where a child may be placed
+_NEIGHBOUR_DX = np.array([0, 1, 1, 1, 0, -1, -1, -1], dtype=np.int64)
+_NEIGHBOUR_DY = np.array([-1, -1, 0, 1, 1, 1, 0, -1], dtype=np.int64)
+
+DEATH_NONE = 0
+DEATH_STARVED = 1
+DEATH_OLD_AGE = 2
+
+
+@njit(cache=True)
+def eat_metabolise_die(alive, xs, ys, energy, age, moved, death_cause, food, occupancy,
+                       eat_rate, max_energy, basal_cost, move_cost, max_age):
+    """One tick of eating, paying metabolism, ageing and dying, for every alive agent.
+
+    Eats ``min(food in own cell, eat_rate, max_energy - energy)``; pays ``basal_cost`` plus
+    ``move_cost`` if it moved; dies if energy <= 0 or (max_age > 0 and age >= max_age).
+    ``death_cause`` int8 (n,) is set for agents that die this tick (DEATH_* codes).
+    Returns (eaten, metabolism, death_energy, starved, old_age); death_energy is the energy the
+    dead carried (<= 0 for the starved), which leaves the system with them.
+    """
+    eaten = 0.0
+    metabolism = 0.0
+    death_energy = 0.0
+    starved = 0
+    old_age = 0
+    for i in range(alive.shape[0]):
+        if not alive[i]:
+            continue
+        x = xs[i]
+        y = ys[i]
+        room = max_energy - energy[i]
+        bite = np.float32(min(food[y, x], eat_rate, room)) if room > 0.0 else np.float32(0.0)
+        food[y, x] -= bite
+        energy[i] += bite
+        eaten += bite
+        cost = basal_cost + (move_cost if moved[i] else 0.0)
+        energy[i] -= np.float32(cost)
+        metabolism += np.float32(cost)
+        age[i] += 1
+        if energy[i] <= 0.0:
+            death_cause[i] = DEATH_STARVED
+            starved += 1
+        elif max_age > 0 and age[i] >= max_age:
+            death_cause[i] = DEATH_OLD_AGE
+            old_age += 1
+        else:
+            continue
+        alive[i] = False
+        occupancy[y, x] = -1
+        death_energy += energy[i]
+    return eaten, metabolism, death_energy, starved, old_age
+
+
+@njit(cache=True)
+def reproduce(alive, xs, ys, energy, age, ids, parent_ids, generation, birth_tick, death_cause,
+              rng, genome, senses, action, priority, obstacle, occupancy, width, height, torus,
+              threshold, child_fraction, mutation_sigma, max_population, gene_lo, gene_hi,
+              tick, next_id, n_alive):
+    """Every agent with energy >= threshold places one child in a free neighbouring cell.
+
+    Parents act in order of their per-tick random ``priority`` (fair when cells are scarce).
+    The child takes ``child_fraction`` of the parent's energy, a copy of its genome with
+    Gaussian noise of ``mutation_sigma`` on every gene (clipped to [gene_lo, gene_hi]), new
+    random streams split from the parent's mutation stream (stream 1), the lowest free slot
+    and the next id. No birth while ``n_alive >= max_population`` (if max_population > 0).
+    The caller guarantees enough free slots. Returns (births, next_id, n_alive).
+    """
+    n = alive.shape[0]
+    count = 0
+    for i in range(n):
+        if alive[i] and energy[i] >= threshold:
+            count += 1
+    if count == 0:
+        return 0, next_id, n_alive
+    parents = np.empty(count, np.int64)
+    keys = np.empty(count, np.uint64)
+    c = 0
+    for i in range(n):
+        if alive[i] and energy[i] >= threshold:
+            parents[c] = i
+            keys[c] = priority[i]
+            c += 1
+    order = np.argsort(keys, kind="mergesort")
+    n_genes = genome.shape[1]
+    slot = 0
+    births = 0
+    for r in range(count - 1, -1, -1):  # highest priority first
+        if max_population > 0 and n_alive >= max_population:
+            break
+        p = parents[order[r]]
+        start = next_u64(rng, p, 1) % np.uint64(8)
+        placed = False
+        cx = 0
+        cy = 0
+        for k in range(8):
+            d = (start + np.uint64(k)) % np.uint64(8)
+            cx, cy, inside = wrap_cell(xs[p] + _NEIGHBOUR_DX[d], ys[p] + _NEIGHBOUR_DY[d],
+                                       width, height, torus)
+            if inside and not obstacle[cy, cx] and occupancy[cy, cx] < 0:
+                placed = True
+                break
+        if not placed:
+            continue
+        while alive[slot]:
+            slot += 1
+        child_energy = energy[p] * np.float32(child_fraction)
+        energy[p] -= child_energy
+        alive[slot] = True
+        xs[slot] = cx
+        ys[slot] = cy
+        occupancy[cy, cx] = slot
+        energy[slot] = child_energy
+        age[slot] = 0
+        ids[slot] = next_id
+        parent_ids[slot] = ids[p]
+        generation[slot] = generation[p] + 1
+        birth_tick[slot] = tick
+        death_cause[slot] = 0
+        action[slot] = 0
+        priority[slot] = 0
+        rng[slot, 0] = next_u64(rng, p, 1)
+        rng[slot, 1] = next_u64(rng, p, 1)
+        for g in range(n_genes):
+            v = genome[p, g] + mutation_sigma * next_normal(rng, p, 1)
+            genome[slot, g] = min(max(v, gene_lo[g]), gene_hi[g])
+        for k in range(senses.shape[1]):
+            senses[slot, k] = 0.0
+        next_id += 1
+        n_alive += 1
+        births += 1
+    return births, next_id, n_alive

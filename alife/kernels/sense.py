@@ -1,0 +1,77 @@
+"""Sensing: what an agent perceives of its (2r+1)x(2r+1) neighbourhood, and the action set.
+
+Sense vector layout, float32, length ``sense_size(r) = 2 * (2r+1)**2 + 1``:
+    [0, n)        food in each window cell / food capacity, row-major from (-r, -r)
+    [n, 2n)       1.0 where the window cell is blocked (obstacle, another agent, beyond a wall)
+    2n            own energy / reproduction threshold
+with n = (2r+1)**2.
+"""
+
+from numba import njit
+
+N_ACTIONS = 5
+"""Actions: 0 stay, 1 north (y-1), 2 east (x+1), 3 south (y+1), 4 west (x-1)."""
+
+ACTION_NAMES = ("stay", "north", "east", "south", "west")
+
+
+def window_size(radius: int) -> int:
+    return (2 * radius + 1) ** 2
+
+
+def sense_size(radius: int) -> int:
+    return 2 * window_size(radius) + 1
+
+
+@njit(cache=True, inline="always")
+def action_delta(action):
+    """(dx, dy) of an action index."""
+    if action == 1:
+        return 0, -1
+    if action == 2:
+        return 1, 0
+    if action == 3:
+        return 0, 1
+    if action == 4:
+        return -1, 0
+    return 0, 0
+
+
+@njit(cache=True, inline="always")
+def wrap_cell(cx, cy, width, height, torus):
+    """Map (cx, cy) onto the grid: (x, y, inside). On a torus every cell is inside.
+
+    Offsets are at most one grid size away, so one correction per axis suffices.
+    """
+    if torus:
+        if cx < 0:
+            cx += width
+        elif cx >= width:
+            cx -= width
+        if cy < 0:
+            cy += height
+        elif cy >= height:
+            cy -= height
+        return cx, cy, True
+    return cx, cy, (0 <= cx < width) and (0 <= cy < height)
+
+
+@njit(cache=True)
+def sense_agent(i, x, y, energy, food, obstacle, occupancy, width, height, torus, radius,
+                inv_food_capacity, inv_energy_scale, senses):
+    """Write agent ``i``'s sense vector into ``senses[i]`` (float32 (n_agents, n_senses))."""
+    side = 2 * radius + 1
+    n_window = side * side
+    for row in range(side):
+        _, cy, row_inside = wrap_cell(x, y + row - radius, width, height, torus)
+        k = row * side
+        for col in range(side):
+            cx, _, inside = wrap_cell(x + col - radius, y, width, height, torus)
+            if inside and row_inside:
+                senses[i, k + col] = food[cy, cx] * inv_food_capacity
+                senses[i, n_window + k + col] = obstacle[cy, cx] | (occupancy[cy, cx] >= 0)
+            else:
+                senses[i, k + col] = 0.0
+                senses[i, n_window + k + col] = 1.0
+    senses[i, n_window + n_window // 2] = 0.0  # the agent's own cell is not blocked by itself
+    senses[i, 2 * n_window] = energy * inv_energy_scale

@@ -1,0 +1,142 @@
+"""The tick loop: a batch of ticks run entirely in compiled code.
+
+Order within a tick (each phase sees the result of the previous one):
+    1. sense + decide   (parallel over agents: each agent writes only its own rows)
+    2. move             (serial: fair, deterministic collision resolution)
+    3. eat, metabolism, ageing, death
+    4. reproduction     (serial: slots and cells are allocated in a fixed order)
+    5. food regrowth    (parallel over rows)
+Phases 2–4 are a few operations per agent; sensing and deciding is the bulk of the work.
+Nothing is summed across threads, so any thread count gives bit-identical results.
+"""
+
+import numpy as np
+from numba import njit, prange
+
+from alife.kernels.food import regrow_row, season_factor
+from alife.kernels.life import eat_metabolise_die, reproduce
+from alife.kernels.move import resolve_moves
+from alife.kernels.policy import linear_policy_action
+from alife.kernels.rng import next_u64
+from alife.kernels.sense import sense_agent
+
+# indices into the stats array (float64), accumulated over the ticks of a batch
+STAT_NAMES = ("births", "deaths_starved", "deaths_old_age", "food_eaten", "metabolism",
+              "death_energy", "moves", "moves_blocked")
+S_BIRTHS, S_STARVED, S_OLD_AGE, S_EATEN, S_METABOLISM, S_DEATH_ENERGY, S_MOVES, S_BLOCKED = range(8)
+
+# counters (same indices as alife.world.state)
+_TICK = 0
+_NEXT_ID = 1
+_N_ALIVE = 2
+
+
+@njit(cache=True)
+def births_room_needed(n_alive, max_population):
+    """Free slots that one tick's births may need."""
+    if max_population > 0:
+        return max(0, min(n_alive, max_population - n_alive))
+    return n_alive
+
+
+@njit(cache=True, parallel=True)
+def run_ticks(grid, agents, p, counters, stats, gene_lo, gene_hi, n_ticks):
+    """Advance the world by up to ``n_ticks`` ticks.
+
+    grid: GridState, agents: AgentState, p: KernelParams, counters int64 (3,) [tick, next_id,
+    n_alive], stats float64 (len(STAT_NAMES),) accumulated, gene_lo/gene_hi float32 (G,).
+    Stops early when the population is extinct or when agent storage might not hold the next
+    tick's births (the caller grows it and calls again). Returns the ticks done.
+    """
+    # Arrays are unpacked into locals: writes through tuple fields inside prange can be lost.
+    food = grid.food
+    capacity = grid.food_capacity
+    obstacle = grid.obstacle
+    occupancy = grid.occupancy
+    claim = grid.claim
+    column_rate = grid.column_rate
+    alive = agents.alive
+    xs = agents.x
+    ys = agents.y
+    energy = agents.energy
+    age = agents.age
+    ids = agents.id
+    parent_ids = agents.parent_id
+    generation = agents.generation
+    birth_tick = agents.birth_tick
+    death_cause = agents.death_cause
+    rng = agents.rng
+    genome = agents.genome
+    senses = agents.senses
+    action = agents.action
+    action_prob = agents.action_prob
+    moved = agents.moved
+    priority = agents.priority
+
+    width = p.width
+    height = p.height
+    torus = p.torus
+    radius = p.sense_radius
+    n_senses = p.n_senses
+    inv_food_capacity = p.inv_food_capacity
+    inv_energy_scale = p.inv_energy_scale
+    g_weight = p.g_policy_weight
+    g_bias = p.g_policy_bias
+    g_log_t = p.g_log_temperature
+    n_slots = alive.shape[0]
+
+    done = 0
+    while done < n_ticks:
+        n_alive = counters[_N_ALIVE]
+        if n_alive == 0:
+            break
+        if n_slots - n_alive < births_room_needed(n_alive, p.max_population):
+            break
+        tick = counters[_TICK]
+
+        # Alive slots, listed so that the threads get equal shares of living agents.
+        living = np.empty(n_alive, np.int64)
+        c = 0
+        for i in range(n_slots):
+            if alive[i]:
+                living[c] = i
+                c += 1
+        for j in prange(n_alive):
+            i = living[j]
+            sense_agent(i, xs[i], ys[i], energy[i], food, obstacle, occupancy, width, height,
+                        torus, radius, inv_food_capacity, inv_energy_scale, senses)
+            action[i] = linear_policy_action(i, senses, genome, n_senses, g_weight, g_bias,
+                                             g_log_t, rng, action_prob)
+            priority[i] = next_u64(rng, i, 0)
+
+        moves, blocked = resolve_moves(alive, xs, ys, ids, action, priority, moved, obstacle,
+                                       occupancy, claim, width, height, torus)
+        eaten, metabolism, death_energy, starved, old_age = eat_metabolise_die(
+            alive, xs, ys, energy, age, moved, death_cause, food, occupancy,
+            p.eat_rate, p.max_energy, p.basal_cost, p.move_cost, p.max_age)
+        n_alive -= starved + old_age
+        births, next_id, n_alive = reproduce(
+            alive, xs, ys, energy, age, ids, parent_ids, generation, birth_tick, death_cause,
+            rng, genome, senses, action, priority, obstacle, occupancy, width, height, torus,
+            p.reproduce_threshold, p.child_energy_fraction, p.mutation_sigma,
+            p.max_population, gene_lo, gene_hi, tick + 1, counters[_NEXT_ID], n_alive)
+
+        for x in range(width):
+            column_rate[x] = p.regrowth_rate * season_factor(
+                x, tick, width, p.season_amplitude, p.season_period, p.season_waves)
+        for y in prange(height):
+            regrow_row(y, food, capacity, column_rate)
+
+        stats[S_BIRTHS] += births
+        stats[S_STARVED] += starved
+        stats[S_OLD_AGE] += old_age
+        stats[S_EATEN] += eaten
+        stats[S_METABOLISM] += metabolism
+        stats[S_DEATH_ENERGY] += death_energy
+        stats[S_MOVES] += moves
+        stats[S_BLOCKED] += blocked
+        counters[_NEXT_ID] = next_id
+        counters[_N_ALIVE] = n_alive
+        counters[_TICK] = tick + 1
+        done += 1
+    return done

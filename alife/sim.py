@@ -1,0 +1,100 @@
+"""Simulation: owns the world state and advances it with the compiled kernels.
+
+This is the API scripts, notebooks and the CLI use::
+
+    from alife import Simulation, load_config
+    sim = Simulation(load_config("configs/default.yaml", ["world.width=64"]), seed=3)
+    sim.step(100)
+    alive = sim.agents()          # dict of numpy arrays, alive agents only
+    sim.state.grid.food           # float32 (H, W), the live array (read it, do not write it)
+
+Rules live in the kernels; this class only orchestrates: it calls ``run_ticks`` for a batch
+of ticks and grows agent storage when births need room.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numba
+import numpy as np
+
+from alife.config import Config, load_config
+from alife.genetics.genome import GenomeLayout
+from alife.kernels.params import kernel_params
+from alife.kernels.tick import STAT_NAMES, births_room_needed, run_ticks
+from alife.world.init import make_state
+from alife.world.state import State, grow_agents
+
+
+class Simulation:
+    """A world and its agents, advanced tick by tick.
+
+    Args:
+        config: a Config, a YAML path, a dict of settings, or None for the defaults.
+        seed: replaces ``config.seed`` when given.
+        overrides: ``["world.width=64", ...]`` applied to the config.
+    """
+
+    def __init__(
+        self,
+        config: Config | str | Path | Mapping[str, Any] | None = None,
+        *,
+        seed: int | None = None,
+        overrides: Iterable[str] | Mapping[str, Any] | None = None,
+    ):
+        if not isinstance(config, Config) or overrides:
+            config = load_config(config, overrides)
+        if seed is not None:
+            config = load_config(config, {"seed": seed})
+        self.config: Config = config
+        self.layout = GenomeLayout(config.agents.sense_radius)
+        self.params = kernel_params(config, self.layout)
+        self.gene_lo, self.gene_hi = self.layout.bounds()
+        self.state: State = make_state(config, self.layout)
+        self._stats = np.zeros(len(STAT_NAMES), np.float64)
+        threads = config.run.threads or numba.config.NUMBA_NUM_THREADS
+        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+
+    @property
+    def tick(self) -> int:
+        return self.state.tick
+
+    @property
+    def n_alive(self) -> int:
+        return self.state.n_alive
+
+    @property
+    def extinct(self) -> bool:
+        return self.state.n_alive == 0
+
+    def step(self, n_ticks: int = 1) -> int:
+        """Advance up to ``n_ticks`` ticks; fewer only if the population dies out. Returns ticks done."""
+        done = 0
+        while done < n_ticks and not self.extinct:
+            done += run_ticks(self.state.grid, self.state.agents, self.params, self.state.counters,
+                              self._stats, self.gene_lo, self.gene_hi, n_ticks - done)
+            self._ensure_room()
+        return done
+
+    def _ensure_room(self) -> None:
+        """Grow agent storage so that the next tick's births fit (doubling)."""
+        n_alive = self.state.n_alive
+        need = births_room_needed(n_alive, self.params.max_population)
+        if self.state.capacity - n_alive < need:
+            capacity = max(2 * self.state.capacity, n_alive + need)
+            self.state.agents = grow_agents(self.state.agents, capacity)
+
+    def take_stats(self) -> dict[str, float]:
+        """Event totals since the last call (births, deaths, food eaten, …), then reset them."""
+        totals = dict(zip(STAT_NAMES, self._stats.tolist()))
+        self._stats[:] = 0.0
+        return totals
+
+    def agents(self) -> dict[str, np.ndarray]:
+        """Copies of the per-agent arrays for the alive agents only, in slot order."""
+        mask = self.state.agents.alive
+        return {name: values[mask].copy() for name, values in self.state.agents._asdict().items()
+                if name != "alive"}

@@ -1,0 +1,1 @@
+"""World state (typed containers of numpy arrays) and its seeded construction."""

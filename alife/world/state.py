@@ -1,0 +1,138 @@
+"""Typed containers of numpy arrays: the whole simulated world, structure of arrays.
+
+Grid layers are indexed ``[y, x]`` with shape (H, W). Agent arrays are indexed by storage
+slot with shape (capacity, ...); a slot holds an agent only where ``alive`` is True, and dead
+slots are reused by later births (lowest free slot first). Storage grows when births need
+room (:func:`grow_agents`); growing never changes the simulation's outcome.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from alife.kernels.sense import N_ACTIONS
+
+# counters: int64 array of 3, updated in place by the kernels
+TICK = 0
+NEXT_ID = 1
+N_ALIVE = 2
+
+
+class GridState(NamedTuple):
+    """Grid layers.
+
+    food          float32 (H, W)  food energy in each cell, 0 <= food <= food_capacity
+    food_capacity float32 (H, W)  most food the cell can hold (0 on obstacles)
+    obstacle      bool    (H, W)  impassable cells
+    occupancy     int32   (H, W)  slot of the agent in the cell, -1 if empty
+    claim         int32   (H, W)  scratch for move resolution, -1 between ticks
+    column_rate   float64 (W,)    scratch: this tick's regrowth rate per column
+    """
+
+    food: np.ndarray
+    food_capacity: np.ndarray
+    obstacle: np.ndarray
+    occupancy: np.ndarray
+    claim: np.ndarray
+    column_rate: np.ndarray
+
+
+class AgentState(NamedTuple):
+    """Per-agent arrays, one row per storage slot.
+
+    alive       bool    (n,)        slot holds a living agent
+    x, y        int32   (n,)        cell position
+    energy      float32 (n,)        energy budget; the agent dies at <= 0
+    age         int32   (n,)        ticks lived
+    id          int64   (n,)        unique id, never reused (founders 0..N-1)
+    parent_id   int64   (n,)        id of the parent, -1 for founders
+    generation  int32   (n,)        0 for founders, parent's + 1
+    birth_tick  int64   (n,)        tick of birth
+    death_cause int8    (n,)        0 alive, 1 starved, 2 old age (kept after death)
+    rng         uint64  (n, 2)      per-agent SplitMix64 states: 0 acting, 1 mutation/births
+    genome      float32 (n, G)      heritable parameters, layout in GenomeLayout
+    senses      float32 (n, S)      last sense vector (layout in alife.kernels.sense)
+    action      int8    (n,)        last action (alife.kernels.sense.ACTION_NAMES)
+    action_prob float32 (n, A)      last action probabilities
+    moved       bool    (n,)        the last action moved the agent
+    priority    uint64  (n,)        this tick's random priority (collisions, birth order)
+    """
+
+    alive: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    energy: np.ndarray
+    age: np.ndarray
+    id: np.ndarray
+    parent_id: np.ndarray
+    generation: np.ndarray
+    birth_tick: np.ndarray
+    death_cause: np.ndarray
+    rng: np.ndarray
+    genome: np.ndarray
+    senses: np.ndarray
+    action: np.ndarray
+    action_prob: np.ndarray
+    moved: np.ndarray
+    priority: np.ndarray
+
+
+def empty_agents(capacity: int, n_genes: int, n_senses: int) -> AgentState:
+    """Agent storage of ``capacity`` dead slots."""
+    return AgentState(
+        alive=np.zeros(capacity, np.bool_),
+        x=np.zeros(capacity, np.int32),
+        y=np.zeros(capacity, np.int32),
+        energy=np.zeros(capacity, np.float32),
+        age=np.zeros(capacity, np.int32),
+        id=np.full(capacity, -1, np.int64),
+        parent_id=np.full(capacity, -1, np.int64),
+        generation=np.zeros(capacity, np.int32),
+        birth_tick=np.zeros(capacity, np.int64),
+        death_cause=np.zeros(capacity, np.int8),
+        rng=np.zeros((capacity, 2), np.uint64),
+        genome=np.zeros((capacity, n_genes), np.float32),
+        senses=np.zeros((capacity, n_senses), np.float32),
+        action=np.zeros(capacity, np.int8),
+        action_prob=np.zeros((capacity, N_ACTIONS), np.float32),
+        moved=np.zeros(capacity, np.bool_),
+        priority=np.zeros(capacity, np.uint64),
+    )
+
+
+def grow_agents(agents: AgentState, capacity: int) -> AgentState:
+    """A copy of ``agents`` with ``capacity`` slots; the new slots are dead."""
+    old = agents.alive.shape[0]
+    if capacity <= old:
+        return agents
+    bigger = empty_agents(capacity, agents.genome.shape[1], agents.senses.shape[1])
+    for new, cur in zip(bigger, agents):
+        new[:old] = cur
+    return bigger
+
+
+@dataclass
+class State:
+    """Everything that evolves during a run: grid, agents and the counters.
+
+    counters int64 (3,): [tick, next_id, n_alive], updated in place by the kernels.
+    """
+
+    grid: GridState
+    agents: AgentState
+    counters: np.ndarray
+
+    @property
+    def tick(self) -> int:
+        return int(self.counters[TICK])
+
+    @property
+    def n_alive(self) -> int:
+        return int(self.counters[N_ALIVE])
+
+    @property
+    def capacity(self) -> int:
+        return int(self.agents.alive.shape[0])
