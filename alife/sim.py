@@ -70,6 +70,11 @@ class Simulation:
     def extinct(self) -> bool:
         return self.state.n_alive == 0
 
+    def compile(self) -> None:
+        """Compile (or load from numba's cache) the kernels without advancing the world."""
+        run_ticks(self.state.grid, self.state.agents, self.params, self.state.counters,
+                  self._stats, self.gene_lo, self.gene_hi, 0)
+
     def step(self, n_ticks: int = 1) -> int:
         """Advance up to ``n_ticks`` ticks; fewer only if the population dies out. Returns ticks done."""
         done = 0

@@ -56,9 +56,35 @@ def load_config(
         raise ConfigError("\n".join(f"{origin}: {line}" for line in _describe(err))) from None
 
 
-def config_to_yaml(config: Config) -> str:
-    """The resolved config as YAML (every field, in schema order)."""
-    return yaml.safe_dump(config.model_dump(mode="json"), sort_keys=False)
+def config_to_yaml(config: Config, comments: bool = False) -> str:
+    """The resolved config as YAML (every field, in schema order).
+
+    With ``comments``, each section and field is preceded by its description from the schema
+    (meaning, unit, valid values): this is how ``configs/default.yaml`` is made.
+    """
+    if not comments:
+        return yaml.safe_dump(config.model_dump(mode="json"), sort_keys=False)
+    import inspect
+
+    lines = [f"# {line}".rstrip() for line in inspect.cleandoc(Config.__doc__ or "").splitlines()]
+    lines.append("")
+    _commented(config, 0, lines)
+    return "\n".join(lines) + "\n"
+
+
+def _commented(model: BaseModel, depth: int, lines: list[str]) -> None:
+    indent = "  " * depth
+    for name, field in type(model).model_fields.items():
+        value = getattr(model, name)
+        if isinstance(value, BaseModel):
+            doc = (type(value).__doc__ or "").strip().splitlines()[0]
+            lines += ["", f"{indent}# {doc}", f"{indent}{name}:"]
+            _commented(value, depth + 1, lines)
+            continue
+        if field.description:
+            lines.append(f"{indent}# {field.description}{_range_note(field)}")
+        dumped = yaml.safe_dump({name: value}, default_flow_style=True, width=10**6).strip()
+        lines.append(f"{indent}{dumped[1:-1]}")
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
@@ -106,6 +132,16 @@ def _set_path(data: dict[str, Any], dotted: str, value: Any) -> None:
             raise ConfigError(f"override {dotted}: {where} is a value, not a section")
         node = child
     node[parts[-1]] = value
+
+
+def _range_note(field) -> str:
+    """' [> 0]' style note of a field's numeric bounds, from its pydantic metadata."""
+    bounds = []
+    for item in field.metadata:
+        for attr, symbol in (("gt", ">"), ("ge", ">="), ("lt", "<"), ("le", "<=")):
+            if getattr(item, attr, None) is not None:
+                bounds.append(f"{symbol} {getattr(item, attr)}")
+    return f" [{', '.join(bounds)}]" if bounds else ""
 
 
 _MESSAGES = {

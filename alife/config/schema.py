@@ -115,7 +115,14 @@ class RunConfig(_Section):
 
 
 class Config(_Section):
-    """A whole simulation: one seed fixes the run."""
+    """alife configuration. Every field, its meaning, unit and [valid range].
+
+    Made by `alife config show --comments`; a test keeps it equal to the built-in defaults.
+    Copy it, change what you need (unknown keys are errors), or override single fields with
+    `--set section.field=value`.
+    Time scales: perception and action every tick; food regrows every tick and seasons turn
+    over food.season_period ticks; genomes change only across generations (at birth).
+    """
 
     seed: int = Field(0, ge=0, description="master seed; world, agents and mutation streams are derived from it")
     world: WorldConfig = WorldConfig()

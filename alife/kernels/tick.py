@@ -21,9 +21,10 @@ from alife.kernels.rng import next_u64
 from alife.kernels.sense import sense_agent
 
 # indices into the stats array (float64), accumulated over the ticks of a batch
-STAT_NAMES = ("births", "deaths_starved", "deaths_old_age", "food_eaten", "metabolism",
-              "death_energy", "moves", "moves_blocked")
-S_BIRTHS, S_STARVED, S_OLD_AGE, S_EATEN, S_METABOLISM, S_DEATH_ENERGY, S_MOVES, S_BLOCKED = range(8)
+STAT_NAMES = ("agent_steps", "births", "deaths_starved", "deaths_old_age", "food_eaten",
+              "metabolism", "death_energy", "moves", "moves_blocked")
+(S_AGENT_STEPS, S_BIRTHS, S_STARVED, S_OLD_AGE, S_EATEN, S_METABOLISM, S_DEATH_ENERGY, S_MOVES,
+ S_BLOCKED) = range(9)
 
 # counters (same indices as alife.world.state)
 _TICK = 0
@@ -127,6 +128,7 @@ def run_ticks(grid, agents, p, counters, stats, gene_lo, gene_hi, n_ticks):
         for y in prange(height):
             regrow_row(y, food, capacity, column_rate)
 
+        stats[S_AGENT_STEPS] += len(living)
         stats[S_BIRTHS] += births
         stats[S_STARVED] += starved
         stats[S_OLD_AGE] += old_age
@@ -140,3 +142,11 @@ def run_ticks(grid, agents, p, counters, stats, gene_lo, gene_hi, n_ticks):
         counters[_TICK] = tick + 1
         done += 1
     return done
+
+
+def kernels_cached() -> bool:
+    """Whether numba's on-disk cache already holds the tick loop (so no long compile is due)."""
+    try:  # numba internals: on any change, just assume a compile is due
+        return bool(run_ticks.signatures) or bool(run_ticks._cache._cache_file._load_index())
+    except Exception:
+        return False

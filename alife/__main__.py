@@ -1,0 +1,5 @@
+import sys
+
+from alife.cli import main
+
+sys.exit(main())

@@ -1,0 +1,81 @@
+"""Command line: ``alife run`` and ``alife config`` (more subcommands arrive with later features).
+
+Exit codes: 0 success (also a run that ended in extinction: see summary.json), 2 bad input
+(config, overrides, run folder), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from alife.config import ConfigError, config_to_yaml, load_config
+from alife.io.run_folder import RunFolderError
+
+
+def _add_config_args(parser: argparse.ArgumentParser, required: bool = False) -> None:
+    parser.add_argument("config", nargs=None if required else "?", metavar="CONFIG",
+                        help="YAML config file" + ("" if required else " (default: built-in defaults = configs/default.yaml)"))
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                        help="override a field, e.g. --set world.width=64 (repeatable)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="alife", description="Artificial-life simulator.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run a simulation headless and write a run folder")
+    _add_config_args(run)
+    run.add_argument("--steps", type=int, metavar="N", help="ticks to simulate (run.steps)")
+    run.add_argument("--seed", type=int, metavar="S", help="master seed (seed)")
+    run.add_argument("--out", metavar="DIR", help="run folder (new or empty); default runs/<name>-<timestamp>")
+    bar = run.add_mutually_exclusive_group()
+    bar.add_argument("--progress", dest="progress", action="store_true", default=None,
+                     help="always show the progress bar")
+    bar.add_argument("--no-progress", dest="progress", action="store_false",
+                     help="never show the progress bar (default: only on a terminal)")
+
+    config = sub.add_parser("config", help="check or show a config")
+    config_sub = config.add_subparsers(dest="config_command", required=True, metavar="ACTION")
+    validate = config_sub.add_parser("validate", help="check a config file; errors name the field")
+    _add_config_args(validate, required=True)
+    show = config_sub.add_parser("show", help="print the resolved config (every field)")
+    _add_config_args(show)
+    show.add_argument("--comments", action="store_true",
+                      help="describe every field (meaning, unit, valid range) in comments")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            return _run(args)
+        if args.command == "config":
+            config = load_config(args.config, args.overrides)
+            if args.config_command == "validate":
+                print(f"{args.config}: valid")
+            else:
+                print(config_to_yaml(config, comments=args.comments), end="")
+            return 0
+    except (ConfigError, RunFolderError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    return 2
+
+
+def _run(args: argparse.Namespace) -> int:
+    from alife.runners.headless import run
+
+    overrides = list(args.overrides)
+    if args.steps is not None:
+        overrides.append(f"run.steps={args.steps}")
+    if args.seed is not None:
+        overrides.append(f"seed={args.seed}")
+    result = run(args.config, args.out, overrides=overrides, progress=args.progress)
+    return 130 if result.status == "interrupted" else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

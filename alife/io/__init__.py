@@ -1,0 +1,1 @@
+"""Files a run leaves behind: run folders (and, later, checkpoints)."""

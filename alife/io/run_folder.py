@@ -1,0 +1,48 @@
+"""Run folders: ``runs/<name>-<timestamp>/`` by default, never overwriting an earlier run."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from pathlib import Path
+from typing import Any
+
+DEFAULT_ROOT = Path("runs")
+
+
+class RunFolderError(ValueError):
+    """The requested run folder cannot be used (it would overwrite another run)."""
+
+
+def make_run_folder(name: str, out: str | Path | None = None, root: str | Path = DEFAULT_ROOT) -> Path:
+    """Create and return the folder for a new run.
+
+    ``out`` given: that exact folder, which must not exist yet or be empty. Otherwise
+    ``root/<name>-<YYYYmmdd-HHMMSS>``, with ``-2``, ``-3``, … added if that exists.
+    """
+    if out is not None:
+        folder = Path(out)
+        if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+            raise RunFolderError(
+                f"--out {folder}: already exists and is not an empty folder; choose a new folder "
+                "so no earlier results are overwritten"
+            )
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    base = Path(root) / f"{name}-{stamp}"
+    folder, k = base, 1
+    while True:
+        try:
+            folder.mkdir(parents=True, exist_ok=False)
+            return folder
+        except FileExistsError:
+            k += 1
+            folder = base.with_name(f"{base.name}-{k}")
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    """Write ``data`` as indented JSON, atomically (temp file + rename)."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    tmp.replace(path)

@@ -1,0 +1,1 @@
+"""Metrics: reducers over the state into tidy rows, and writers for them."""

@@ -1,0 +1,1 @@
+"""Runners drive a Simulation and write what it produces; they never own rules."""
