@@ -1,0 +1,345 @@
+"""Benchmark the alife simulator: agent-steps per second and peak memory by population size.
+
+Usage (from the repository root)::
+
+    python scripts/bench.py                          # 1k, 10k and 100k agents, 5 s each
+    python scripts/bench.py --quick                  # smoke test: 1k agents, 1 s
+    python scripts/bench.py --agents 1000 50000 --seconds 10 --threads 2
+    python scripts/bench.py --set agents.sense_radius=3 --json bench-results/r3.json
+
+For each size N the world is the default config with these overrides::
+
+    agents.initial_count=N  agents.max_population=N      population held near N
+    world.width=S  world.height=S, S = round(sqrt(4 N))   ~25 % of the cells occupied
+    food.regrowth_rate=0.05                               enough food that it does not crash
+
+Everything else (sensing, reproduction, mutation, ageing, ...) stays at the defaults, so the
+measured work is that of a real run. ``--set key=value`` overrides are applied after these and
+``--threads K`` is passed as ``--set run.threads=K``.
+
+Each size runs in its own subprocess (this script re-invoked with the hidden ``--child N``
+flag, which prints one JSON object on stdout), so that peak RSS is per size. The child
+builds the simulation, times ``compile()`` (near 0 when numba's on-disk cache is warm, which
+is reported too), runs a warm-up, then steps in batches of 10 ticks for ``--seconds`` of wall
+time. ``take_stats()["agent_steps"]`` gives the exact number of agent-steps (agents alive at
+the start of each tick, summed over ticks).
+
+Results are printed as a table and saved as JSON (``--json``, default
+``bench-results/bench.json``; ``bench-results/bench-quick.json`` with ``--quick``) together
+with the machine (CPUs, platform, Python, numpy, numba) and a timestamp.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+DEFAULT_SIZES = (1_000, 10_000, 100_000)
+DEFAULT_SECONDS = 5.0
+QUICK_SIZES = (1_000,)
+QUICK_SECONDS = 1.0
+WARMUP_TICKS = 20
+BATCH_TICKS = 10
+REGROWTH_RATE = 0.05
+OCCUPANCY = 0.25
+MIB = 1024.0 * 1024.0
+OVERRIDES_TEMPLATE = ("agents.initial_count=N", "agents.max_population=N", "world.width=S",
+                      "world.height=S", f"food.regrowth_rate={REGROWTH_RATE}")
+
+
+def grid_side(n_agents: int) -> int:
+    """Side of the square world in which ``n_agents`` occupy ~25 % of the cells."""
+    return max(1, round(math.sqrt(n_agents / OCCUPANCY)))
+
+
+def bench_overrides(n_agents: int) -> list[str]:
+    """The config overrides that set up a benchmark world for ``n_agents``."""
+    side = grid_side(n_agents)
+    return [
+        f"agents.initial_count={n_agents}",
+        f"agents.max_population={n_agents}",
+        f"world.width={side}",
+        f"world.height={side}",
+        f"food.regrowth_rate={REGROWTH_RATE}",
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# child: one size, one process
+
+
+def peak_rss_mib() -> float:
+    """Peak resident set size of this process so far (ru_maxrss is KiB on Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def state_nbytes(state) -> int:
+    """Bytes held by the simulation state: every grid and agent array, plus the counters."""
+    arrays = [*state.grid, *state.agents, state.counters]
+    return int(sum(a.nbytes for a in arrays))
+
+
+def run_child(n_agents: int, seconds: float, seed: int, extra: list[str]) -> dict:
+    """Build, compile, warm up and measure one simulation of ``n_agents``; a JSON-ready dict."""
+    rss_start = peak_rss_mib()
+    import numba
+
+    from alife import Simulation
+    from alife.kernels.tick import kernels_cached
+
+    rss_imported = peak_rss_mib()
+    overrides = bench_overrides(n_agents) + list(extra)
+
+    t = time.perf_counter()
+    sim = Simulation(None, seed=seed, overrides=overrides)
+    build_seconds = time.perf_counter() - t
+    rss_built = peak_rss_mib()
+
+    cache_warm = kernels_cached()  # must be asked before compile() loads or builds the kernels
+    t = time.perf_counter()
+    sim.compile()
+    compile_seconds = time.perf_counter() - t
+    rss_compiled = peak_rss_mib()
+
+    warmup_ticks = sim.step(WARMUP_TICKS)
+    sim.take_stats()  # discard the warm-up's totals
+
+    ticks = 0
+    batches = 0
+    pop_min = pop_max = sim.n_alive
+    wall0, cpu0 = time.perf_counter(), time.process_time()
+    while time.perf_counter() - wall0 < seconds:
+        done = sim.step(BATCH_TICKS)
+        ticks += done
+        batches += 1
+        pop_min = min(pop_min, sim.n_alive)
+        pop_max = max(pop_max, sim.n_alive)
+        if done < BATCH_TICKS:  # extinct
+            break
+    wall = time.perf_counter() - wall0
+    cpu = time.process_time() - cpu0
+    stats = sim.take_stats()
+    agent_steps = int(stats["agent_steps"])
+
+    return {
+        "agents": n_agents,
+        "grid": [sim.config.world.width, sim.config.world.height],
+        "overrides": overrides,
+        "seed": seed,
+        "numba_threads": numba.get_num_threads(),
+        "kernels_cached": cache_warm,
+        "build_seconds": build_seconds,
+        "compile_seconds": compile_seconds,
+        "warmup_ticks": warmup_ticks,
+        "seconds": wall,
+        "cpu_seconds": cpu,
+        "ticks": ticks,
+        "batches": batches,
+        "agent_steps": agent_steps,
+        "agent_steps_per_second": agent_steps / wall if wall > 0 else 0.0,
+        "ticks_per_second": ticks / wall if wall > 0 else 0.0,
+        "mean_population": agent_steps / ticks if ticks else float(sim.n_alive),
+        "min_population": pop_min,  # sampled after each batch
+        "max_population": pop_max,
+        "final_population": sim.n_alive,
+        "extinct": sim.extinct,
+        "final_tick": sim.tick,
+        "events": {k: v for k, v in stats.items() if k != "agent_steps"},
+        "capacity": sim.state.capacity,
+        "state_bytes": state_nbytes(sim.state),
+        "state_mib": state_nbytes(sim.state) / MIB,
+        "peak_rss_mib": peak_rss_mib(),
+        "peak_rss_stages_mib": {
+            "start": rss_start,
+            "imported": rss_imported,
+            "built": rss_built,
+            "compiled": rss_compiled,
+            "end": peak_rss_mib(),
+        },
+        "config": sim.config.model_dump(mode="json"),
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# parent: one child per size, table, JSON
+
+
+def run_size(n_agents: int, args: argparse.Namespace, extra: list[str]) -> dict:
+    """Run one size in a fresh interpreter and return its result (or an error record)."""
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", str(n_agents),
+           "--seconds", str(args.seconds), "--seed", str(args.seed)]
+    for item in extra:
+        cmd += ["--set", item]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    lines = [line for line in proc.stdout.splitlines() if line.strip()]
+    if proc.returncode == 0 and lines:
+        try:
+            return json.loads(lines[-1])
+        except json.JSONDecodeError:
+            pass
+    return {"agents": n_agents, "error": f"child exited with {proc.returncode}",
+            "stderr": proc.stderr[-4000:], "stdout": proc.stdout[-4000:]}
+
+
+def machine_info() -> dict:
+    def pkg(name: str) -> str | None:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return None
+
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:
+        usable = None
+    return {
+        "cpu_count": os.cpu_count(),
+        "cpus_usable": usable,
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "processor": platform.processor(),
+        "python": platform.python_version(),
+        "numpy": pkg("numpy"),
+        "numba": pkg("numba"),
+        "alife": pkg("alife"),
+        "git_commit": git_commit(),
+    }
+
+
+def git_commit() -> str | None:
+    """Short commit of the working tree, with '+dirty' for uncommitted changes; None if no git."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root,
+                              capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                               cwd=root, capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return head + ("+dirty" if dirty else "")
+
+
+def format_table(results: list[dict]) -> str:
+    header = ("agents", "grid", "agent-steps/s", "ticks/s", "mean pop", "state MiB",
+              "peak RSS MiB", "compile s", "threads")
+    rows = []
+    for r in results:
+        if "error" in r:
+            rows.append((f"{r['agents']:,}", "-", "FAILED", "-", "-", "-", "-", "-", "-"))
+            continue
+        w, h = r["grid"]
+        compile_note = " (cached)" if r["kernels_cached"] else ""
+        rows.append((
+            f"{r['agents']:,}",
+            f"{w}x{h}",
+            f"{r['agent_steps_per_second'] / 1e6:.2f} M/s",
+            f"{r['ticks_per_second']:,.1f}",
+            f"{r['mean_population']:,.0f}",
+            f"{r['state_mib']:.1f}",
+            f"{r['peak_rss_mib']:.1f}",
+            f"{r['compile_seconds']:.2f}{compile_note}",
+            str(r["numba_threads"]),
+        ))
+    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(header)]
+    lines = ["  ".join(h.rjust(w) for h, w in zip(header, widths)),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(c.rjust(w) for c, w in zip(row, widths)) for row in rows]
+    return "\n".join(lines)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description="Benchmark alife: agent-steps/s (warm) and peak RSS per population size.")
+    parser.add_argument("--agents", type=int, nargs="+", default=list(DEFAULT_SIZES),
+                        metavar="N", help="population sizes (default: %(default)s)")
+    parser.add_argument("--seconds", type=float, default=DEFAULT_SECONDS,
+                        help="measured wall time per size, after warm-up (default: %(default)s)")
+    parser.add_argument("--threads", type=int, default=None, metavar="K",
+                        help="numba threads, passed as --set run.threads=K (default: config, 0 = all)")
+    parser.add_argument("--seed", type=int, default=0, help="simulation seed (default: %(default)s)")
+    parser.add_argument("--set", dest="overrides", action="append", default=[],
+                        metavar="KEY=VALUE", help="extra config override, applied last (repeatable)")
+    parser.add_argument("--json", type=Path, default=None, metavar="PATH",
+                        help="where to save the results (default: bench-results/bench.json, "
+                             "bench-results/bench-quick.json with --quick)")
+    parser.add_argument("--quick", action="store_true",
+                        help=f"smoke test: {QUICK_SIZES[0]:,} agents for {QUICK_SECONDS:g} s")
+    parser.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.agents, args.seconds = list(QUICK_SIZES), QUICK_SECONDS
+    if args.json is None:
+        args.json = Path("bench-results") / ("bench-quick.json" if args.quick else "bench.json")
+    if any(n <= 0 for n in args.agents):
+        parser.error("--agents: sizes must be > 0")
+    if args.seconds <= 0:
+        parser.error("--seconds: must be > 0")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    extra = list(args.overrides)
+    if args.threads is not None:
+        extra.insert(0, f"run.threads={args.threads}")
+
+    if args.child is not None:
+        print(json.dumps(run_child(args.child, args.seconds, args.seed, extra)), flush=True)
+        return 0
+
+    print("alife benchmark: default config with, per size N (S = round(sqrt(4 N))):")
+    print("  " + "  ".join(OVERRIDES_TEMPLATE))
+    if extra:
+        print("  extra: " + "  ".join(extra))
+    print(f"  {WARMUP_TICKS} warm-up ticks, then {args.seconds:g} s measured in batches of "
+          f"{BATCH_TICKS} ticks; each size in its own process\n")
+
+    results = []
+    for n in args.agents:
+        print(f"running {n:,} agents ...", flush=True)
+        result = run_size(n, args, extra)
+        if "error" in result:
+            print(f"  FAILED: {result['error']}\n{result['stderr']}", file=sys.stderr)
+        elif result["extinct"]:
+            print(f"  warning: the population died out after {result['ticks']} measured ticks",
+                  file=sys.stderr)
+        results.append(result)
+
+    print()
+    print(format_table(results))
+    print("\nagent-steps = agents alive at the start of a tick, summed over the measured ticks; "
+          "compile s ~0 when numba's cache was warm (cached).")
+
+    report = {
+        "timestamp": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "machine": machine_info(),
+        "settings": {
+            "agents": args.agents,
+            "seconds": args.seconds,
+            "seed": args.seed,
+            "warmup_ticks": WARMUP_TICKS,
+            "batch_ticks": BATCH_TICKS,
+            "occupancy": OCCUPANCY,
+            "overrides_per_size": list(OVERRIDES_TEMPLATE),
+            "extra_overrides": extra,
+        },
+        "results": results,
+    }
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(f"saved {args.json}")
+    return 1 if any("error" in r for r in results) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

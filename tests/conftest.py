@@ -1,0 +1,62 @@
+"""Shared helpers: tiny worlds that compile once and run in milliseconds."""
+
+import numpy as np
+import pytest
+
+from alife import Simulation, load_config
+
+TINY = {
+    "world": {"width": 24, "height": 20, "obstacle_density": 0.05},
+    "agents": {"initial_count": 60},
+    "run": {"threads": 0},
+}
+
+
+def tiny_config(**sections):
+    """The tiny world with some fields replaced: tiny_config(life={"max_age": 50})."""
+    data = {k: dict(v) for k, v in TINY.items()}
+    for section, fields in sections.items():
+        if isinstance(fields, dict):
+            data.setdefault(section, {}).update(fields)
+        else:
+            data[section] = fields
+    return load_config(data)
+
+
+def place(sim: Simulation, slot: int, x: int, y: int) -> None:
+    """Move the agent in ``slot`` to (x, y), keeping the occupancy grid consistent."""
+    a, g = sim.state.agents, sim.state.grid
+    assert g.occupancy[y, x] < 0 and not g.obstacle[y, x]
+    g.occupancy[a.y[slot], a.x[slot]] = -1
+    a.x[slot], a.y[slot] = x, y
+    g.occupancy[y, x] = slot
+
+
+def force_action(sim: Simulation, slot: int, action: int) -> None:
+    """Make the agent in ``slot`` always choose ``action`` (policy genes: huge bias, no weights)."""
+    genome = sim.state.agents.genome
+    sim.layout.view(genome, "policy_weight")[slot] = 0.0
+    bias = sim.layout.view(genome, "policy_bias")[slot]
+    bias[:] = -20.0
+    bias[action] = 20.0
+    sim.layout.view(genome, "log_temperature")[slot] = -5.0
+
+
+def state_arrays(sim: Simulation) -> dict:
+    """Every array of the state, for exact comparisons."""
+    out = {f"grid.{k}": v for k, v in sim.state.grid._asdict().items()}
+    out.update({f"agents.{k}": v for k, v in sim.state.agents._asdict().items()})
+    out["counters"] = sim.state.counters
+    return out
+
+
+def assert_same_state(a: Simulation, b: Simulation) -> None:
+    sa, sb = state_arrays(a), state_arrays(b)
+    assert sa.keys() == sb.keys()
+    for key in sa:
+        np.testing.assert_array_equal(sa[key], sb[key], err_msg=key)
+
+
+@pytest.fixture
+def tiny():
+    return tiny_config()

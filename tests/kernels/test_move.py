@@ -1,0 +1,141 @@
+"""Movement: torus wrap, walls, obstacles, and fair deterministic collision resolution."""
+
+import numpy as np
+import pytest
+
+from alife import Simulation
+from conftest import force_action, place, tiny_config
+
+STAY, NORTH, EAST, SOUTH, WEST = range(5)
+
+
+def _two_agents(edges="torus", seed=0):
+    """A 24x20 world without obstacles or food, holding exactly two agents in slots 0 and 1."""
+    sim = Simulation(tiny_config(
+        world={"edges": edges, "obstacle_density": 0.0},
+        agents={"initial_count": 2, "initial_energy": 50.0},
+        food={"initial_fill": 0.0, "regrowth_rate": 0.0},
+        energy={"basal_cost": 0.0, "move_cost": 0.0},
+    ), seed=seed)
+    return sim
+
+
+def test_torus_wraps_both_axes():
+    sim = _two_agents("torus")
+    place(sim, 0, 0, 5)
+    place(sim, 1, 7, 0)
+    force_action(sim, 0, WEST)
+    force_action(sim, 1, NORTH)
+    sim.step(1)
+    a = sim.state.agents
+    assert (a.x[0], a.y[0]) == (23, 5)
+    assert (a.x[1], a.y[1]) == (7, 19)
+    assert sim.state.grid.occupancy[5, 23] == 0 and sim.state.grid.occupancy[19, 7] == 1
+
+
+def test_walls_block_and_count_as_blocked():
+    sim = _two_agents("walls")
+    place(sim, 0, 0, 5)
+    place(sim, 1, 23, 19)
+    force_action(sim, 0, WEST)
+    force_action(sim, 1, SOUTH)
+    sim.step(3)
+    a = sim.state.agents
+    assert (a.x[0], a.y[0]) == (0, 5)
+    assert (a.x[1], a.y[1]) == (23, 19)
+    stats = sim.take_stats()
+    assert stats["moves"] == 0 and stats["moves_blocked"] == 6
+
+
+def test_walls_sense_beyond_the_edge_as_blocked():
+    sim = _two_agents("walls")
+    place(sim, 0, 0, 0)
+    sim.step(1)
+    r = sim.config.agents.sense_radius
+    side = 2 * r + 1
+    blocked = sim.state.agents.senses[0, side * side: 2 * side * side].reshape(side, side)
+    x, y = sim.state.agents.x[0], sim.state.agents.y[0]
+    for row in range(side):
+        for col in range(side):
+            outside = not (0 <= x + col - r < 24 and 0 <= y + row - r < 20)
+            if outside:
+                assert blocked[row, col] == 1.0
+
+
+def test_obstacle_blocks():
+    sim = _two_agents()
+    place(sim, 0, 5, 5)
+    sim.state.grid.obstacle[5, 6] = True
+    force_action(sim, 0, EAST)
+    sim.step(1)
+    assert (sim.state.agents.x[0], sim.state.agents.y[0]) == (5, 5)
+
+
+def test_no_stepping_into_an_occupied_cell_even_if_it_empties():
+    """Targets must be free at the start of the tick: a chain does not move up."""
+    sim = _two_agents()
+    place(sim, 0, 5, 5)
+    place(sim, 1, 6, 5)
+    force_action(sim, 0, EAST)  # into 1's cell
+    force_action(sim, 1, EAST)  # 1 moves away
+    sim.step(1)
+    a = sim.state.agents
+    assert (a.x[0], a.x[1]) == (5, 7)
+
+
+def test_contested_cell_has_exactly_one_winner_and_wins_are_fair():
+    sim = _two_agents()
+    force_action(sim, 0, EAST)
+    force_action(sim, 1, WEST)
+    wins = np.zeros(2, int)
+    for _ in range(400):
+        sim.state.grid.occupancy[:] = -1
+        sim.state.agents.x[:2] = (4, 6)
+        sim.state.agents.y[:2] = (3, 3)
+        sim.state.grid.occupancy[3, 4] = 0
+        sim.state.grid.occupancy[3, 6] = 1
+        sim.step(1)
+        at_target = [(sim.state.agents.x[i], sim.state.agents.y[i]) == (5, 3) for i in (0, 1)]
+        assert sum(at_target) == 1
+        wins += at_target
+    # each side wins about half of the contests (binomial(400, .5): 3.5 sigma band)
+    assert 165 <= wins[0] <= 235, wins
+
+
+def test_collision_winner_does_not_depend_on_storage_slot():
+    """Swapping which slot each rival lives in does not change who wins: priority decides."""
+    outcomes = []
+    for swap in (False, True):
+        sim = _two_agents(seed=4)
+        a = sim.state.agents
+        slots = (1, 0) if swap else (0, 1)
+        if swap:  # exchange the two agents' complete records
+            for arr in a:
+                arr[[0, 1]] = arr[[1, 0]]
+        sim.state.grid.occupancy[:] = -1
+        for slot, x in zip(slots, (4, 6)):
+            a.x[slot], a.y[slot] = x, 3
+            sim.state.grid.occupancy[3, x] = slot
+        force_action(sim, slots[0], EAST)
+        force_action(sim, slots[1], WEST)
+        sim.step(1)
+        winner = [a.id[s] for s in (0, 1) if (a.x[s], a.y[s]) == (5, 3)]
+        outcomes.append(winner)
+    assert outcomes[0] == outcomes[1] and len(outcomes[0]) == 1
+
+
+@pytest.mark.parametrize("edges", ["torus", "walls"])
+def test_agents_only_ever_move_one_cell(edges):
+    sim = Simulation(tiny_config(world={"edges": edges}), seed=3)
+    for _ in range(30):
+        a = sim.state.agents
+        before = {int(i): (int(x), int(y)) for i, x, y, al in zip(a.id, a.x, a.y, a.alive) if al}
+        sim.step(1)
+        a = sim.state.agents
+        for i, x, y, al in zip(a.id, a.x, a.y, a.alive):
+            if al and int(i) in before:
+                bx, by = before[int(i)]
+                dx, dy = abs(int(x) - bx), abs(int(y) - by)
+                if edges == "torus":
+                    dx, dy = min(dx, 24 - dx), min(dy, 20 - dy)
+                assert dx + dy <= 1
