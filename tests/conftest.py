@@ -57,6 +57,28 @@ def assert_same_state(a: Simulation, b: Simulation) -> None:
         np.testing.assert_array_equal(sa[key], sb[key], err_msg=key)
 
 
+def check_world(sim: Simulation) -> None:
+    """Assert the invariants of a world state (positions, occupancy, food, ids)."""
+    a, g = sim.state.agents, sim.state.grid
+    alive = np.flatnonzero(a.alive)
+    assert sim.n_alive == alive.size
+    # one agent per cell, and the occupancy grid agrees with the positions
+    cells = a.y[alive].astype(np.int64) * g.food.shape[1] + a.x[alive]
+    assert np.unique(cells).size == alive.size
+    np.testing.assert_array_equal(g.occupancy[a.y[alive], a.x[alive]], alive)
+    assert (g.occupancy >= 0).sum() == alive.size
+    assert not g.obstacle[a.y[alive], a.x[alive]].any()
+    # food within [0, capacity]; nothing on obstacles
+    assert (g.food >= 0).all() and (g.food <= g.food_capacity).all()
+    assert (g.food[g.obstacle] == 0).all()
+    # living agents have positive energy and unique ids from the id counter
+    assert (a.energy[alive] > 0).all()
+    ids = a.id[alive]
+    assert np.unique(ids).size == ids.size and ids.max(initial=-1) < sim.state.counters[1]
+    assert (a.parent_id[alive] < ids).all()  # a parent is always older than its child
+    assert (g.claim == -1).all()
+
+
 @pytest.fixture
 def tiny():
     return tiny_config()

@@ -125,11 +125,16 @@ def _parse_overrides(overrides: Iterable[str] | Mapping[str, Any]) -> list[tuple
 def _set_path(data: dict[str, Any], dotted: str, value: Any) -> None:
     parts = dotted.split(".")
     node = data
+    model: type[BaseModel] | None = Config
     for depth, part in enumerate(parts[:-1]):
+        field = model.model_fields.get(part) if model else None
+        annotation = field.annotation if field else None
+        is_section = isinstance(annotation, type) and issubclass(annotation, BaseModel)
         child = node.setdefault(part, {})
-        if not isinstance(child, dict):
+        if not isinstance(child, dict) or (field is not None and not is_section):
             where = ".".join(parts[: depth + 1])
             raise ConfigError(f"override {dotted}: {where} is a value, not a section")
+        model = annotation if is_section else None  # unknown keys: validation names them
         node = child
     node[parts[-1]] = value
 
@@ -158,6 +163,7 @@ _MESSAGES = {
     "bool_parsing": "must be true or false",
     "string_type": "must be a string",
     "string_too_short": "must not be empty",
+    "string_pattern_mismatch": "must match {pattern}",
     "literal_error": "must be one of {expected}",
     "model_type": "must be a section (a mapping of keys)",
     "model_attributes_type": "must be a section (a mapping of keys)",
@@ -173,8 +179,9 @@ def _describe(err: ValidationError) -> list[str]:
         if kind == "extra_forbidden":
             lines.append(f"{path}: unknown key{_suggest(loc)}")
             continue
-        if kind == "value_error":  # from a model validator: the message already names its field
-            lines.append(item["msg"].removeprefix("Value error, "))
+        if kind == "value_error":  # from our validators; a model-level one names its own field
+            message = item["msg"].removeprefix("Value error, ")
+            lines.append(f"{path}: {message}" if path else message)
             continue
         template = _MESSAGES.get(kind)
         message = template.format(**item.get("ctx", {})) if template else item["msg"]

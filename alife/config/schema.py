@@ -13,11 +13,20 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_bool_as_number(cls, value, info):
+        """YAML's true/false are not numbers: `width: true` is an error, not width 1."""
+        annotation = cls.model_fields[info.field_name].annotation
+        if isinstance(value, bool) and annotation in (int, float):
+            raise ValueError(f"must be a number, got {value!r}")
+        return value
 
 
 class WorldConfig(_Section):
@@ -108,7 +117,16 @@ class PolicyConfig(_Section):
 class RunConfig(_Section):
     """How a run is driven and recorded (does not change the simulated world)."""
 
-    name: str = Field("default", min_length=1, description="run name, the prefix of the run folder")
+    name: str = Field(
+        "default", min_length=1, pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$",
+        description="run name, the prefix of the run folder (letters, digits, _ . -)",
+    )
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _name_as_text(cls, value):
+        # `--set run.name=2024` parses as a number; a name is text either way
+        return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
     steps: int = Field(5000, ge=0, description="ticks to simulate")
     record_every: int = Field(10, gt=0, description="ticks between two rows of metrics.csv")
     threads: int = Field(0, ge=0, description="numba threads for the parallel kernels; 0 = all cores")

@@ -136,7 +136,25 @@ def test_override_without_equals_is_named_in_error():
 def test_override_into_a_value_raises():
     with pytest.raises(ConfigError) as info:
         load_config(None, ["seed.x=1"])
-    assert "seed" in str(info.value)
+    assert "seed is a value, not a section" in str(info.value)
+
+
+def test_numeric_run_name_from_an_override_is_text():
+    assert load_config(None, ["run.name=2024"]).run.name == "2024"
+
+
+@pytest.mark.parametrize("name", ["../escaped", "a/b", ".hidden", ""])
+def test_run_name_cannot_leave_the_runs_folder(name):
+    with pytest.raises(ConfigError) as info:
+        load_config({"run": {"name": name}})
+    assert "run.name" in str(info.value)
+
+
+@pytest.mark.parametrize("override", ["world.width=true", "food.capacity=false"])
+def test_booleans_are_not_numbers(override):
+    with pytest.raises(ConfigError) as info:
+        load_config(None, [override])
+    assert override.split("=")[0] + ": must be a number" in str(info.value)
 
 
 def test_override_into_a_value_set_by_the_source_says_not_a_section():

@@ -3,7 +3,7 @@
 import numpy as np
 
 from alife import Simulation
-from conftest import tiny_config
+from conftest import check_world, tiny_config
 
 
 def _busy_world():
@@ -15,33 +15,12 @@ def _busy_world():
     ), seed=11)
 
 
-def _check_world(sim: Simulation) -> None:
-    a, g = sim.state.agents, sim.state.grid
-    alive = np.flatnonzero(a.alive)
-    assert sim.n_alive == alive.size
-    # one agent per cell, and the occupancy grid agrees with the positions
-    cells = a.y[alive].astype(np.int64) * g.food.shape[1] + a.x[alive]
-    assert np.unique(cells).size == alive.size
-    np.testing.assert_array_equal(g.occupancy[a.y[alive], a.x[alive]], alive)
-    assert (g.occupancy >= 0).sum() == alive.size
-    assert not g.obstacle[a.y[alive], a.x[alive]].any()
-    # food within [0, capacity]; nothing on obstacles
-    assert (g.food >= 0).all() and (g.food <= g.food_capacity).all()
-    assert (g.food[g.obstacle] == 0).all()
-    # living agents have positive energy and unique ids from the id counter
-    assert (a.energy[alive] > 0).all()
-    ids = a.id[alive]
-    assert np.unique(ids).size == ids.size and ids.max() < sim.state.counters[1]
-    assert (a.parent_id[alive] < ids).all()  # a parent is always older than its child
-    assert (g.claim == -1).all()
-
-
 def test_invariants_hold_every_tick_of_a_busy_world():
     sim = _busy_world()
     births = deaths = 0
     for _ in range(150):
         sim.step(2)
-        _check_world(sim)
+        check_world(sim)
         stats = sim.take_stats()
         births += stats["births"]
         deaths += stats["deaths_starved"] + stats["deaths_old_age"]
