@@ -20,13 +20,15 @@ measured work is that of a real run. ``--set key=value`` overrides are applied a
 Each size runs in its own subprocess (this script re-invoked with the hidden ``--child N``
 flag, which prints one JSON object on stdout), so that peak RSS is per size. The child
 builds the simulation, times ``compile()`` (near 0 when numba's on-disk cache is warm, which
-is reported too), runs a warm-up, then steps in batches of 10 ticks for ``--seconds`` of wall
-time. ``take_stats()["agent_steps"]`` gives the exact number of agent-steps (agents alive at
-the start of each tick, summed over ticks).
+is reported too), runs a warm-up (``--warmup``, default 20 ticks), then steps in batches of
+10 ticks for ``--seconds`` of wall time. ``take_stats()["agent_steps"]`` gives the exact
+number of agent-steps (agents alive at the start of each tick, summed over ticks).
 
 Results are printed as a table and saved as JSON (``--json``, default
-``bench-results/bench.json``; ``bench-results/bench-quick.json`` with ``--quick``) together
-with the machine (CPUs, platform, Python, numpy, numba) and a timestamp.
+``bench-results/bench.json`` in the repository; ``bench-results/bench-quick.json`` with
+``--quick``) together with the machine (CPUs, platform, Python, numpy, numba) and a timestamp.
+A warning follows a size whose measurement is suspect: the population drifted far from N, too
+few ticks were measured, or other processes took CPU time from the numba threads.
 """
 
 from __future__ import annotations
@@ -53,6 +55,10 @@ BATCH_TICKS = 10
 REGROWTH_RATE = 0.05
 OCCUPANCY = 0.25
 MIB = 1024.0 * 1024.0
+# environment variables that change numba's threading or caching, recorded with the results
+ENV_VARS = ("NUMBA_NUM_THREADS", "NUMBA_THREADING_LAYER", "NUMBA_CACHE_DIR", "NUMBA_DISABLE_JIT",
+            "OMP_NUM_THREADS", "OMP_WAIT_POLICY", "GOMP_SPINCOUNT")
+RESULTS_DIR = Path(__file__).resolve().parent.parent / "bench-results"  # git-ignored
 OVERRIDES_TEMPLATE = ("agents.initial_count=N", "agents.max_population=N", "world.width=S",
                       "world.height=S", f"food.regrowth_rate={REGROWTH_RATE}")
 
@@ -89,19 +95,22 @@ def state_nbytes(state) -> int:
     return int(sum(a.nbytes for a in arrays))
 
 
-def run_child(n_agents: int, seconds: float, seed: int, extra: list[str]) -> dict:
+def run_child(n_agents: int, seconds: float, warmup: int, seed: int, extra: list[str]) -> dict:
     """Build, compile, warm up and measure one simulation of ``n_agents``; a JSON-ready dict."""
     rss_start = peak_rss_mib()
     import numba
 
-    from alife import Simulation
+    from alife import ConfigError, Simulation
     from alife.kernels.tick import kernels_cached
 
     rss_imported = peak_rss_mib()
     overrides = bench_overrides(n_agents) + list(extra)
 
     t = time.perf_counter()
-    sim = Simulation(None, seed=seed, overrides=overrides)
+    try:
+        sim = Simulation(None, seed=seed, overrides=overrides)
+    except ConfigError as err:
+        return {"agents": n_agents, "error": f"bad config: {err}", "overrides": overrides}
     build_seconds = time.perf_counter() - t
     rss_built = peak_rss_mib()
 
@@ -111,7 +120,7 @@ def run_child(n_agents: int, seconds: float, seed: int, extra: list[str]) -> dic
     compile_seconds = time.perf_counter() - t
     rss_compiled = peak_rss_mib()
 
-    warmup_ticks = sim.step(WARMUP_TICKS)
+    warmup_ticks = sim.step(warmup)
     sim.take_stats()  # discard the warm-up's totals
 
     ticks = 0
@@ -137,12 +146,14 @@ def run_child(n_agents: int, seconds: float, seed: int, extra: list[str]) -> dic
         "overrides": overrides,
         "seed": seed,
         "numba_threads": numba.get_num_threads(),
+        "threading_layer": numba.threading_layer(),
         "kernels_cached": cache_warm,
         "build_seconds": build_seconds,
         "compile_seconds": compile_seconds,
         "warmup_ticks": warmup_ticks,
         "seconds": wall,
         "cpu_seconds": cpu,
+        "cpu_utilisation": cpu / wall if wall > 0 else 0.0,  # busy cores, ideally numba_threads
         "ticks": ticks,
         "batches": batches,
         "agent_steps": agent_steps,
@@ -175,18 +186,23 @@ def run_child(n_agents: int, seconds: float, seed: int, extra: list[str]) -> dic
 
 
 def run_size(n_agents: int, args: argparse.Namespace, extra: list[str]) -> dict:
-    """Run one size in a fresh interpreter and return its result (or an error record)."""
+    """Run one size in a fresh interpreter and return its result (or an error record).
+
+    The parent never imports numba or alife: Linux keeps ru_maxrss across exec, so a big parent
+    would leak into the child's peak RSS.
+    """
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", str(n_agents),
-           "--seconds", str(args.seconds), "--seed", str(args.seed)]
+           "--seconds", str(args.seconds), "--warmup", str(args.warmup), "--seed", str(args.seed)]
     for item in extra:
         cmd += ["--set", item]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     lines = [line for line in proc.stdout.splitlines() if line.strip()]
-    if proc.returncode == 0 and lines:
-        try:
-            return json.loads(lines[-1])
-        except json.JSONDecodeError:
-            pass
+    try:
+        result = json.loads(lines[-1]) if lines else None
+    except json.JSONDecodeError:
+        result = None
+    if isinstance(result, dict) and ("error" in result or proc.returncode == 0):
+        return result
     return {"agents": n_agents, "error": f"child exited with {proc.returncode}",
             "stderr": proc.stderr[-4000:], "stdout": proc.stdout[-4000:]}
 
@@ -213,6 +229,7 @@ def machine_info() -> dict:
         "numba": pkg("numba"),
         "alife": pkg("alife"),
         "git_commit": git_commit(),
+        "env": {k: os.environ[k] for k in ENV_VARS if k in os.environ},
     }
 
 
@@ -229,13 +246,39 @@ def git_commit() -> str | None:
     return head + ("+dirty" if dirty else "")
 
 
+def result_warnings(result: dict) -> list[str]:
+    """What makes a measurement suspect: extinction, a population far from N, CPU contention."""
+    warnings = []
+    n = result["agents"]
+    if result["extinct"]:
+        warnings.append(f"the population died out after {result['ticks']} measured ticks")
+    elif abs(result["mean_population"] - n) > 0.1 * n or result["min_population"] < 0.5 * n:
+        warnings.append(f"population drifted from {n:,}: mean {result['mean_population']:,.0f}, "
+                        f"min {result['min_population']:,}")
+    if result["ticks"] < 5 * BATCH_TICKS:
+        warnings.append(f"only {result['ticks']} ticks measured; "
+                        "raise --seconds for a steadier figure")
+    if result["cpu_utilisation"] < 0.75 * result["numba_threads"]:
+        warnings.append(f"{result['cpu_utilisation']:.2f} of {result['numba_threads']} cores "
+                        "busy on average: other processes competed for the CPUs, "
+                        "the rate is pessimistic")
+    return warnings
+
+
+FOOTNOTE = """
+agent-steps = agents alive at the start of a tick, summed over the measured ticks.
+build s = Simulation(...), including numba's first-dispatch setup.
+compile s = sim.compile(), ~0 when numba's on-disk cache was warm (cached).
+cpu/wall = cores busy on average while measuring (ideally = threads)."""
+
+
 def format_table(results: list[dict]) -> str:
     header = ("agents", "grid", "agent-steps/s", "ticks/s", "mean pop", "state MiB",
-              "peak RSS MiB", "compile s", "threads")
+              "peak RSS MiB", "build s", "compile s", "threads", "cpu/wall")
     rows = []
     for r in results:
         if "error" in r:
-            rows.append((f"{r['agents']:,}", "-", "FAILED", "-", "-", "-", "-", "-", "-"))
+            rows.append((f"{r['agents']:,}", "-", "FAILED") + ("-",) * (len(header) - 3))
             continue
         w, h = r["grid"]
         compile_note = " (cached)" if r["kernels_cached"] else ""
@@ -247,8 +290,10 @@ def format_table(results: list[dict]) -> str:
             f"{r['mean_population']:,.0f}",
             f"{r['state_mib']:.1f}",
             f"{r['peak_rss_mib']:.1f}",
+            f"{r['build_seconds']:.2f}",
             f"{r['compile_seconds']:.2f}{compile_note}",
             str(r["numba_threads"]),
+            f"{r['cpu_utilisation']:.2f}",
         ))
     widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(header)]
     lines = ["  ".join(h.rjust(w) for h, w in zip(header, widths)),
@@ -264,11 +309,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         metavar="N", help="population sizes (default: %(default)s)")
     parser.add_argument("--seconds", type=float, default=DEFAULT_SECONDS,
                         help="measured wall time per size, after warm-up (default: %(default)s)")
+    parser.add_argument("--warmup", type=int, default=WARMUP_TICKS, metavar="TICKS",
+                        help="ticks run before measuring (default: %(default)s)")
     parser.add_argument("--threads", type=int, default=None, metavar="K",
-                        help="numba threads, passed as --set run.threads=K (default: config, 0 = all)")
-    parser.add_argument("--seed", type=int, default=0, help="simulation seed (default: %(default)s)")
+                        help="numba threads, passed as --set run.threads=K "
+                             "(default: the config's, 0 = all cores)")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="simulation seed (default: %(default)s)")
     parser.add_argument("--set", dest="overrides", action="append", default=[],
-                        metavar="KEY=VALUE", help="extra config override, applied last (repeatable)")
+                        metavar="KEY=VALUE",
+                        help="extra config override, applied last (repeatable)")
     parser.add_argument("--json", type=Path, default=None, metavar="PATH",
                         help="where to save the results (default: bench-results/bench.json, "
                              "bench-results/bench-quick.json with --quick)")
@@ -279,11 +329,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if args.quick:
         args.agents, args.seconds = list(QUICK_SIZES), QUICK_SECONDS
     if args.json is None:
-        args.json = Path("bench-results") / ("bench-quick.json" if args.quick else "bench.json")
+        args.json = RESULTS_DIR / ("bench-quick.json" if args.quick else "bench.json")
     if any(n <= 0 for n in args.agents):
         parser.error("--agents: sizes must be > 0")
     if args.seconds <= 0:
         parser.error("--seconds: must be > 0")
+    if args.warmup < 0:
+        parser.error("--warmup: must be >= 0")
     return args
 
 
@@ -294,14 +346,15 @@ def main(argv: list[str] | None = None) -> int:
         extra.insert(0, f"run.threads={args.threads}")
 
     if args.child is not None:
-        print(json.dumps(run_child(args.child, args.seconds, args.seed, extra)), flush=True)
-        return 0
+        result = run_child(args.child, args.seconds, args.warmup, args.seed, extra)
+        print(json.dumps(result), flush=True)
+        return 2 if "error" in result else 0
 
     print("alife benchmark: default config with, per size N (S = round(sqrt(4 N))):")
     print("  " + "  ".join(OVERRIDES_TEMPLATE))
     if extra:
         print("  extra: " + "  ".join(extra))
-    print(f"  {WARMUP_TICKS} warm-up ticks, then {args.seconds:g} s measured in batches of "
+    print(f"  {args.warmup} warm-up ticks, then {args.seconds:g} s measured in batches of "
           f"{BATCH_TICKS} ticks; each size in its own process\n")
 
     results = []
@@ -309,16 +362,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"running {n:,} agents ...", flush=True)
         result = run_size(n, args, extra)
         if "error" in result:
-            print(f"  FAILED: {result['error']}\n{result['stderr']}", file=sys.stderr)
-        elif result["extinct"]:
-            print(f"  warning: the population died out after {result['ticks']} measured ticks",
-                  file=sys.stderr)
+            print(f"  FAILED: {result['error']}", file=sys.stderr)
+            if result.get("stderr"):
+                print(result["stderr"], file=sys.stderr)
+        else:
+            for warning in result_warnings(result):
+                print(f"  warning: {warning}")
         results.append(result)
 
     print()
     print(format_table(results))
-    print("\nagent-steps = agents alive at the start of a tick, summed over the measured ticks; "
-          "compile s ~0 when numba's cache was warm (cached).")
+    print(FOOTNOTE)
 
     report = {
         "timestamp": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -327,7 +381,7 @@ def main(argv: list[str] | None = None) -> int:
             "agents": args.agents,
             "seconds": args.seconds,
             "seed": args.seed,
-            "warmup_ticks": WARMUP_TICKS,
+            "warmup_ticks": args.warmup,
             "batch_ticks": BATCH_TICKS,
             "occupancy": OCCUPANCY,
             "overrides_per_size": list(OVERRIDES_TEMPLATE),
