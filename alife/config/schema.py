@@ -71,6 +71,11 @@ class AgentsConfig(_Section):
 
     initial_count: int = Field(1000, ge=0, description="agents placed at tick 0 on random free cells")
     initial_energy: float = Field(40.0, gt=0, description="energy of each founding agent (energy)")
+    founder_age_spread: float = Field(
+        0.5, ge=0, lt=1.0,
+        description="founders start with ages drawn uniformly from [0, spread * life.max_age) (ticks), "
+        "so they do not all die of old age in the same tick; 0 = all newborn",
+    )
     sense_radius: int = Field(2, ge=1, le=7, description="agents sense a (2r+1)x(2r+1) window (cells)")
     max_population: int = Field(
         0, ge=0, description="births are skipped while this many agents are alive; 0 = no cap"

@@ -13,6 +13,8 @@ N_ACTIONS = 5
 """Actions: 0 stay, 1 north (y-1), 2 east (x+1), 3 south (y+1), 4 west (x-1)."""
 
 ACTION_NAMES = ("stay", "north", "east", "south", "west")
+ACTION_DX = (0, 0, 1, 0, -1)
+ACTION_DY = (0, -1, 0, 1, 0)
 
 
 def window_size(radius: int) -> int:
@@ -26,15 +28,7 @@ def sense_size(radius: int) -> int:
 @njit(cache=True, inline="always")
 def action_delta(action):
     """(dx, dy) of an action index."""
-    if action == 1:
-        return 0, -1
-    if action == 2:
-        return 1, 0
-    if action == 3:
-        return 0, 1
-    if action == 4:
-        return -1, 0
-    return 0, 0
+    return ACTION_DX[action], ACTION_DY[action]
 
 
 @njit(cache=True, inline="always")

@@ -5,8 +5,9 @@ Order within a tick (each phase sees the result of the previous one):
     2. move             (serial: fair, deterministic collision resolution)
     3. eat, metabolism, ageing, death
     4. reproduction     (serial: slots and cells are allocated in a fixed order)
-    5. food regrowth    (parallel over rows)
-Phases 2–4 are a few operations per agent; sensing and deciding is the bulk of the work.
+    5. food regrowth
+Phases 2–5 are a few operations per agent or cell; sensing and deciding is the bulk of the
+work and the only parallel region (each region is a synchronisation point of the threads).
 Nothing is summed across threads, so any thread count gives bit-identical results.
 """
 
@@ -125,7 +126,7 @@ def run_ticks(grid, agents, p, counters, stats, gene_lo, gene_hi, n_ticks):
         for x in range(width):
             column_rate[x] = p.regrowth_rate * season_factor(
                 x, tick, width, p.season_amplitude, p.season_period, p.season_waves)
-        for y in prange(height):
+        for y in range(height):  # serial: a second parallel region per tick costs more than it saves
             regrow_row(y, food, capacity, column_rate)
 
         stats[S_AGENT_STEPS] += len(living)

@@ -13,7 +13,8 @@ import numpy as np
 
 from alife.config.schema import Config
 from alife.genetics.genome import GenomeLayout
-from alife.kernels.sense import N_ACTIONS, action_delta, window_size
+from alife.kernels.sense import ACTION_DX, ACTION_DY, N_ACTIONS, window_size
+from alife.kernels.tick import births_room_needed
 from alife.world.state import GridState, State, empty_agents
 
 
@@ -66,11 +67,11 @@ def founder_genomes(config: Config, layout: GenomeLayout, n: int, rng: np.random
     pc = config.policy
     r = config.agents.sense_radius
     n_window = window_size(r)
-    prior = np.zeros((N_ACTIONS, layout.n_senses), np.float64)
+    prior = np.zeros((N_ACTIONS, layout.n_senses), np.float32)
     offsets = [(ox, oy) for oy in range(-r, r + 1) for ox in range(-r, r + 1)]
     centre = offsets.index((0, 0))
     for a in range(N_ACTIONS):
-        dx, dy = action_delta(a)
+        dx, dy = ACTION_DX[a], ACTION_DY[a]
         if (dx, dy) == (0, 0):
             prior[a, centre] = 2.0 * pc.init_food_gradient
             continue
@@ -80,9 +81,13 @@ def founder_genomes(config: Config, layout: GenomeLayout, n: int, rng: np.random
         prior[a, n_window + offsets.index((dx, dy))] = -pc.init_avoid_blocked
     genomes = np.zeros((n, layout.size), np.float32)
     weights = layout.view(genomes, "policy_weight")
-    weights[:] = prior + pc.init_noise * rng.standard_normal(weights.shape)
     bias = layout.view(genomes, "policy_bias")
-    bias[:] = pc.init_noise * rng.standard_normal(bias.shape)
+    noise = np.float32(pc.init_noise)
+    for start in range(0, n, 8192):  # in chunks: no genome-sized float64 temporaries
+        rows = slice(start, min(n, start + 8192))
+        count = rows.stop - rows.start
+        weights[rows] = prior + noise * rng.standard_normal((count, *prior.shape), dtype=np.float32)
+        bias[rows] = noise * rng.standard_normal((count, N_ACTIONS), dtype=np.float32)
     layout.view(genomes, "log_temperature")[:] = np.log(pc.init_temperature)
     lo, hi = layout.bounds()
     np.clip(genomes, lo, hi, out=genomes)
@@ -95,7 +100,7 @@ def make_state(config: Config, layout: GenomeLayout | None = None) -> State:
     streams = seed_streams(config.seed)
     grid = make_grid(config, streams["world"])
     n = config.agents.initial_count
-    capacity = max(16, 2 * n)
+    capacity = max(16, n + births_room_needed(n, config.agents.max_population))
     agents = empty_agents(capacity, layout.size, layout.n_senses)
 
     free_cells = np.flatnonzero(~grid.obstacle.ravel())
@@ -107,6 +112,9 @@ def make_state(config: Config, layout: GenomeLayout | None = None) -> State:
     agents.x[:n] = xs
     agents.y[:n] = ys
     agents.energy[:n] = config.agents.initial_energy
+    if config.life.max_age > 0:  # mixed ages, so the founders do not all die of age at once
+        oldest = int(config.agents.founder_age_spread * config.life.max_age)
+        agents.age[:n] = streams["agents"].integers(0, oldest, size=n) if oldest > 0 else 0
     agents.id[:n] = np.arange(n)
     agents.genome[:n] = founder_genomes(config, layout, n, streams["agents"])
     agents.rng[:n, 0] = streams["agents"].integers(0, 2**64, size=n, dtype=np.uint64)

@@ -85,6 +85,7 @@ def test_starvation_and_old_age():
     assert sim.take_stats()["death_energy"] == pytest.approx(-0.5)
 
     old = _lonely(50.0, life={"max_age": 7})
+    old.state.agents.age[0] = 0
     done = old.step(20)
     assert done == 7 and old.extinct
     assert old.state.agents.death_cause[0] == DEATH_OLD_AGE

@@ -22,6 +22,22 @@ def test_founders_placed_on_free_cells_with_their_settings():
     assert np.unique(a.rng[alive, 0]).size == 77 and np.unique(a.rng[alive, 1]).size == 77
 
 
+def test_founder_ages_are_spread_so_they_do_not_die_together():
+    sim = Simulation(tiny_config(agents={"initial_count": 200, "founder_age_spread": 0.5},
+                                 life={"max_age": 100}), seed=1)
+    ages = sim.state.agents.age[sim.state.agents.alive]
+    assert ages.min() >= 0 and ages.max() < 50 and np.unique(ages).size > 30
+    newborn = Simulation(tiny_config(agents={"founder_age_spread": 0.0}), seed=1)
+    assert (newborn.state.agents.age == 0).all()
+
+
+def test_storage_starts_just_big_enough_under_a_population_cap():
+    capped = Simulation(tiny_config(agents={"initial_count": 100, "max_population": 100}), seed=1)
+    assert capped.state.capacity == 100
+    free = Simulation(tiny_config(agents={"initial_count": 100}), seed=1)
+    assert free.state.capacity == 200
+
+
 def test_food_layout_follows_the_config():
     sim = Simulation(tiny_config(world={"width": 64, "height": 64, "obstacle_density": 0.1},
                                  food={"capacity": 8.0, "patch_cover": 0.3, "background": 0.25,
