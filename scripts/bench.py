@@ -20,7 +20,7 @@ measured work is that of a real run. ``--set key=value`` overrides are applied a
 Each size runs in its own subprocess (this script re-invoked with the hidden ``--child N``
 flag, which prints one JSON object on stdout), so that peak RSS is per size. The child
 builds the simulation, times ``compile()`` (near 0 when numba's on-disk cache is warm, which
-is reported too), runs a warm-up (``--warmup``, default 20 ticks), then steps in batches of
+is reported too), runs a warm-up (``--warmup``, default 100 ticks), then steps in batches of
 10 ticks for ``--seconds`` of wall time. ``take_stats()["agent_steps"]`` gives the exact
 number of agent-steps (agents alive at the start of each tick, summed over ticks).
 
@@ -50,7 +50,7 @@ DEFAULT_SIZES = (1_000, 10_000, 100_000)
 DEFAULT_SECONDS = 5.0
 QUICK_SIZES = (1_000,)
 QUICK_SECONDS = 1.0
-WARMUP_TICKS = 20
+WARMUP_TICKS = 100
 BATCH_TICKS = 10
 REGROWTH_RATE = 0.05
 OCCUPANCY = 0.25

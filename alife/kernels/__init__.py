@@ -5,8 +5,44 @@ the per-agent and per-cell pieces it calls.
 """
 
 import os
+from pathlib import Path
 
 # Idle OpenMP threads sleep at once instead of spinning. Spinning buys ~5 % on an idle machine
 # but made runs up to 17x slower when another process shared the cores (measured on 2 cores).
 # Set here, before numba starts its thread pool; a user's own setting wins.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+
+def drop_stale_numba_cache(here) -> bool:
+    """Delete numba's cached machine code when any kernel source changed.
+
+    numba checks a cached function only against its own file, so a kernel calling a changed
+    helper from another module would keep running the old helper. One stamp over all kernel
+    sources (and the numba version) closes that gap. ``here``: the folder of the kernel sources.
+    Returns True when cached code was dropped.
+    """
+    import hashlib
+
+    import numba
+
+    digest = hashlib.sha256(numba.__version__.encode())
+    for source in sorted(here.glob("*.py")):
+        digest.update(source.name.encode() + source.read_bytes())
+    cache = here / "__pycache__"
+    stamp = cache / "alife-kernels.stamp"
+    try:
+        if stamp.read_text() == digest.hexdigest():
+            return False
+    except OSError:
+        pass
+    try:
+        cache.mkdir(exist_ok=True)
+        for old in [*cache.glob("*.nbi"), *cache.glob("*.nbc")]:
+            old.unlink(missing_ok=True)
+        stamp.write_text(digest.hexdigest())
+    except OSError:  # read-only install: numba then caches elsewhere or not at all
+        pass
+    return True
+
+
+drop_stale_numba_cache(Path(__file__).parent)

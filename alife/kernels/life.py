@@ -8,7 +8,7 @@ and births only move energy from a parent to its child.
 import numpy as np
 from numba import njit
 
-from alife.kernels.rng import next_normal, next_u64
+from alife.kernels.rng import next_normal_pair, next_u64
 from alife.kernels.sense import wrap_cell
 
 # 8-neighbourhood, clockwise from north: where a child may be placed
@@ -133,9 +133,13 @@ def reproduce(alive, xs, ys, energy, age, ids, parent_ids, generation, birth_tic
         priority[slot] = 0
         rng[slot, 0] = next_u64(rng, p, 1)
         rng[slot, 1] = next_u64(rng, p, 1)
-        for g in range(n_genes):
-            v = genome[p, g] + mutation_sigma * next_normal(rng, p, 1)
+        for g in range(0, n_genes, 2):
+            z0, z1 = next_normal_pair(rng, p, 1)
+            v = genome[p, g] + mutation_sigma * z0
             genome[slot, g] = min(max(v, gene_lo[g]), gene_hi[g])
+            if g + 1 < n_genes:
+                v = genome[p, g + 1] + mutation_sigma * z1
+                genome[slot, g + 1] = min(max(v, gene_lo[g + 1]), gene_hi[g + 1])
         for k in range(senses.shape[1]):
             senses[slot, k] = 0.0
         next_id += 1

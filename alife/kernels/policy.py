@@ -13,16 +13,17 @@ from alife.kernels.sense import N_ACTIONS
 
 
 @njit(cache=True, fastmath={"reassoc", "nsz", "contract"})
-def dot_row(genome, i, offset, senses, n):
-    """float32 dot product of ``genome[i, offset:offset+n]`` and ``senses[i, :n]``.
+def dot(a, b):
+    """float32 dot product of two 1-D float32 arrays of equal length (row slices).
 
-    Reassociation lets LLVM vectorise the sum (about 3x faster). The summation order is fixed
-    when the kernel is compiled, so runs stay bit-reproducible on a machine, whatever the
-    thread count; only a different CPU or numba build may round differently.
+    Reassociation lets LLVM vectorise the sum. The summation order is fixed when the kernel is
+    compiled, so runs stay bit-reproducible on a machine, whatever the thread count; only a
+    different CPU or numba build may round differently. Callers pass slices (not an array plus
+    a runtime offset): indexing from a runtime offset defeats vectorisation (5x slower).
     """
     acc = np.float32(0.0)
-    for k in range(n):
-        acc += genome[i, offset + k] * senses[i, k]
+    for k in range(a.shape[0]):
+        acc += a[k] * b[k]
     return acc
 
 
@@ -36,9 +37,11 @@ def linear_policy_action(i, senses, genome, n_senses, g_weight, g_bias, g_log_te
     (n, N_ACTIONS) is scratch; it ends holding the action probabilities. Draws from stream 0
     of ``rng``.
     """
+    s = senses[i]
     best = -np.inf
     for a in range(N_ACTIONS):
-        score = genome[i, g_bias + a] + dot_row(genome, i, g_weight + a * n_senses, senses, n_senses)
+        row = g_weight + a * n_senses
+        score = genome[i, g_bias + a] + dot(genome[i, row:row + n_senses], s)
         scores[i, a] = score
         best = max(best, score)
     inv_t = math.exp(-genome[i, g_log_temperature])

@@ -37,8 +37,9 @@ def next_uniform(states, i, stream):
 
 
 @njit(cache=True, inline="always")
-def next_normal(states, i, stream):
-    """A standard normal float64 (Box–Muller, one of the pair) from ``states[i, stream]``."""
+def next_normal_pair(states, i, stream):
+    """Two independent standard normal float64 draws (Box–Muller) from ``states[i, stream]``."""
     u1 = 1.0 - next_uniform(states, i, stream)  # in (0, 1]: log is finite
     u2 = next_uniform(states, i, stream)
-    return math.sqrt(-2.0 * math.log(u1)) * math.cos(2.0 * math.pi * u2)
+    radius = math.sqrt(-2.0 * math.log(u1))
+    return radius * math.cos(2.0 * math.pi * u2), radius * math.sin(2.0 * math.pi * u2)
