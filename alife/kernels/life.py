@@ -76,9 +76,12 @@ def reproduce(alive, xs, ys, energy, age, ids, parent_ids, generation, birth_tic
     Gaussian noise of ``mutation_sigma`` on every gene (clipped to [gene_lo, gene_hi]), new
     random streams split from the parent's mutation stream (stream 1), the lowest free slot
     and the next id. No birth while ``n_alive >= max_population`` (if max_population > 0).
-    The caller guarantees enough free slots. Returns (births, next_id, n_alive).
+    The caller provides enough free slots; if it did not, the remaining births are skipped.
+    Returns (births, next_id, n_alive).
     """
     n = alive.shape[0]
+    if max_population > 0 and n_alive >= max_population:
+        return 0, next_id, n_alive
     count = 0
     for i in range(n):
         if alive[i] and energy[i] >= threshold:
@@ -93,7 +96,7 @@ def reproduce(alive, xs, ys, energy, age, ids, parent_ids, generation, birth_tic
             parents[c] = i
             keys[c] = priority[i]
             c += 1
-    order = np.argsort(keys, kind="mergesort")
+    order = np.argsort(keys)  # keys are random 64-bit: ties (order among equals) never matter
     n_genes = genome.shape[1]
     slot = 0
     births = 0
@@ -114,8 +117,10 @@ def reproduce(alive, xs, ys, energy, age, ids, parent_ids, generation, birth_tic
                 break
         if not placed:
             continue
-        while alive[slot]:
+        while slot < n and alive[slot]:
             slot += 1
+        if slot == n:  # no room (the caller should have grown the storage): skip, never overrun
+            break
         child_energy = energy[p] * np.float32(child_fraction)
         energy[p] -= child_energy
         alive[slot] = True
