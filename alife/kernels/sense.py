@@ -56,16 +56,24 @@ def sense_agent(i, x, y, energy, food, obstacle, occupancy, width, height, torus
     """Write agent ``i``'s sense vector into ``senses[i]`` (float32 (n_agents, n_senses))."""
     side = 2 * radius + 1
     n_window = side * side
+    out = senses[i]
+    x0, cy, _ = wrap_cell(x - radius, y - radius, width, height, torus)
     for row in range(side):
-        _, cy, row_inside = wrap_cell(x, y + row - radius, width, height, torus)
+        row_inside = torus or 0 <= cy < height
+        cx = x0
         k = row * side
         for col in range(side):
-            cx, _, inside = wrap_cell(x + col - radius, y, width, height, torus)
-            if inside and row_inside:
-                senses[i, k + col] = food[cy, cx] * inv_food_capacity
-                senses[i, n_window + k + col] = obstacle[cy, cx] | (occupancy[cy, cx] >= 0)
+            if row_inside and (torus or 0 <= cx < width):
+                out[k + col] = food[cy, cx] * inv_food_capacity
+                out[n_window + k + col] = obstacle[cy, cx] | (occupancy[cy, cx] >= 0)
             else:
-                senses[i, k + col] = 0.0
-                senses[i, n_window + k + col] = 1.0
-    senses[i, n_window + n_window // 2] = 0.0  # the agent's own cell is not blocked by itself
-    senses[i, 2 * n_window] = energy * inv_energy_scale
+                out[k + col] = 0.0
+                out[n_window + k + col] = 1.0
+            cx += 1
+            if cx == width and torus:  # step along the row, wrapping on a torus
+                cx = 0
+        cy += 1
+        if cy == height and torus:
+            cy = 0
+    out[n_window + n_window // 2] = 0.0  # the agent's own cell is not blocked by itself
+    out[2 * n_window] = energy * inv_energy_scale
