@@ -55,8 +55,8 @@ class Simulation:
         self.gene_lo, self.gene_hi = self.layout.bounds()
         self.state: State = make_state(config, self.layout)
         self._stats = np.zeros(len(STAT_NAMES), np.float64)
-        threads = config.run.threads or numba.config.NUMBA_NUM_THREADS
-        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+        self.threads = min(config.run.threads or numba.config.NUMBA_NUM_THREADS,
+                           numba.config.NUMBA_NUM_THREADS)
 
     @property
     def tick(self) -> int:
@@ -77,6 +77,7 @@ class Simulation:
 
     def step(self, n_ticks: int = 1) -> int:
         """Advance up to ``n_ticks`` ticks; fewer only if the population dies out. Returns ticks done."""
+        numba.set_num_threads(self.threads)  # per call: other simulations may use other counts
         done = 0
         while done < n_ticks and not self.extinct:
             done += run_ticks(self.state.grid, self.state.agents, self.params, self.state.counters,
