@@ -65,6 +65,23 @@ def eat_metabolise_die(alive, xs, ys, energy, age, moved, death_cause, food, occ
 
 
 @njit(cache=True)
+def highest_first(keys, m):
+    """Indices of the ``m`` largest ``keys`` (uint64 (k,)), largest first; and how many.
+
+    Only the first few parents can be served when births are capped, so when ``m`` is much
+    smaller than k they are found by partitioning instead of sorting everyone. Keys are random
+    64-bit priorities, so the order among equal keys never matters; ties at the cut are all
+    kept (the count returned may exceed m).
+    """
+    k = keys.shape[0]
+    if m >= k:
+        return np.argsort(keys)[::-1], k
+    cut = np.partition(keys, k - m)[k - m]
+    top = np.flatnonzero(keys >= cut)
+    return top[np.argsort(keys[top])[::-1]], top.shape[0]
+
+
+@njit(cache=True)
 def reproduce(alive, xs, ys, energy, age, ids, parent_ids, generation, birth_tick, death_cause,
               rng, genome, senses, action, priority, obstacle, occupancy, width, height, torus,
               threshold, child_fraction, mutation_sigma, max_population, gene_lo, gene_hi,
@@ -96,13 +113,16 @@ def reproduce(alive, xs, ys, energy, age, ids, parent_ids, generation, birth_tic
             parents[c] = i
             keys[c] = priority[i]
             c += 1
-    order = np.argsort(keys)  # keys are random 64-bit: ties (order among equals) never matter
+    limit = count if max_population <= 0 else min(count, max_population - n_alive)
+    order, n_ordered = highest_first(keys, 2 * limit + 16 if 4 * limit < count else count)
     n_genes = genome.shape[1]
     slot = 0
     births = 0
-    for r in range(count - 1, -1, -1):  # highest priority first
-        if max_population > 0 and n_alive >= max_population:
+    for r in range(count):
+        if births == limit:
             break
+        if r == n_ordered:  # the spares ran out (parents without a free cell): order them all
+            order, n_ordered = highest_first(keys, count)
         p = parents[order[r]]
         start = next_u64(rng, p, 1) % np.uint64(8)
         placed = False
