@@ -25,6 +25,7 @@ from alife.config import Config, load_config
 from alife.genetics.genome import GenomeLayout
 from alife.kernels.params import kernel_params
 from alife.kernels.tick import STAT_NAMES, births_room_needed, run_ticks
+from alife.learners.features import feature_map
 from alife.world.init import make_state
 from alife.world.state import State, grow_agents
 
@@ -50,7 +51,8 @@ class Simulation:
         if seed is not None:
             config = load_config(config, {"seed": seed})
         self.config: Config = config
-        self.layout = GenomeLayout(config.agents.sense_radius)
+        self.layout = GenomeLayout.from_config(config)
+        self.feature_map = feature_map(config)
         self.params = kernel_params(config, self.layout)
         self.gene_lo, self.gene_hi = self.layout.bounds()
         self.state: State = make_state(config, self.layout)
@@ -72,18 +74,20 @@ class Simulation:
 
     def compile(self) -> None:
         """Compile (or load from numba's cache) the kernels without advancing the world."""
-        run_ticks(self.state.grid, self.state.agents, self.params, self.state.counters,
-                  self._stats, self.gene_lo, self.gene_hi, 0)
+        self._run(0)
 
     def step(self, n_ticks: int = 1) -> int:
         """Advance up to ``n_ticks`` ticks; fewer only if the population dies out. Returns ticks done."""
         numba.set_num_threads(self.threads)  # per call: other simulations may use other counts
         done = 0
         while done < n_ticks and not self.extinct:
-            done += run_ticks(self.state.grid, self.state.agents, self.params, self.state.counters,
-                              self._stats, self.gene_lo, self.gene_hi, n_ticks - done)
+            done += self._run(n_ticks - done)
             self._ensure_room()
         return done
+
+    def _run(self, n_ticks: int) -> int:
+        return run_ticks(self.state.grid, self.state.agents, self.params, self.feature_map,
+                         self.state.counters, self._stats, self.gene_lo, self.gene_hi, n_ticks)
 
     def _ensure_room(self) -> None:
         """Grow agent storage so that the next tick's births fit (doubling)."""

@@ -33,13 +33,8 @@ def place(sim: Simulation, slot: int, x: int, y: int) -> None:
 
 
 def force_action(sim: Simulation, slot: int, action: int) -> None:
-    """Make the agent in ``slot`` always choose ``action`` (policy genes: huge bias, no weights)."""
-    genome = sim.state.agents.genome
-    sim.layout.view(genome, "policy_weight")[slot] = 0.0
-    bias = sim.layout.view(genome, "policy_bias")[slot]
-    bias[:] = -20.0
-    bias[action] = 20.0
-    sim.layout.view(genome, "log_temperature")[slot] = -5.0
+    """Make the agent in ``slot`` always choose ``action`` (a scripted agent)."""
+    sim.state.agents.forced_action[slot] = action
 
 
 def state_arrays(sim: Simulation) -> dict:

@@ -77,6 +77,6 @@ def test_storage_growth_does_not_change_the_outcome():
 def test_config_change_in_one_part_keeps_the_world_stream():
     """The world (terrain, food layout) comes from its own stream: agent settings don't move it."""
     a = Simulation(tiny_config(agents={"initial_count": 10}), seed=9)
-    b = Simulation(tiny_config(agents={"initial_count": 50}, policy={"init_noise": 0.5}), seed=9)
+    b = Simulation(tiny_config(agents={"initial_count": 50}, learner={"init_noise": 0.5}), seed=9)
     np.testing.assert_array_equal(a.state.grid.food_capacity, b.state.grid.food_capacity)
     np.testing.assert_array_equal(a.state.grid.obstacle, b.state.grid.obstacle)

@@ -106,17 +106,71 @@ class LifeConfig(_Section):
     )
 
 
-class PolicyConfig(_Section):
-    """The heritable linear policy: scores = W · senses + b, softmax with a heritable temperature."""
+class LearnerConfig(_Section):
+    """The predictive learner: a per-agent world model, curiosity and a learned value.
 
-    init_food_gradient: float = Field(
-        2.0, description="founders' weight pulling each move towards food seen in that direction"
+    Each tick an agent compares what it senses with what its world model predicted, learns from
+    the error (surprise), and picks its next action by imagining each action's outcome with the
+    model and scoring it by the learned value of the imagined state plus curiosity. Fields
+    marked (gene) set the founders' heritable starting value; children inherit mutated copies.
+    """
+
+    features: Literal["sectors", "window"] = Field(
+        "sectors",
+        description="what is predicted: sectors = food and blocked in the own cell and 4 directional "
+        "sectors plus own energy (10 numbers); window = every sensed value (costly: 2*(2r+1)^2+1)",
     )
-    init_avoid_blocked: float = Field(
-        4.0, description="founders' weight against moving into a blocked neighbouring cell"
+    learning: bool = Field(
+        True, description="learn during life; false = world model and value frozen at birth (ablation)"
     )
-    init_noise: float = Field(0.1, ge=0, description="standard deviation of random noise on founders' weights")
-    init_temperature: float = Field(0.5, gt=0, description="founders' softmax temperature")
+    curiosity: Literal["surprise", "progress"] = Field(
+        "progress",
+        description="intrinsic reward: surprise = size of the prediction error; progress = drop of "
+        "the running error (learning progress, which unlearnable noise cannot give)",
+    )
+    curiosity_weight: float = Field(
+        0.5, ge=0, le=5.0,
+        description="(gene) weight of curiosity in reward and action choice; 0 switches curiosity "
+        "off for good (the gene is pinned at 0: ablation)",
+    )
+    energy_weight: float = Field(
+        1.0, ge=0, description="weight of energy gained/lost (per reproduce_threshold) in the reward"
+    )
+    model_lr: float = Field(
+        0.3, gt=0, le=1.5, description="(gene) world-model learning rate (normalised LMS step; stable below 2)"
+    )
+    value_lr: float = Field(0.1, gt=0, le=1.5, description="(gene) value learning rate (normalised TD(0) step)")
+    discount: float = Field(0.9, ge=0, le=0.99, description="(gene) discount of future reward per tick")
+    temperature: float = Field(0.1, gt=0, le=20.0, description="(gene) softmax temperature of action choice")
+    progress_fast: float = Field(
+        10.0, ge=1, description="time constant of the fast running error, for learning progress (ticks)"
+    )
+    progress_slow: float = Field(
+        100.0, ge=1, description="time constant of the slow running error, for learning progress (ticks)"
+    )
+    init_model: Literal["shift", "persistence", "zero"] = Field(
+        "shift",
+        description="(gene) founders' world model: zero; persistence = nothing changes; shift = as "
+        "persistence, and a step towards a sector brings that sector's food underfoot",
+    )
+    init_value_food: float = Field(
+        1.0, description="(gene) founders' value of food underfoot and of own energy"
+    )
+    init_noise: float = Field(0.02, ge=0, description="standard deviation of noise on founders' model and value weights")
+    cost_per_update: float = Field(
+        0.0, ge=0, description="energy paid per tick for learning (cost of thinking; 0 when learning is off)"
+    )
+    cost_per_kweight: float = Field(
+        0.0, ge=0, description="energy paid per tick per 1000 world-model weights (cost of a bigger brain)"
+    )
+
+    @model_validator(mode="after")
+    def _fast_before_slow(self) -> "LearnerConfig":
+        if self.progress_fast >= self.progress_slow:
+            raise ValueError(
+                f"progress_fast must be < progress_slow ({self.progress_slow}), got {self.progress_fast}"
+            )
+        return self
 
 
 class RunConfig(_Section):
@@ -153,7 +207,7 @@ class Config(_Section):
     agents: AgentsConfig = AgentsConfig()
     energy: EnergyConfig = EnergyConfig()
     life: LifeConfig = LifeConfig()
-    policy: PolicyConfig = PolicyConfig()
+    learner: LearnerConfig = LearnerConfig()
     run: RunConfig = RunConfig()
 
     @model_validator(mode="after")

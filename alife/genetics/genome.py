@@ -2,16 +2,21 @@
 
 Everything that reads or writes genes goes through :class:`GenomeLayout`, by segment name.
 Kernels receive the segment offsets as plain integers (see ``alife.kernels.params``) and the
-per-gene valid ranges as two float32 arrays.
+per-gene valid ranges as two float32 arrays. Genes are read when an agent is born (its learned
+state starts from them) and by the per-tick learner for the scalar traits.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from alife.kernels.sense import N_ACTIONS, sense_size
+from alife.config.schema import Config
+from alife.kernels.sense import N_ACTIONS
+
+LR_MIN, LR_MAX = 1e-4, 1.5  # normalised LMS/TD steps: stable below 2
 
 
 @dataclass(frozen=True)
@@ -31,20 +36,28 @@ class Segment:
 
 
 class GenomeLayout:
-    """Segments of the genome for a given sensing radius.
+    """Segments of the genome, for P predicted features (P+1 inputs with the bias).
 
     Segments (in order):
-        policy_weight   (N_ACTIONS, n_senses)  linear action scores over the senses
-        policy_bias     (N_ACTIONS,)           per-action score offset
-        log_temperature (1,)                   log of the softmax temperature
+        log_temperature  (1,)                    log of the softmax temperature of action choice
+        log_model_lr     (1,)                    log of the world-model learning rate η0
+        log_value_lr     (1,)                    log of the value learning rate
+        discount         (1,)                    discount of future reward per tick
+        curiosity_weight (1,)                    weight of curiosity (pinned at 0 when ablated)
+        model_init       (N_ACTIONS, P, P + 1)   world model at birth: x' ≈ W[a] · [x, 1]
+        value_init       (P + 1,)                value at birth: V(x) = v · [x, 1]
     """
 
-    def __init__(self, sense_radius: int):
-        n_senses = sense_size(sense_radius)
+    def __init__(self, n_features: int, curiosity_on: bool = True):
+        p = n_features
         specs = [
-            ("policy_weight", (N_ACTIONS, n_senses), -20.0, 20.0, "action scores = W · senses + b"),
-            ("policy_bias", (N_ACTIONS,), -20.0, 20.0, "per-action score offset"),
-            ("log_temperature", (1,), -5.0, 3.0, "log of the softmax temperature of the policy"),
+            ("log_temperature", (1,), math.log(1e-3), math.log(20.0), "log softmax temperature"),
+            ("log_model_lr", (1,), math.log(LR_MIN), math.log(LR_MAX), "log world-model learning rate"),
+            ("log_value_lr", (1,), math.log(LR_MIN), math.log(LR_MAX), "log value learning rate"),
+            ("discount", (1,), 0.0, 0.99, "discount per tick"),
+            ("curiosity_weight", (1,), 0.0, 5.0 if curiosity_on else 0.0, "weight of curiosity"),
+            ("model_init", (N_ACTIONS, p, p + 1), -10.0, 10.0, "world model at birth"),
+            ("value_init", (p + 1,), -10.0, 10.0, "value weights at birth"),
         ]
         self.segments: dict[str, Segment] = {}
         offset = 0
@@ -53,7 +66,13 @@ class GenomeLayout:
             self.segments[name] = seg
             offset += seg.size
         self.size = offset
-        self.n_senses = n_senses
+        self.n_features = p
+
+    @classmethod
+    def from_config(cls, config: Config) -> "GenomeLayout":
+        from alife.learners.features import feature_map
+
+        return cls(feature_map(config).shape[0], curiosity_on=config.learner.curiosity_weight > 0)
 
     def offset(self, name: str) -> int:
         return self.segments[name].offset

@@ -8,6 +8,7 @@ and births only move energy from a parent to its child.
 import numpy as np
 from numba import njit
 
+from alife.kernels.learner import start_learned_state
 from alife.kernels.rng import next_normal_pair, next_u64
 from alife.kernels.sense import wrap_cell
 
@@ -82,26 +83,28 @@ def highest_first(keys, m):
 
 
 @njit(cache=True)
-def reproduce(alive, xs, ys, energy, age, ids, parent_ids, generation, birth_tick, death_cause,
-              rng, genome, senses, action, priority, obstacle, occupancy, width, height, torus,
-              threshold, child_fraction, mutation_sigma, max_population, gene_lo, gene_hi,
-              tick, next_id, n_alive):
+def reproduce(agents, p, obstacle, occupancy, gene_lo, gene_hi, tick, next_id, n_alive):
     """Every agent with energy >= threshold places one child in a free neighbouring cell.
 
     Parents act in order of their per-tick random ``priority`` (fair when cells are scarce).
-    The child takes ``child_fraction`` of the parent's energy, a copy of its genome with
-    Gaussian noise of ``mutation_sigma`` on every gene (clipped to [gene_lo, gene_hi]), new
-    random streams split from the parent's mutation stream (stream 1), the lowest free slot
-    and the next id. No birth while ``n_alive >= max_population`` (if max_population > 0).
-    The caller provides enough free slots; if it did not, the remaining births are skipped.
-    Returns (births, next_id, n_alive).
+    The child takes ``p.child_energy_fraction`` of the parent's energy, a copy of its genome
+    with Gaussian noise of ``p.mutation_sigma`` on every gene (clipped to [gene_lo, gene_hi]),
+    learned state started from that genome (nothing learned is inherited), new random streams
+    split from the parent's mutation stream (stream 1), the lowest free slot and the next id.
+    No birth while ``n_alive >= p.max_population`` (if > 0). The caller provides enough free
+    slots; if it did not, the remaining births are skipped. Runs serially: ``agents`` is an
+    AgentState, ``p`` KernelParams. Returns (births, next_id, n_alive).
     """
+    alive = agents.alive
+    energy = agents.energy
+    rng = agents.rng
+    genome = agents.genome
     n = alive.shape[0]
-    if max_population > 0 and n_alive >= max_population:
+    if p.max_population > 0 and n_alive >= p.max_population:
         return 0, next_id, n_alive
     count = 0
     for i in range(n):
-        if alive[i] and energy[i] >= threshold:
+        if alive[i] and energy[i] >= p.reproduce_threshold:
             count += 1
     if count == 0:
         return 0, next_id, n_alive
@@ -109,11 +112,11 @@ def reproduce(alive, xs, ys, energy, age, ids, parent_ids, generation, birth_tic
     keys = np.empty(count, np.uint64)
     c = 0
     for i in range(n):
-        if alive[i] and energy[i] >= threshold:
+        if alive[i] and energy[i] >= p.reproduce_threshold:
             parents[c] = i
-            keys[c] = priority[i]
+            keys[c] = agents.priority[i]
             c += 1
-    limit = count if max_population <= 0 else min(count, max_population - n_alive)
+    limit = count if p.max_population <= 0 else min(count, p.max_population - n_alive)
     order, n_ordered = highest_first(keys, 2 * limit + 16 if 4 * limit < count else count)
     n_genes = genome.shape[1]
     slot = 0
@@ -123,15 +126,16 @@ def reproduce(alive, xs, ys, energy, age, ids, parent_ids, generation, birth_tic
             break
         if r == n_ordered:  # the spares ran out (parents without a free cell): order them all
             order, n_ordered = highest_first(keys, count)
-        p = parents[order[r]]
-        start = next_u64(rng, p, 1) % np.uint64(8)
+        parent = parents[order[r]]
+        start = next_u64(rng, parent, 1) % np.uint64(8)
         placed = False
         cx = 0
         cy = 0
         for k in range(8):
             d = (start + np.uint64(k)) % np.uint64(8)
-            cx, cy, inside = wrap_cell(xs[p] + _NEIGHBOUR_DX[d], ys[p] + _NEIGHBOUR_DY[d],
-                                       width, height, torus)
+            cx, cy, inside = wrap_cell(agents.x[parent] + _NEIGHBOUR_DX[d],
+                                       agents.y[parent] + _NEIGHBOUR_DY[d],
+                                       p.width, p.height, p.torus)
             if inside and not obstacle[cy, cx] and occupancy[cy, cx] < 0:
                 placed = True
                 break
@@ -141,32 +145,38 @@ def reproduce(alive, xs, ys, energy, age, ids, parent_ids, generation, birth_tic
             slot += 1
         if slot == n:  # no room (the caller should have grown the storage): skip, never overrun
             break
-        child_energy = energy[p] * np.float32(child_fraction)
-        energy[p] -= child_energy
+        child_energy = energy[parent] * np.float32(p.child_energy_fraction)
+        energy[parent] -= child_energy
         alive[slot] = True
-        xs[slot] = cx
-        ys[slot] = cy
+        agents.x[slot] = cx
+        agents.y[slot] = cy
         occupancy[cy, cx] = slot
         energy[slot] = child_energy
-        age[slot] = 0
-        ids[slot] = next_id
-        parent_ids[slot] = ids[p]
-        generation[slot] = generation[p] + 1
-        birth_tick[slot] = tick
-        death_cause[slot] = 0
-        action[slot] = 0
-        priority[slot] = 0
-        rng[slot, 0] = next_u64(rng, p, 1)
-        rng[slot, 1] = next_u64(rng, p, 1)
+        agents.age[slot] = 0
+        agents.id[slot] = next_id
+        agents.parent_id[slot] = agents.id[parent]
+        agents.generation[slot] = agents.generation[parent] + 1
+        agents.birth_tick[slot] = tick
+        agents.death_cause[slot] = 0
+        agents.action[slot] = -1
+        agents.forced_action[slot] = -1
+        agents.priority[slot] = 0
+        rng[slot, 0] = next_u64(rng, parent, 1)
+        rng[slot, 1] = next_u64(rng, parent, 1)
         for g in range(0, n_genes, 2):
-            z0, z1 = next_normal_pair(rng, p, 1)
-            v = genome[p, g] + mutation_sigma * z0
+            z0, z1 = next_normal_pair(rng, parent, 1)
+            v = genome[parent, g] + p.mutation_sigma * z0
             genome[slot, g] = min(max(v, gene_lo[g]), gene_hi[g])
             if g + 1 < n_genes:
-                v = genome[p, g + 1] + mutation_sigma * z1
+                v = genome[parent, g + 1] + p.mutation_sigma * z1
                 genome[slot, g + 1] = min(max(v, gene_lo[g + 1]), gene_hi[g + 1])
-        for k in range(senses.shape[1]):
-            senses[slot, k] = 0.0
+        start_learned_state(slot, genome, agents.model, agents.value, agents.err_fast,
+                            agents.err_slow, agents.visits, p.g_model_init, p.g_value_init)
+        agents.senses[slot, :] = 0.0
+        agents.surprise[slot] = 0.0
+        agents.progress[slot] = 0.0
+        agents.reward[slot] = 0.0
+        agents.explored[slot] = False
         next_id += 1
         n_alive += 1
         births += 1

@@ -8,6 +8,7 @@ from typing import NamedTuple
 
 from alife.config.schema import Config
 from alife.genetics.genome import GenomeLayout
+from alife.kernels.sense import N_ACTIONS
 
 
 class KernelParams(NamedTuple):
@@ -15,14 +16,13 @@ class KernelParams(NamedTuple):
     height: int
     torus: bool
     sense_radius: int
-    n_senses: int
     inv_food_capacity: float      # 1 / food.capacity: senses see food in [0, 1]
-    inv_energy_scale: float       # 1 / reproduce_threshold: the energy sense
+    inv_energy_scale: float       # 1 / reproduce_threshold: the energy sense and reward unit
     regrowth_rate: float
     season_amplitude: float
     season_period: float
     season_waves: float
-    basal_cost: float
+    basal_cost: float             # includes the cost of thinking (learner.cost_*)
     move_cost: float
     eat_rate: float
     max_energy: float
@@ -31,26 +31,41 @@ class KernelParams(NamedTuple):
     child_energy_fraction: float
     mutation_sigma: float
     max_population: int
-    g_policy_weight: int          # genome offsets (see GenomeLayout)
-    g_policy_bias: int
-    g_log_temperature: int
+    learning: bool
+    use_progress: bool            # curiosity = learning progress (else raw surprise)
+    energy_weight: float
+    k_fast: float                 # 1 / progress_fast: running-average rates
+    k_slow: float
+    g_log_temperature: int        # genome offsets (see GenomeLayout)
+    g_log_model_lr: int
+    g_log_value_lr: int
+    g_discount: int
+    g_curiosity_weight: int
+    g_model_init: int
+    g_value_init: int
+
+
+def thinking_cost(config: Config, layout: GenomeLayout) -> float:
+    """Energy per tick for learning and for the size of the world model."""
+    lc = config.learner
+    n_weights = N_ACTIONS * layout.n_features * (layout.n_features + 1)
+    return (lc.cost_per_update if lc.learning else 0.0) + lc.cost_per_kweight * n_weights / 1000.0
 
 
 def kernel_params(config: Config, layout: GenomeLayout) -> KernelParams:
-    w, f, e, life = config.world, config.food, config.energy, config.life
+    w, f, e, life, lc = config.world, config.food, config.energy, config.life, config.learner
     return KernelParams(
         width=int(w.width),
         height=int(w.height),
         torus=w.edges == "torus",
         sense_radius=int(config.agents.sense_radius),
-        n_senses=int(layout.n_senses),
         inv_food_capacity=float(1.0 / f.capacity),
         inv_energy_scale=float(1.0 / life.reproduce_threshold),
         regrowth_rate=float(f.regrowth_rate),
         season_amplitude=float(f.season_amplitude),
         season_period=float(f.season_period),
         season_waves=float(f.season_waves),
-        basal_cost=float(e.basal_cost),
+        basal_cost=float(e.basal_cost + thinking_cost(config, layout)),
         move_cost=float(e.move_cost),
         eat_rate=float(e.eat_rate),
         max_energy=float(e.max_energy),
@@ -59,7 +74,16 @@ def kernel_params(config: Config, layout: GenomeLayout) -> KernelParams:
         child_energy_fraction=float(life.child_energy_fraction),
         mutation_sigma=float(life.mutation_sigma),
         max_population=int(config.agents.max_population),
-        g_policy_weight=int(layout.offset("policy_weight")),
-        g_policy_bias=int(layout.offset("policy_bias")),
+        learning=bool(lc.learning),
+        use_progress=lc.curiosity == "progress",
+        energy_weight=float(lc.energy_weight),
+        k_fast=float(1.0 / lc.progress_fast),
+        k_slow=float(1.0 / lc.progress_slow),
         g_log_temperature=int(layout.offset("log_temperature")),
+        g_log_model_lr=int(layout.offset("log_model_lr")),
+        g_log_value_lr=int(layout.offset("log_value_lr")),
+        g_discount=int(layout.offset("discount")),
+        g_curiosity_weight=int(layout.offset("curiosity_weight")),
+        g_model_init=int(layout.offset("model_init")),
+        g_value_init=int(layout.offset("value_init")),
     )

@@ -3,11 +3,13 @@
 Sense vector layout, float32, length ``sense_size(r) = 2 * (2r+1)**2 + 1``:
     [0, n)        food in each window cell / food capacity, row-major from (-r, -r)
     [n, 2n)       1.0 where the window cell is blocked (obstacle, another agent, beyond a wall)
-    2n            own energy / reproduction threshold
+    2n            own energy / reproduction threshold, at most ENERGY_SENSE_MAX
 with n = (2r+1)**2.
 """
 
 from numba import njit
+
+ENERGY_SENSE_MAX = 4.0  # keeps the learner's inputs bounded however rich an agent gets
 
 N_ACTIONS = 5
 """Actions: 0 stay, 1 north (y-1), 2 east (x+1), 3 south (y+1), 4 west (x-1)."""
@@ -76,4 +78,4 @@ def sense_agent(i, x, y, energy, food, obstacle, occupancy, width, height, torus
         if cy == height and torus:
             cy = 0
     out[n_window + n_window // 2] = 0.0  # the agent's own cell is not blocked by itself
-    out[2 * n_window] = energy * inv_energy_scale
+    out[2 * n_window] = min(energy * inv_energy_scale, ENERGY_SENSE_MAX)

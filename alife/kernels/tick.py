@@ -1,7 +1,8 @@
 """The tick loop: a batch of ticks run entirely in compiled code.
 
 Order within a tick (each phase sees the result of the previous one):
-    1. sense + decide   (parallel over agents: each agent writes only its own rows)
+    1. sense, learn from the last step's surprise, imagine and choose an action
+                        (parallel over agents: each agent writes only its own rows)
     2. move             (serial: fair, deterministic collision resolution)
     3. eat, metabolism, ageing, death
     4. reproduction     (serial: slots and cells are allocated in a fixed order)
@@ -11,13 +12,15 @@ work and the only parallel region (each region is a synchronisation point of the
 Nothing is summed across threads, so any thread count gives bit-identical results.
 """
 
+import math
+
 import numpy as np
 from numba import njit, prange
 
 from alife.kernels.food import regrow_row, season_factor
 from alife.kernels.life import eat_metabolise_die, reproduce
 from alife.kernels.move import resolve_moves
-from alife.kernels.policy import linear_policy_action
+from alife.kernels.learner import compute_features, imagine_and_choose, learn_transition, predict
 from alife.kernels.rng import next_u64
 from alife.kernels.sense import sense_agent
 
@@ -42,11 +45,12 @@ def births_room_needed(n_alive, max_population):
 
 
 @njit(cache=True, parallel=True)
-def run_ticks(grid, agents, p, counters, stats, gene_lo, gene_hi, n_ticks):
+def run_ticks(grid, agents, p, feature_map, counters, stats, gene_lo, gene_hi, n_ticks):
     """Advance the world by up to ``n_ticks`` ticks.
 
-    grid: GridState, agents: AgentState, p: KernelParams, counters int64 (3,) [tick, next_id,
-    n_alive], stats float64 (len(STAT_NAMES),) accumulated, gene_lo/gene_hi float32 (G,).
+    grid: GridState, agents: AgentState, p: KernelParams, feature_map float32 (P, S),
+    counters int64 (3,) [tick, next_id, n_alive], stats float64 (len(STAT_NAMES),)
+    accumulated, gene_lo/gene_hi float32 (G,).
     Stops early when the population is extinct or when agent storage might not hold the next
     tick's births (the caller grows it and calls again). Returns the ticks done.
     """
@@ -63,9 +67,6 @@ def run_ticks(grid, agents, p, counters, stats, gene_lo, gene_hi, n_ticks):
     energy = agents.energy
     age = agents.age
     ids = agents.id
-    parent_ids = agents.parent_id
-    generation = agents.generation
-    birth_tick = agents.birth_tick
     death_cause = agents.death_cause
     rng = agents.rng
     genome = agents.genome
@@ -74,17 +75,38 @@ def run_ticks(grid, agents, p, counters, stats, gene_lo, gene_hi, n_ticks):
     action_prob = agents.action_prob
     moved = agents.moved
     priority = agents.priority
+    forced_action = agents.forced_action
+    features = agents.features
+    prev_features = agents.prev_features
+    prediction = agents.prediction
+    imagined = agents.imagined
+    model = agents.model
+    value = agents.value
+    err_fast = agents.err_fast
+    err_slow = agents.err_slow
+    visits = agents.visits
+    prev_energy = agents.prev_energy
+    surprise = agents.surprise
+    progress = agents.progress
+    reward = agents.reward
+    explored = agents.explored
 
     width = p.width
     height = p.height
     torus = p.torus
     radius = p.sense_radius
-    n_senses = p.n_senses
     inv_food_capacity = p.inv_food_capacity
     inv_energy_scale = p.inv_energy_scale
-    g_weight = p.g_policy_weight
-    g_bias = p.g_policy_bias
+    learning = p.learning
+    use_progress = p.use_progress
+    energy_weight = p.energy_weight
+    k_fast = p.k_fast
+    k_slow = p.k_slow
     g_log_t = p.g_log_temperature
+    g_model_lr = p.g_log_model_lr
+    g_value_lr = p.g_log_value_lr
+    g_discount = p.g_discount
+    g_curiosity = p.g_curiosity_weight
     n_slots = alive.shape[0]
 
     done = 0
@@ -107,8 +129,25 @@ def run_ticks(grid, agents, p, counters, stats, gene_lo, gene_hi, n_ticks):
             i = living[j]
             sense_agent(i, xs[i], ys[i], energy[i], food, obstacle, occupancy, width, height,
                         torus, radius, inv_food_capacity, inv_energy_scale, senses)
-            action[i] = linear_policy_action(i, senses, genome, n_senses, g_weight, g_bias,
-                                             g_log_t, rng, action_prob)
+            x = features[i]
+            compute_features(feature_map, senses[i], x)
+            curiosity_weight = genome[i, g_curiosity]
+            last = action[i]
+            if last >= 0:  # learn from what the last action led to
+                surprise[i], progress[i], reward[i] = learn_transition(
+                    prev_features[i], x, prediction[i], model[i, last], value[i], err_fast[i],
+                    err_slow[i], visits[i], last, (energy[i] - prev_energy[i]) * inv_energy_scale,
+                    energy_weight, curiosity_weight, use_progress, k_fast, k_slow,
+                    math.exp(genome[i, g_model_lr]), math.exp(genome[i, g_value_lr]),
+                    genome[i, g_discount], learning)
+            chosen, explored[i] = imagine_and_choose(
+                x, model[i], value[i], err_fast[i], err_slow[i], curiosity_weight, use_progress,
+                math.exp(genome[i, g_log_t]), rng, i, action_prob[i], imagined[i],
+                forced_action[i])
+            predict(model[i, chosen], x, prediction[i])
+            prev_features[i, :] = x
+            prev_energy[i] = energy[i]
+            action[i] = chosen
             priority[i] = next_u64(rng, i, 0)
 
         moves, blocked = resolve_moves(alive, xs, ys, ids, action, priority, moved, obstacle,
@@ -117,11 +156,8 @@ def run_ticks(grid, agents, p, counters, stats, gene_lo, gene_hi, n_ticks):
             alive, xs, ys, energy, age, moved, death_cause, food, occupancy,
             p.eat_rate, p.max_energy, p.basal_cost, p.move_cost, p.max_age)
         n_alive -= starved + old_age
-        births, next_id, n_alive = reproduce(
-            alive, xs, ys, energy, age, ids, parent_ids, generation, birth_tick, death_cause,
-            rng, genome, senses, action, priority, obstacle, occupancy, width, height, torus,
-            p.reproduce_threshold, p.child_energy_fraction, p.mutation_sigma,
-            p.max_population, gene_lo, gene_hi, tick + 1, counters[_NEXT_ID], n_alive)
+        births, next_id, n_alive = reproduce(agents, p, obstacle, occupancy, gene_lo, gene_hi,
+                                             tick + 1, counters[_NEXT_ID], n_alive)
 
         for x in range(width):
             column_rate[x] = p.regrowth_rate * season_factor(

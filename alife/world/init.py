@@ -13,7 +13,9 @@ import numpy as np
 
 from alife.config.schema import Config
 from alife.genetics.genome import GenomeLayout
-from alife.kernels.sense import ACTION_DX, ACTION_DY, N_ACTIONS, window_size
+from alife.kernels.learner import start_learned_states
+from alife.kernels.sense import N_ACTIONS, sense_size, window_size
+from alife.learners.features import SECTOR_FEATURES
 from alife.kernels.tick import births_room_needed
 from alife.world.state import GridState, State, empty_agents
 
@@ -59,49 +61,68 @@ def _smooth_noise(noise: np.ndarray, scale: float) -> np.ndarray:
 
 
 def founder_genomes(config: Config, layout: GenomeLayout, n: int, rng: np.random.Generator) -> np.ndarray:
-    """Genomes of the founders, float32 (n, layout.size): a food-seeking prior plus noise.
-
-    Each step action is pulled towards food seen in its direction (weight ∝ cos of the angle /
-    distance) and pushed away from a blocked target cell; staying is pulled by food underfoot.
-    """
-    pc = config.policy
-    r = config.agents.sense_radius
-    n_window = window_size(r)
-    prior = np.zeros((N_ACTIONS, layout.n_senses), np.float32)
-    offsets = [(ox, oy) for oy in range(-r, r + 1) for ox in range(-r, r + 1)]
-    centre = offsets.index((0, 0))
-    for a in range(N_ACTIONS):
-        dx, dy = ACTION_DX[a], ACTION_DY[a]
-        if (dx, dy) == (0, 0):
-            prior[a, centre] = 2.0 * pc.init_food_gradient
-            continue
-        for k, (ox, oy) in enumerate(offsets):
-            if (ox, oy) != (0, 0):
-                prior[a, k] = pc.init_food_gradient * (dx * ox + dy * oy) / (ox * ox + oy * oy)
-        prior[a, n_window + offsets.index((dx, dy))] = -pc.init_avoid_blocked
+    """Genomes of the founders, float32 (n, layout.size): the learner's config values, an
+    innate world model and value (``learner.init_model``, ``learner.init_value_food``) and
+    Gaussian noise of ``learner.init_noise`` on the model and value weights."""
+    lc = config.learner
     genomes = np.zeros((n, layout.size), np.float32)
-    weights = layout.view(genomes, "policy_weight")
-    bias = layout.view(genomes, "policy_bias")
-    noise = np.float32(pc.init_noise)
-    for start in range(0, n, 8192):  # in chunks: no genome-sized float64 temporaries
-        rows = slice(start, min(n, start + 8192))
+    layout.view(genomes, "log_temperature")[:] = np.log(lc.temperature)
+    layout.view(genomes, "log_model_lr")[:] = np.log(lc.model_lr)
+    layout.view(genomes, "log_value_lr")[:] = np.log(lc.value_lr)
+    layout.view(genomes, "discount")[:] = lc.discount
+    layout.view(genomes, "curiosity_weight")[:] = lc.curiosity_weight
+    model_prior, value_prior = innate_model(config, layout.n_features)
+    model = layout.view(genomes, "model_init")
+    value = layout.view(genomes, "value_init")
+    noise = np.float32(lc.init_noise)
+    for start in range(0, n, 4096):  # in chunks: no genome-sized float64 temporaries
+        rows = slice(start, min(n, start + 4096))
         count = rows.stop - rows.start
-        weights[rows] = prior + noise * rng.standard_normal((count, *prior.shape), dtype=np.float32)
-        bias[rows] = noise * rng.standard_normal((count, N_ACTIONS), dtype=np.float32)
-    layout.view(genomes, "log_temperature")[:] = np.log(pc.init_temperature)
+        model[rows] = model_prior + noise * rng.standard_normal((count, *model_prior.shape), dtype=np.float32)
+        value[rows] = value_prior + noise * rng.standard_normal((count, *value_prior.shape), dtype=np.float32)
     lo, hi = layout.bounds()
     np.clip(genomes, lo, hi, out=genomes)
     return genomes
 
 
+def innate_model(config: Config, n_features: int) -> tuple[np.ndarray, np.ndarray]:
+    """Founders' world model (A, P, P+1) and value (P+1,) before noise, float32.
+
+    persistence: every feature is expected to stay as it is. shift (sector features only): as
+    persistence, and a step towards a sector is expected to bring that sector's food underfoot.
+    The value prizes food underfoot and own energy by ``learner.init_value_food``.
+    """
+    lc = config.learner
+    p = n_features
+    model = np.zeros((N_ACTIONS, p, p + 1), np.float32)
+    if lc.init_model in ("persistence", "shift"):
+        model[:, np.arange(p), np.arange(p)] = 1.0
+    sectors = lc.features == "sectors"
+    if lc.init_model == "shift" and sectors:
+        here = SECTOR_FEATURES.index("food_here")
+        for a in range(1, N_ACTIONS):  # the step actions N, E, S, W face sectors 1..4
+            model[a, here, :] = 0.0
+            model[a, here, a] = 1.0
+    value = np.zeros(p + 1, np.float32)
+    if sectors:
+        value[SECTOR_FEATURES.index("food_here")] = lc.init_value_food
+        value[SECTOR_FEATURES.index("energy")] = lc.init_value_food
+    else:
+        r = config.agents.sense_radius
+        value[window_size(r) // 2] = lc.init_value_food  # food in the own cell
+        value[p - 1] = lc.init_value_food  # energy, the last sense
+    return model, value
+
+
 def make_state(config: Config, layout: GenomeLayout | None = None) -> State:
     """The world at tick 0. Same config (and seed) → identical state."""
-    layout = layout or GenomeLayout(config.agents.sense_radius)
+    layout = layout or GenomeLayout.from_config(config)
     streams = seed_streams(config.seed)
     grid = make_grid(config, streams["world"])
     n = config.agents.initial_count
     capacity = max(16, n + births_room_needed(n, config.agents.max_population))
-    agents = empty_agents(capacity, layout.size, layout.n_senses)
+    agents = empty_agents(capacity, layout.size, sense_size(config.agents.sense_radius),
+                          layout.n_features)
 
     free_cells = np.flatnonzero(~grid.obstacle.ravel())
     if n > free_cells.size:
@@ -117,6 +138,9 @@ def make_state(config: Config, layout: GenomeLayout | None = None) -> State:
         agents.age[:n] = streams["agents"].integers(0, oldest, size=n) if oldest > 0 else 0
     agents.id[:n] = np.arange(n)
     agents.genome[:n] = founder_genomes(config, layout, n, streams["agents"])
+    start_learned_states(np.arange(n, dtype=np.int64), agents.genome, agents.model, agents.value,
+                         agents.err_fast, agents.err_slow, agents.visits, layout.offset("model_init"),
+                         layout.offset("value_init"))
     agents.rng[:n, 0] = streams["agents"].integers(0, 2**64, size=n, dtype=np.uint64)
     agents.rng[:n, 1] = streams["mutation"].integers(0, 2**64, size=n, dtype=np.uint64)
     grid.occupancy[ys, xs] = np.arange(n, dtype=np.int32)

@@ -55,10 +55,26 @@ class AgentState(NamedTuple):
     rng         uint64  (n, 2)      per-agent SplitMix64 states: 0 acting, 1 mutation/births
     genome      float32 (n, G)      heritable parameters, layout in GenomeLayout
     senses      float32 (n, S)      last sense vector (layout in alife.kernels.sense)
-    action      int8    (n,)        last action (alife.kernels.sense.ACTION_NAMES)
+    action      int8    (n,)        last action (ACTION_NAMES); -1 before the first
     action_prob float32 (n, A)      last action probabilities
     moved       bool    (n,)        the last action moved the agent
     priority    uint64  (n,)        this tick's random priority (collisions, birth order)
+    forced_action int8  (n,)        -1, or an action the agent must take (scripted agents)
+    learned state (alife.kernels.learner), P features, x̃ = [x, 1]:
+    features    float32 (n, P+1)    features of the last senses (alife.learners.features)
+    prev_features float32 (n, P+1)  features when the last action was chosen
+    prediction  float32 (n, P)      features the world model expects after the last action
+    imagined    float32 (n, P)      scratch: an imagined outcome
+    model       float32 (n, A, P, P+1)  world model, learned during life
+    value       float32 (n, P+1)    value weights, learned during life
+    err_fast    float32 (n, A)      fast running surprise after each action
+    err_slow    float32 (n, A)      slow running surprise after each action
+    visits      int32   (n, A)      how often each action has been learned from
+    prev_energy float32 (n,)        energy when the last action was chosen
+    surprise    float32 (n,)        last prediction error ‖ε‖
+    progress    float32 (n,)        last learning progress (slow − fast running error)
+    reward      float32 (n,)        last reward (energy gain + curiosity)
+    explored    bool    (n,)        the last action was not the best-scored one
     """
 
     alive: np.ndarray
@@ -78,10 +94,26 @@ class AgentState(NamedTuple):
     action_prob: np.ndarray
     moved: np.ndarray
     priority: np.ndarray
+    forced_action: np.ndarray
+    features: np.ndarray
+    prev_features: np.ndarray
+    prediction: np.ndarray
+    imagined: np.ndarray
+    model: np.ndarray
+    value: np.ndarray
+    err_fast: np.ndarray
+    err_slow: np.ndarray
+    visits: np.ndarray
+    prev_energy: np.ndarray
+    surprise: np.ndarray
+    progress: np.ndarray
+    reward: np.ndarray
+    explored: np.ndarray
 
 
-def empty_agents(capacity: int, n_genes: int, n_senses: int) -> AgentState:
+def empty_agents(capacity: int, n_genes: int, n_senses: int, n_features: int) -> AgentState:
     """Agent storage of ``capacity`` dead slots."""
+    p = n_features
     return AgentState(
         alive=np.zeros(capacity, np.bool_),
         x=np.zeros(capacity, np.int32),
@@ -96,10 +128,25 @@ def empty_agents(capacity: int, n_genes: int, n_senses: int) -> AgentState:
         rng=np.zeros((capacity, 2), np.uint64),
         genome=np.zeros((capacity, n_genes), np.float32),
         senses=np.zeros((capacity, n_senses), np.float32),
-        action=np.zeros(capacity, np.int8),
+        action=np.full(capacity, -1, np.int8),
         action_prob=np.zeros((capacity, N_ACTIONS), np.float32),
         moved=np.zeros(capacity, np.bool_),
         priority=np.zeros(capacity, np.uint64),
+        forced_action=np.full(capacity, -1, np.int8),
+        features=np.zeros((capacity, p + 1), np.float32),
+        prev_features=np.zeros((capacity, p + 1), np.float32),
+        prediction=np.zeros((capacity, p), np.float32),
+        imagined=np.zeros((capacity, p), np.float32),
+        model=np.zeros((capacity, N_ACTIONS, p, p + 1), np.float32),
+        value=np.zeros((capacity, p + 1), np.float32),
+        err_fast=np.zeros((capacity, N_ACTIONS), np.float32),
+        err_slow=np.zeros((capacity, N_ACTIONS), np.float32),
+        visits=np.zeros((capacity, N_ACTIONS), np.int32),
+        prev_energy=np.zeros(capacity, np.float32),
+        surprise=np.zeros(capacity, np.float32),
+        progress=np.zeros(capacity, np.float32),
+        reward=np.zeros(capacity, np.float32),
+        explored=np.zeros(capacity, np.bool_),
     )
 
 
@@ -108,7 +155,8 @@ def grow_agents(agents: AgentState, capacity: int) -> AgentState:
     old = agents.alive.shape[0]
     if capacity <= old:
         return agents
-    bigger = empty_agents(capacity, agents.genome.shape[1], agents.senses.shape[1])
+    bigger = empty_agents(capacity, agents.genome.shape[1], agents.senses.shape[1],
+                          agents.prediction.shape[1])
     for new, cur in zip(bigger, agents):
         new[:old] = cur
     return bigger

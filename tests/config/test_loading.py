@@ -215,7 +215,7 @@ def test_config_is_frozen():
 
 def test_config_to_yaml_round_trips_a_non_default_config():
     cfg = load_config(None, {"seed": 17, "world.edges": "walls", "world.width": 40,
-                             "food.regrowth_rate": 0.00125, "run.name": "exp-1", "policy.init_noise": 0.0})
+                             "food.regrowth_rate": 0.00125, "run.name": "exp-1", "learner.init_noise": 0.0})
     assert cfg != Config()
     assert load_config(yaml.safe_load(config_to_yaml(cfg))) == cfg
 
