@@ -1,0 +1,102 @@
+"""The world picture: State -> uint8 RGB image (H, W, 3), one pixel per cell. No pygame.
+
+Shared by the live viewer, ``alife run --video`` and the tests, so what is recorded is what is
+watched. Layers, bottom to top:
+
+    ground    food shading (FOOD_LUT: more food = brighter green), or plain when food is off
+    obstacle  grey cells
+    agents    one coloured cell per living agent; the colour mode picks the colours
+
+Everything is vectorised numpy over whole arrays (a LUT gather for the ground, one fancy-index
+scatter for the agents): never a Python loop over cells or agents. A 256x256 world with 10k
+agents renders in about a millisecond.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from alife.render.colors import FOOD_LUT, GROUND, MODES, OBSTACLE, ColorContext, Scales, available_modes, lut_index
+from alife.render.lineage import LineageTracker
+
+
+def _config_value(config: Any, path: str) -> float | None:
+    """``config.a.b`` as a float, or None when the config (or the field) is absent."""
+    node = config
+    for part in path.split("."):
+        node = getattr(node, part, None)
+        if node is None:
+            return None
+    return float(node)
+
+
+class FrameRenderer:
+    """Builds RGB frames of a world; keeps the lineage tracker and the output buffer.
+
+    Args:
+        config: the run's Config (or None): fixes the colour scales, so that colours mean
+            the same thing in every frame: food / ``food.capacity``, energy /
+            ``life.reproduce_threshold``, age / ``life.max_age``. Without it, scales come from
+            the data of each frame.
+        mode: initial colour mode (see :data:`alife.render.colors.MODES`).
+        show_food: draw the food shading (else plain ground).
+    """
+
+    def __init__(self, config: Any = None, *, mode: str = "energy", show_food: bool = True):
+        if mode not in MODES:
+            raise ValueError(f"unknown colour mode {mode!r}; choose from {', '.join(MODES)}")
+        self.mode = mode
+        self.show_food = show_food
+        self.food_capacity = _config_value(config, "food.capacity")
+        max_age = _config_value(config, "life.max_age")
+        self.scales = Scales(energy=_config_value(config, "life.reproduce_threshold"),
+                             age=max_age if max_age else None)
+        self.lineage = LineageTracker()
+        self._buffer: np.ndarray | None = None
+
+    def modes(self, state) -> list[str]:
+        """Colour modes this state supports (new per-agent arrays add modes by themselves)."""
+        return available_modes(state.agents)
+
+    def render(self, state, out: np.ndarray | None = None) -> np.ndarray:
+        """The picture of ``state``: uint8 (H, W, 3), row y = grid row y, column x = grid column x.
+
+        ``out`` (uint8 (H, W, 3), C-contiguous) is filled and returned when given; otherwise an
+        internal buffer is reused, so copy the result if you keep it past the next call.
+        """
+        grid, agents = state.grid, state.agents
+        h, w = grid.food.shape
+        if out is None:
+            if self._buffer is None or self._buffer.shape != (h, w, 3):
+                self._buffer = np.empty((h, w, 3), np.uint8)
+            out = self._buffer
+        if self.show_food:
+            cap = self.food_capacity or float(grid.food_capacity.max(initial=0.0)) or 1.0
+            np.take(FOOD_LUT, lut_index(grid.food, 0.0, cap), axis=0, out=out)
+        else:
+            out[...] = GROUND
+        out[grid.obstacle] = OBSTACLE
+        slots = np.flatnonzero(agents.alive)
+        # the tracker must see every frame's newborns, whatever mode is shown
+        keys = self.lineage.update(agents, slots)
+        if slots.size:
+            out[agents.y[slots], agents.x[slots]] = self.agent_colors(agents, slots, keys)
+        return out
+
+    def agent_colors(self, agents, slots: np.ndarray, lineage: np.ndarray | None = None) -> np.ndarray:
+        """uint8 (len(slots), 3): the current mode's colours of the agents in ``slots``.
+
+        Falls back to energy when the state lacks the mode's arrays.
+        """
+        mode = MODES[self.mode]
+        if not mode.available(agents):
+            mode = MODES["energy"]
+        return mode.colors(agents, slots, ColorContext(self.scales, lineage))
+
+
+def render_frame(state, config: Any = None, *, mode: str = "energy", show_food: bool = True) -> np.ndarray:
+    """One frame of ``state`` as a new uint8 (H, W, 3) array (a fresh renderer: no lineage
+    history, so the lineage mode keys families by what this one state shows)."""
+    return FrameRenderer(config, mode=mode, show_food=show_food).render(state).copy()
