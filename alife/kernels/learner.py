@@ -39,12 +39,21 @@ def dot(a, b):
     return acc
 
 
+@njit(cache=True, fastmath={"reassoc", "nsz", "contract"})
+def matvec(matrix, x, out):
+    """out (P,) = matrix (P, M) · x (M,), all float32; one compiled loop nest (see ``dot``)."""
+    for k in range(out.shape[0]):
+        acc = np.float32(0.0)
+        for m in range(x.shape[0]):
+            acc += matrix[k, m] * x[m]
+        out[k] = acc
+
+
 @njit(cache=True)
 def compute_features(feature_map, senses, out):
     """out[:P] = feature_map (P, S) @ senses (S,); out[P] = 1 (the bias input)."""
     p = feature_map.shape[0]
-    for k in range(p):
-        out[k] = dot(feature_map[k], senses)
+    matvec(feature_map, senses, out[:p])
     out[p] = 1.0
 
 
@@ -115,8 +124,7 @@ def imagine_and_choose(x, model, value, err_fast, err_slow, curiosity_weight, us
     best = -np.inf
     greedy = 0
     for a in range(N_ACTIONS):
-        for k in range(p):
-            imagined[k] = dot(model[a, k], x)
+        matvec(model[a], x, imagined)
         v = value[p] + dot(value[:p], imagined)
         score = v + curiosity_weight * curiosity_of(err_fast, err_slow, a, use_progress)
         scores[a] = score
@@ -147,29 +155,41 @@ def imagine_and_choose(x, model, value, err_fast, err_slow, curiosity_weight, us
 @njit(cache=True)
 def predict(model_a, x, out):
     """out (P,) = model_a (P, P+1) · x (P+1,): the features expected after the action."""
-    for k in range(out.shape[0]):
-        out[k] = dot(model_a[k], x)
+    matvec(model_a, x, out)
+
+
+# columns of AgentState.traits: the scalar genes, decoded once at birth
+TRAIT_TEMPERATURE, TRAIT_MODEL_LR, TRAIT_VALUE_LR, TRAIT_DISCOUNT, TRAIT_CURIOSITY = range(5)
+TRAIT_NAMES = ("temperature", "model_lr", "value_lr", "discount", "curiosity_weight")
 
 
 @njit(cache=True)
-def start_learned_state(slot, genome, model, value, err_fast, err_slow, visits, g_model_init,
-                        g_value_init):
-    """Reset the learned state of ``slot`` to what its genome says (birth: nothing learned)."""
-    flat_model = model[slot].reshape(model[slot].size)
+def start_learned_state(slot, agents, p):
+    """Start the learned state of ``slot`` from its genome (birth: nothing learned yet).
+
+    ``agents`` AgentState, ``p`` KernelParams (genome offsets). Also decodes the scalar genes
+    into ``agents.traits[slot]`` so the per-tick kernels need no exp of log-genes.
+    """
+    genome = agents.genome
+    traits = agents.traits
+    traits[slot, TRAIT_TEMPERATURE] = math.exp(genome[slot, p.g_log_temperature])
+    traits[slot, TRAIT_MODEL_LR] = math.exp(genome[slot, p.g_log_model_lr])
+    traits[slot, TRAIT_VALUE_LR] = math.exp(genome[slot, p.g_log_value_lr])
+    traits[slot, TRAIT_DISCOUNT] = genome[slot, p.g_discount]
+    traits[slot, TRAIT_CURIOSITY] = genome[slot, p.g_curiosity_weight]
+    flat_model = agents.model[slot].reshape(agents.model[slot].size)
     for k in range(flat_model.shape[0]):
-        flat_model[k] = genome[slot, g_model_init + k]
-    for k in range(value.shape[1]):
-        value[slot, k] = genome[slot, g_value_init + k]
-    for a in range(err_fast.shape[1]):
-        err_fast[slot, a] = 0.0
-        err_slow[slot, a] = 0.0
-        visits[slot, a] = 0
+        flat_model[k] = genome[slot, p.g_model_init + k]
+    for k in range(agents.value.shape[1]):
+        agents.value[slot, k] = genome[slot, p.g_value_init + k]
+    for a in range(agents.err_fast.shape[1]):
+        agents.err_fast[slot, a] = 0.0
+        agents.err_slow[slot, a] = 0.0
+        agents.visits[slot, a] = 0
 
 
 @njit(cache=True)
-def start_learned_states(slots, genome, model, value, err_fast, err_slow, visits, g_model_init,
-                         g_value_init):
+def start_learned_states(slots, agents, p):
     """start_learned_state for every slot in ``slots`` (int64 (k,)): the founders."""
     for j in range(slots.shape[0]):
-        start_learned_state(slots[j], genome, model, value, err_fast, err_slow, visits,
-                            g_model_init, g_value_init)
+        start_learned_state(slots[j], agents, p)

@@ -170,8 +170,7 @@ def reproduce(agents, p, obstacle, occupancy, gene_lo, gene_hi, tick, next_id, n
             if g + 1 < n_genes:
                 v = genome[parent, g + 1] + p.mutation_sigma * z1
                 genome[slot, g + 1] = min(max(v, gene_lo[g + 1]), gene_hi[g + 1])
-        start_learned_state(slot, genome, agents.model, agents.value, agents.err_fast,
-                            agents.err_slow, agents.visits, p.g_model_init, p.g_value_init)
+        start_learned_state(slot, agents, p)
         agents.senses[slot, :] = 0.0
         agents.surprise[slot] = 0.0
         agents.progress[slot] = 0.0

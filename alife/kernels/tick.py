@@ -12,15 +12,15 @@ work and the only parallel region (each region is a synchronisation point of the
 Nothing is summed across threads, so any thread count gives bit-identical results.
 """
 
-import math
-
 import numpy as np
 from numba import njit, prange
 
 from alife.kernels.food import regrow_row, season_factor
 from alife.kernels.life import eat_metabolise_die, reproduce
 from alife.kernels.move import resolve_moves
-from alife.kernels.learner import compute_features, imagine_and_choose, learn_transition, predict
+from alife.kernels.learner import (TRAIT_CURIOSITY, TRAIT_DISCOUNT, TRAIT_MODEL_LR,
+                                   TRAIT_TEMPERATURE, TRAIT_VALUE_LR, compute_features,
+                                   imagine_and_choose, learn_transition, predict)
 from alife.kernels.rng import next_u64
 from alife.kernels.sense import sense_agent
 
@@ -69,7 +69,7 @@ def run_ticks(grid, agents, p, feature_map, counters, stats, gene_lo, gene_hi, n
     ids = agents.id
     death_cause = agents.death_cause
     rng = agents.rng
-    genome = agents.genome
+    traits = agents.traits
     senses = agents.senses
     action = agents.action
     action_prob = agents.action_prob
@@ -102,11 +102,6 @@ def run_ticks(grid, agents, p, feature_map, counters, stats, gene_lo, gene_hi, n
     energy_weight = p.energy_weight
     k_fast = p.k_fast
     k_slow = p.k_slow
-    g_log_t = p.g_log_temperature
-    g_model_lr = p.g_log_model_lr
-    g_value_lr = p.g_log_value_lr
-    g_discount = p.g_discount
-    g_curiosity = p.g_curiosity_weight
     n_slots = alive.shape[0]
 
     done = 0
@@ -131,18 +126,18 @@ def run_ticks(grid, agents, p, feature_map, counters, stats, gene_lo, gene_hi, n
                         torus, radius, inv_food_capacity, inv_energy_scale, senses)
             x = features[i]
             compute_features(feature_map, senses[i], x)
-            curiosity_weight = genome[i, g_curiosity]
+            curiosity_weight = traits[i, TRAIT_CURIOSITY]
             last = action[i]
             if last >= 0:  # learn from what the last action led to
                 surprise[i], progress[i], reward[i] = learn_transition(
                     prev_features[i], x, prediction[i], model[i, last], value[i], err_fast[i],
                     err_slow[i], visits[i], last, (energy[i] - prev_energy[i]) * inv_energy_scale,
                     energy_weight, curiosity_weight, use_progress, k_fast, k_slow,
-                    math.exp(genome[i, g_model_lr]), math.exp(genome[i, g_value_lr]),
-                    genome[i, g_discount], learning)
+                    traits[i, TRAIT_MODEL_LR], traits[i, TRAIT_VALUE_LR],
+                    traits[i, TRAIT_DISCOUNT], learning)
             chosen, explored[i] = imagine_and_choose(
                 x, model[i], value[i], err_fast[i], err_slow[i], curiosity_weight, use_progress,
-                math.exp(genome[i, g_log_t]), rng, i, action_prob[i], imagined[i],
+                traits[i, TRAIT_TEMPERATURE], rng, i, action_prob[i], imagined[i],
                 forced_action[i])
             predict(model[i, chosen], x, prediction[i])
             prev_features[i, :] = x

@@ -14,6 +14,7 @@ import numpy as np
 from alife.config.schema import Config
 from alife.genetics.genome import GenomeLayout
 from alife.kernels.learner import start_learned_states
+from alife.kernels.params import kernel_params
 from alife.kernels.sense import N_ACTIONS, sense_size, window_size
 from alife.learners.features import SECTOR_FEATURES
 from alife.kernels.tick import births_room_needed
@@ -138,9 +139,7 @@ def make_state(config: Config, layout: GenomeLayout | None = None) -> State:
         agents.age[:n] = streams["agents"].integers(0, oldest, size=n) if oldest > 0 else 0
     agents.id[:n] = np.arange(n)
     agents.genome[:n] = founder_genomes(config, layout, n, streams["agents"])
-    start_learned_states(np.arange(n, dtype=np.int64), agents.genome, agents.model, agents.value,
-                         agents.err_fast, agents.err_slow, agents.visits, layout.offset("model_init"),
-                         layout.offset("value_init"))
+    start_learned_states(np.arange(n, dtype=np.int64), agents, kernel_params(config, layout))
     agents.rng[:n, 0] = streams["agents"].integers(0, 2**64, size=n, dtype=np.uint64)
     agents.rng[:n, 1] = streams["mutation"].integers(0, 2**64, size=n, dtype=np.uint64)
     grid.occupancy[ys, xs] = np.arange(n, dtype=np.int32)

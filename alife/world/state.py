@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from alife.kernels.learner import TRAIT_NAMES
 from alife.kernels.sense import N_ACTIONS
 
 # counters: int64 array of 3, updated in place by the kernels
@@ -65,6 +66,7 @@ class AgentState(NamedTuple):
     prev_features float32 (n, P+1)  features when the last action was chosen
     prediction  float32 (n, P)      features the world model expects after the last action
     imagined    float32 (n, P)      scratch: an imagined outcome
+    traits      float32 (n, 5)      scalar genes decoded at birth (learner.TRAIT_NAMES)
     model       float32 (n, A, P, P+1)  world model, learned during life
     value       float32 (n, P+1)    value weights, learned during life
     err_fast    float32 (n, A)      fast running surprise after each action
@@ -99,6 +101,7 @@ class AgentState(NamedTuple):
     prev_features: np.ndarray
     prediction: np.ndarray
     imagined: np.ndarray
+    traits: np.ndarray
     model: np.ndarray
     value: np.ndarray
     err_fast: np.ndarray
@@ -137,6 +140,7 @@ def empty_agents(capacity: int, n_genes: int, n_senses: int, n_features: int) ->
         prev_features=np.zeros((capacity, p + 1), np.float32),
         prediction=np.zeros((capacity, p), np.float32),
         imagined=np.zeros((capacity, p), np.float32),
+        traits=np.zeros((capacity, len(TRAIT_NAMES)), np.float32),
         model=np.zeros((capacity, N_ACTIONS, p, p + 1), np.float32),
         value=np.zeros((capacity, p + 1), np.float32),
         err_fast=np.zeros((capacity, N_ACTIONS), np.float32),
