@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from alife.config import ConfigError, config_to_yaml, load_config
 from alife.io.run_folder import RunFolderError
+from alife.viewer.cli import register as register_view
 
 
 def _add_config_args(parser: argparse.ArgumentParser, required: bool = False) -> None:
@@ -36,6 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
     bar.add_argument("--no-progress", dest="progress", action="store_false",
                      help="never show the progress bar (default: only on a terminal)")
 
+    register_view(sub)  # alife view (the live window); pygame loads only when it runs
+
     config = sub.add_parser("config", help="check or show a config")
     config_sub = config.add_subparsers(dest="config_command", required=True, metavar="ACTION")
     validate = config_sub.add_parser("validate", help="check a config file; errors name the field")
@@ -52,6 +55,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "run":
             return _run(args)
+        if args.command == "view":
+            return args.handler(args)
         if args.command == "config":
             config = load_config(args.config, args.overrides)
             if args.config_command == "validate":

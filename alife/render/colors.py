@@ -32,7 +32,7 @@ def lut(stops: Sequence[RGB], n: int = 256) -> np.ndarray:
 
 # Food: from bare ground to a rich green; every channel non-decreasing, so more food is
 # always at least as bright (tests rely on this monotonicity).
-FOOD_LUT = lut([GROUND, (22, 44, 34), (32, 78, 46), (44, 112, 56)])
+FOOD_LUT = lut([GROUND, (24, 50, 36), (36, 92, 50), (54, 136, 64)])
 # Energy: starving red -> orange -> yellow -> near white (ready to reproduce).
 ENERGY_LUT = lut([(200, 40, 48), (240, 120, 40), (246, 206, 64), (236, 250, 200)])
 # Age: newborn cyan -> blue -> violet -> old magenta.
@@ -45,10 +45,12 @@ SURPRISE_LUT = lut([(96, 90, 230), (206, 80, 170), (250, 150, 60), (255, 246, 17
 
 def lut_index(values: np.ndarray, lo: float, hi: float) -> np.ndarray:
     """Indices into a 256-entry LUT: uint8, ``values`` mapped linearly from [lo, hi], clipped."""
+    values = np.asarray(values, np.float32)
     scale = 255.0 / (hi - lo) if hi > lo else 0.0
-    idx = (np.asarray(values, np.float32) - np.float32(lo)) * np.float32(scale)
+    idx = np.subtract(values.reshape(-1), np.float32(lo))  # 1-D: in-place ops work for scalars too
+    idx *= np.float32(scale)
     np.clip(idx, 0.0, 255.0, out=idx)
-    return idx.astype(np.uint8)
+    return idx.astype(np.uint8).reshape(values.shape)
 
 
 def hash_u64(keys: np.ndarray) -> np.ndarray:

@@ -66,8 +66,9 @@ class VideoRecorder:
         fps: playback frames per second.
         scale: enlargement per cell (nearest); None = :func:`auto_scale` from the first frame.
 
-    GIF frames are palettised as they arrive (one byte per pixel) but stay in memory until
-    close(); prefer .mp4 for long recordings. mp4 frames stream to ffmpeg as they come.
+    GIF frames are palettised as they arrive (one byte per pixel; exact colours when a frame
+    has at most 256) but stay in memory until close(); prefer .mp4 for long recordings. mp4
+    frames stream to ffmpeg as they come.
     """
 
     def __init__(self, path: str | Path, fps: float = 30.0, scale: int | None = None):
@@ -92,14 +93,10 @@ class VideoRecorder:
                 self.scale = auto_scale(*self._size)
         elif rgb.shape[:2] != self._size:
             raise ValueError(f"frame size changed from {self._size} to {rgb.shape[:2]}")
-        big = upscale(rgb, self.scale, even=self._kind == "ffmpeg")
         if self._kind == "gif":
-            from PIL import Image
-
-            # palettise now: a quarter of the memory until close(); flat colours need no dither
-            self._gif_frames.append(Image.fromarray(big).quantize(
-                256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE))
+            self._gif_frames.append(_palette_image(rgb, self.scale))
         else:
+            big = upscale(rgb, self.scale, even=True)
             if self._writer is None:
                 import imageio.v2 as imageio
 
@@ -125,6 +122,27 @@ class VideoRecorder:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _palette_image(rgb: np.ndarray, scale: int):
+    """A pillow "P" image of ``rgb`` enlarged ``scale`` times: exact when the frame has at most
+    256 colours, else a fast octree palette. Palettising the small frame and enlarging the
+    indices is much cheaper than quantising the enlarged frame, and uses a byte per pixel."""
+    from PIL import Image
+
+    packed = (rgb[..., 0].astype(np.uint32) << 16) | (rgb[..., 1].astype(np.uint32) << 8) | rgb[..., 2]
+    colours, index = np.unique(packed.ravel(), return_inverse=True)
+    if colours.size <= 256:
+        palette = np.stack([(colours >> 16) & 255, (colours >> 8) & 255, colours & 255], axis=1)
+        index = index.reshape(rgb.shape[:2]).astype(np.uint8)
+    else:  # flat colours need no dithering
+        small = Image.fromarray(np.ascontiguousarray(rgb)).quantize(
+            256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+        palette = np.asarray(small.getpalette()[: 3 * 256], np.uint32).reshape(-1, 3)
+        index = np.asarray(small, np.uint8)
+    image = Image.fromarray(upscale(index[..., None], scale)[..., 0], mode="P")
+    image.putpalette(palette.astype(np.uint8).ravel().tolist())
+    return image
 
 
 class SimVideo:

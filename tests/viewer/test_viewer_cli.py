@@ -1,0 +1,55 @@
+"""``alife view`` on the command line: arguments, no-display message, a scripted run."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from alife.cli import build_parser, main
+
+TINY_SETS = ["--set", "world.width=24", "--set", "world.height=20", "--set", "agents.initial_count=60"]
+
+
+def _env(**changes):
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER")}
+    env.update(changes)
+    return env
+
+
+def test_view_is_a_subcommand_with_its_options():
+    args = build_parser().parse_args(["view", "my.yaml", "--seed", "3", "--set", "world.width=9",
+                                      "--record", "x.gif", "--speed", "5", "--frames", "2"])
+    assert (args.command, args.config, args.seed, args.overrides, args.record, args.speed, args.frames) == (
+        "view", "my.yaml", 3, ["world.width=9"], "x.gif", 5.0, 2)
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["view", "--resume", "runs/x"])  # needs checkpoints: not offered yet
+
+
+def test_bad_input_exits_2(capsys):
+    assert main(["view", "--set", "world.widht=3"]) == 2
+    assert "world.widht" in capsys.readouterr().err
+    assert main(["view", "--mode", "mood"]) == 2
+    assert "colour mode" in capsys.readouterr().err
+    assert main(["view", "--size", "big"]) == 2
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="display detection by env vars is for X11/Wayland")
+def test_no_display_is_explained_and_points_to_video():
+    proc = subprocess.run([sys.executable, "-m", "alife", "view", *TINY_SETS], env=_env(),
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1
+    assert "no display" in proc.stderr and "alife run --video" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_scripted_view_saves_a_screenshot(tmp_path):
+    shot = tmp_path / "shot.png"
+    proc = subprocess.run(
+        [sys.executable, "-m", "alife", "view", *TINY_SETS, "--frames", "5", "--screenshot", str(shot),
+         "--fps", "0", "--mode", "lineage", "--select", "3"],
+        env=_env(SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy"), cwd=tmp_path,
+        capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert shot.exists() and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "pygame-ce" not in proc.stdout  # no import banner
