@@ -14,6 +14,8 @@ COLUMNS = (
     "mean_energy", "min_energy", "max_energy", "total_agent_energy", "total_food",
     "food_eaten", "metabolism", "mean_age", "mean_generation", "max_generation",
     "moves", "moves_blocked",
+    "mean_surprise", "surprise_p10", "surprise_p50", "surprise_p90", "mean_progress",
+    "mean_reward", "explored_fraction",
 )
 
 
@@ -48,4 +50,26 @@ def collect(sim: Simulation, events: dict[str, float]) -> dict[str, float | int]
         "max_generation": int(agents.generation[alive].max()) if n else 0,
         "moves": int(events["moves"]),
         "moves_blocked": int(events["moves_blocked"]),
+        **learner_metrics(agents),
+    }
+
+
+def learner_metrics(agents) -> dict[str, float]:
+    """Surprise, learning progress, reward and exploration of the agents that have learned at
+    least once (newborns have no prediction to compare yet). NaN when there are none."""
+    seen = agents.alive & (agents.visits.sum(axis=1) > 0)
+    if not seen.any():
+        nan = float("nan")
+        return dict.fromkeys(("mean_surprise", "surprise_p10", "surprise_p50", "surprise_p90",
+                              "mean_progress", "mean_reward", "explored_fraction"), nan)
+    surprise = agents.surprise[seen].astype(np.float64)
+    p10, p50, p90 = np.percentile(surprise, [10, 50, 90])
+    return {
+        "mean_surprise": float(surprise.mean()),
+        "surprise_p10": float(p10),
+        "surprise_p50": float(p50),
+        "surprise_p90": float(p90),
+        "mean_progress": float(agents.progress[seen].mean(dtype=np.float64)),
+        "mean_reward": float(agents.reward[seen].mean(dtype=np.float64)),
+        "explored_fraction": float(agents.explored[seen].mean()),
     }
