@@ -18,7 +18,7 @@ import numpy as np
 RGB = tuple[int, int, int]
 
 GROUND: RGB = (16, 18, 24)        # a cell with no food (or the food overlay off)
-OBSTACLE: RGB = (104, 104, 116)   # impassable cells: neutral grey, unlike any agent colour
+OBSTACLE: RGB = (82, 84, 98)      # impassable cells: dull slate, unlike any (bright) agent colour
 
 
 def lut(stops: Sequence[RGB], n: int = 256) -> np.ndarray:
@@ -32,7 +32,9 @@ def lut(stops: Sequence[RGB], n: int = 256) -> np.ndarray:
 
 # Food: from bare ground to a rich green; every channel non-decreasing, so more food is
 # always at least as bright (tests rely on this monotonicity).
-FOOD_LUT = lut([GROUND, (24, 50, 36), (36, 92, 50), (54, 136, 64)])
+# The index is linear in food; the curve (t ** 0.6) lifts small amounts so thin food is visible.
+FOOD_LUT = lut([GROUND, (24, 50, 36), (36, 92, 50), (54, 136, 64)])[
+    np.round(255 * np.linspace(0.0, 1.0, 256) ** 0.6).astype(np.int64)]
 # Energy: starving red -> orange -> yellow -> near white (ready to reproduce).
 ENERGY_LUT = lut([(200, 40, 48), (240, 120, 40), (246, 206, 64), (236, 250, 200)])
 # Age: newborn cyan -> blue -> violet -> old magenta.
@@ -183,7 +185,7 @@ MODES: dict[str, ColorMode] = {m.name: m for m in (
     ColorMode("age", ("age",), _age, "age: cyan newborn -> magenta old"),
     ColorMode("generation", ("generation",), _generation, "generation: teal oldest -> orange newest"),
     ColorMode("surprise", ("surprise",), _surprise, "surprise: blue calm -> yellow surprised"),
-    ColorMode("affect", ("affect",), _affect, "affect: first three dimensions as R, G, B"),
+    ColorMode("affect", ("affect",), _affect, "affect: dims 1-3 as R, G, B (grey = 0, scaled to the spread)"),
 )}
 
 

@@ -39,6 +39,8 @@ STEP_BUDGET_S = 0.05  # most time one frame spends stepping: the window stays re
 PAN_STEP_PX = 60
 ZOOM_STEP = 1.25
 DRAG_THRESHOLD_PX = 4
+INSPECTOR_W = 330
+PANEL_HZ = 20         # text and plots refresh rate; the world view redraws every frame
 PICK_RADIUS_PX = 10   # a click picks the nearest agent within this many pixels (at least its own cell)
 
 PLOTS = (
@@ -73,9 +75,8 @@ class App:
                  mode: str = "energy", fps_limit: int = 60, record: str | Path | None = None,
                  screenshot_dir: str | Path = ".", show_help: bool = False):
         self.sim = sim
-        pygame.display.init()
-        pygame.font.init()
         try:
+            pygame.display.init()
             self.screen = pygame.display.set_mode(size, pygame.RESIZABLE)
         except pygame.error as err:
             raise NoDisplayError(str(err)) from err
@@ -109,6 +110,8 @@ class App:
         self._dirty = True             # the world picture must be re-rendered
         self._rgb: np.ndarray | None = None
         self._pending_shot: Path | None = None
+        self._panel_time = 0.0
+        self._panel_fresh = True
         self.relayout()
         self._record_state(first=True)
         if record:
@@ -123,6 +126,8 @@ class App:
         panel_w = max(280, min(380, int(w * 0.28)))
         self.view_rect = pygame.Rect(0, 0, max(1, w - panel_w), h)
         self.panel_rect = pygame.Rect(self.view_rect.right, 0, panel_w, h)
+        self._panel = pygame.Surface(self.panel_rect.size).convert()
+        self._panel_dirty = True
         first = self.camera.view == (0, 0, 1, 1)
         self.camera.set_view(tuple(self.view_rect))
         if first:
@@ -143,8 +148,9 @@ class App:
         n = int(self._tick_credit)
         self._tick_credit -= n
         self.capped_at = None
-        if n > 1 and self._sec_per_tick > 0:
-            allowed = max(1, int(STEP_BUDGET_S / self._sec_per_tick))
+        if n > 1:
+            # until a tick has been timed, take one: a first frame of 1000 slow ticks would freeze
+            allowed = max(1, int(STEP_BUDGET_S / self._sec_per_tick)) if self._sec_per_tick else 1
             if allowed < n:
                 self.capped_at, n = allowed, allowed
         return n
@@ -294,6 +300,8 @@ class App:
 
     def handle_event(self, event: pygame.event.Event) -> None:
         """React to one pygame event (keys, mouse, window)."""
+        if event.type in (pygame.KEYDOWN, pygame.MOUSEBUTTONUP):
+            self._panel_dirty = True  # show the effect of a key or click at once
         if event.type == pygame.QUIT:
             self.running = False
         elif event.type in (pygame.VIDEORESIZE, pygame.WINDOWSIZECHANGED):
@@ -394,12 +402,19 @@ class App:
         return self._rgb
 
     def draw(self) -> None:
-        self.screen.fill(hud.BG)
+        """Draw the whole window into the display surface (shown by frame())."""
+        self.screen.fill(hud.BG, self.view_rect)
         self._draw_world()
-        self._draw_panel()
+        now = time.perf_counter()
+        # the panel (text, plots) is redrawn at most PANEL_HZ times a second, or at once after input
+        self._panel_fresh = self._panel_dirty or now - self._panel_time >= 1.0 / PANEL_HZ
+        if self._panel_fresh:
+            self._draw_panel()
+            self._panel_time, self._panel_dirty = now, False
+        self.screen.blit(self._panel, self.panel_rect)
         if self.inspector.selected_id is not None:
-            self.inspector.draw(self.screen, self.text, (self.view_rect.left + 10, self.view_rect.top + 10),
-                                self.view_rect.h - 20, self.sim.layout, _action_names())
+            self.inspector.draw(self.screen, self.text, self._inspector_corner(), self.view_rect.h - 20,
+                                self.sim.layout, _action_names(), INSPECTOR_W)
         if self.sim.extinct:
             hud.draw_toast(self.screen, self.text, f"population extinct at tick {self.sim.tick:,}",
                            self.view_rect.move(0, -self.view_rect.h // 2), hud.WARN)
@@ -417,6 +432,17 @@ class App:
             else:
                 self._toast = None
 
+    def _inspector_corner(self) -> tuple[int, int]:
+        """Top-left of the inspector card: the top corner away from the agent, to keep it visible."""
+        left = (self.view_rect.left + 10, self.view_rect.top + 10)
+        right = (self.view_rect.right - INSPECTOR_W - 10, self.view_rect.top + 10)
+        slot = self.inspector.slot if self.inspector.alive else None
+        if slot is None or self.view_rect.w < 2 * INSPECTOR_W:
+            return left
+        a = self.sim.state.agents
+        sx, _ = self.camera.cell_center(int(a.x[slot]), int(a.y[slot]))
+        return right if sx < self.view_rect.centerx else left
+
     def _draw_world(self) -> None:
         rgb = self.world_rgb()
         cells = self.camera.visible_cells()
@@ -424,7 +450,8 @@ class App:
             return
         h, w = rgb.shape[:2]
         # zero-copy: the surface reads the renderer's (H, W, 3) buffer row by row
-        world = pygame.image.frombuffer(rgb, (w, h), "RGB")
+        # converted to the display's pixel format before scaling: the big blit then copies as is
+        world = pygame.image.frombuffer(rgb, (w, h), "RGB").convert()
         x0, y0, x1, y1 = cells
         left, top = self.camera.world_to_screen(x0, y0)
         right, bottom = self.camera.world_to_screen(x1, y1)
@@ -446,14 +473,16 @@ class App:
         self.screen.set_clip(None)
 
     def _draw_panel(self) -> None:
-        p = self.panel_rect
-        pygame.draw.rect(self.screen, hud.PANEL, p)
-        pygame.draw.line(self.screen, hud.BORDER, p.topleft, p.bottomleft)
+        """HUD, colour modes and plots, onto the panel surface (panel coordinates)."""
+        target = self._panel
+        p = target.get_rect()
+        target.fill(hud.PANEL)
+        pygame.draw.line(target, hud.BORDER, p.topleft, p.bottomleft)
         text, x, width = self.text, p.left + 14, p.w - 28
         y = p.top + 10
-        text.draw(self.screen, "alife", (x, y), hud.ACCENT, "title")
+        text.draw(target, "alife", (x, y), hud.ACCENT, "title")
         cfg = self.sim.config
-        text.draw(self.screen, f"{cfg.run.name} · seed {cfg.seed} · {self.camera.world_w}×{self.camera.world_h}",
+        text.draw(target, f"{cfg.run.name} · seed {cfg.seed} · {self.camera.world_w}×{self.camera.world_h}",
                   (x + width, y + 4), hud.DIM, "small", anchor="topright")
         y += text.line_height("title") + 6
         speed = self.ticks_per_frame
@@ -465,7 +494,7 @@ class App:
         else:
             state = "running  " + speed_text + (f" (capped {self.capped_at})" if self.capped_at else "")
             color = hud.GOOD
-        text.draw(self.screen, state, (x, y), color)
+        text.draw(target, state, (x, y), color)
         y += text.line_height() + 4
         last = self.history.size - 1
         _, births = self.history.series("births")
@@ -480,40 +509,40 @@ class App:
             ("FPS", f"{self.fps_meter.rate():.0f}"),
             ("sim speed", f"{self.tps_meter.rate():,.0f} ticks/s"),
         ]
-        y = hud.draw_rows(self.screen, text, x, y, rows, width) + 6
+        y = hud.draw_rows(target, text, x, y, rows, width) + 6
         y = self._draw_mode_list(x, y, width) + 8
         status = [f"food {'on' if self.renderer.show_food else 'off'} (f)", f"zoom {self.camera.zoom:.2g}×"]
         if self.video is not None:
             status.append(f"● REC {self.video.frames}")
-        text.draw(self.screen, "   ".join(status), (x, y), hud.WARN if self.video else hud.DIM, "small")
+        text.draw(target, "   ".join(status), (x, y), hud.WARN if self.video else hud.DIM, "small")
         y += text.line_height("small") + 12
         plots_rect = pygame.Rect(x, y, width, p.bottom - y - 26)
-        draw_plots(self.screen, text, plots_rect, PLOTS, self.history)
-        text.draw(self.screen, "h: help", (x, p.bottom - 8), hud.DIM, "small", anchor="bottomleft")
+        draw_plots(target, text, plots_rect, PLOTS, self.history)
+        text.draw(target, "h: help", (x, p.bottom - 8), hud.DIM, "small", anchor="bottomleft")
 
     def _draw_mode_list(self, x: int, y: int, width: int) -> int:
         """The colour modes with their number keys (current one highlighted) and its legend."""
-        text = self.text
-        text.draw(self.screen, "colour", (x, y), hud.DIM)
+        text, target = self.text, self._panel
+        text.draw(target, "colour", (x, y), hud.DIM)
         cx = x + text.width("colour  ")
         for i, mode in enumerate(self.modes()):
             label = f"{i + 1} {mode}"
             if cx + text.width(label, "small") > x + width:
                 cx, y = x + text.width("colour  "), y + text.line_height("small")
             color = hud.ACCENT if mode == self.renderer.mode else hud.DIM
-            cx = text.draw(self.screen, label, (cx, y + 2), color, "small").right + 9
+            cx = text.draw(target, label, (cx, y + 2), color, "small").right + 9
         y += text.line_height() + 4
         mode = self.renderer.mode
         bar = pygame.Rect(x, y, width, 8)
         if mode in LEGENDS:
             lo, hi = self._legend_range(mode)
-            hud.draw_legend(self.screen, text, bar, LEGENDS[mode], lo, hi)
+            hud.draw_legend(target, text, bar, LEGENDS[mode], lo, hi)
             return bar.bottom + text.line_height("small")
         if mode == "lineage":
-            text.draw(self.screen, f"{self.renderer.lineage.families():,} families alive (colour = founder)",
+            text.draw(target, f"{self.renderer.lineage.families():,} families alive (colour = founder)",
                       (x, y - 2), hud.DIM, "small")
             return y + text.line_height("small")
-        text.draw(self.screen, MODES[mode].legend, (x, y - 2), hud.DIM, "small")
+        text.draw(target, MODES[mode].legend, (x, y - 2), hud.DIM, "small")
         return y + text.line_height("small")
 
     def _legend_range(self, mode: str) -> tuple[str, str]:
@@ -541,7 +570,10 @@ class App:
             return
         self.update()
         self.draw()
-        pygame.display.flip()
+        if self._panel_fresh or self.show_help:
+            pygame.display.flip()
+        else:  # only the world view changed: send less to the display server
+            pygame.display.update(self.view_rect)
         self.fps_meter.add()
         self.frames += 1
         self.clock.tick(self.fps_limit)

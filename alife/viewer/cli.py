@@ -106,8 +106,8 @@ def main(args: argparse.Namespace) -> int:
                   fps_limit=args.fps, record=args.record, show_help=args.help_overlay)
     except NoDisplayError as err:
         return fail(f"alife view could not open a window ({err}).\n{NO_DISPLAY_HELP}", 1)
-    if args.select is not None:
-        app.select_id(args.select)
+    if args.select is not None and not app.select_id(args.select):
+        print(f"alife view: no living agent with id {args.select}", file=sys.stderr)
     code = 0
     try:
         app.run(max_frames=args.frames)

@@ -114,7 +114,7 @@ class Inspector:
         """The inspector card at ``topleft``; returns its rect."""
         rows = self.rows(layout, action_names)
         step = text.line_height("small")
-        spark_h = 46
+        spark_h = 64
         h = min(max_h, 30 + step * len(rows) + spark_h + 24)
         rect = pygame.Rect(topleft, (width, h))
         card(target, rect)
@@ -133,14 +133,17 @@ class Inspector:
         return rect
 
     def _draw_trace(self, target: pygame.Surface, text: Text, rect: pygame.Rect) -> None:
-        pygame.draw.rect(target, (14, 15, 20), rect)
+        """Energy over the last TRACE_LEN recorded ticks, from 0 to its maximum."""
+        label_h = text.line_height("small")
+        box = pygame.Rect(rect.left, rect.top + label_h, rect.w, rect.h - label_h)
+        pygame.draw.rect(target, (14, 15, 20), box)
         if len(self.trace) < 2:
+            text.draw(target, "energy trace: waiting for ticks", rect.topleft, DIM, "small")
             return
         data = np.asarray(self.trace, np.float64)
         t, e = data[:, 0], data[:, 1]
-        lo, hi = 0.0, max(float(e.max()), 1e-6)
-        x = rect.left + (t - t[0]) / max(t[-1] - t[0], 1e-9) * (rect.w - 1)
-        y = rect.bottom - 1 - (e - lo) / (hi - lo) * (rect.h - 1)
+        hi = max(float(e.max()), 1e-6)
+        x = box.left + (t - t[0]) / max(t[-1] - t[0], 1e-9) * (box.w - 1)
+        y = box.bottom - 1 - e / hi * (box.h - 2)
         pygame.draw.aalines(target, (246, 206, 64), False, np.stack([x, y], axis=1).tolist())
-        text.draw(target, f"energy, last {int(t[-1] - t[0]):,} ticks (max {hi:.0f})", (rect.left + 3, rect.top + 1),
-                  DIM, "small")
+        text.draw(target, f"energy, last {int(t[-1] - t[0]):,} ticks (0 to {hi:.0f})", rect.topleft, DIM, "small")

@@ -81,6 +81,7 @@ def test_shift_right_pans_instead_of_stepping_while_paused(app):
 
 def test_speed_keys_change_ticks_per_frame(app):
     assert app.ticks_per_frame == 1
+    app.frame()  # times a tick: the frame budget then allows several (tiny world: far below it)
     key(app, pygame.K_PLUS)
     key(app, pygame.K_EQUALS)  # unshifted "+" key
     assert app.ticks_per_frame == SPEEDS[SPEEDS.index(1) + 2] == 3
@@ -99,6 +100,18 @@ def test_speed_keys_change_ticks_per_frame(app):
     for _ in range(50):
         key(app, pygame.K_KP_PLUS)
     assert app.ticks_per_frame == SPEEDS[-1]
+
+
+def test_time_budget_caps_ticks_per_frame(app):
+    for _ in range(50):
+        key(app, pygame.K_PLUS)
+    tick = app.sim.tick
+    app.frame()
+    assert app.sim.tick == tick + 1  # the first frame times one tick before taking many
+    app._sec_per_tick = 0.01  # pretend ticks are slow: the 50 ms budget allows 5 a frame
+    tick = app.sim.tick
+    app.frame()
+    assert app.sim.tick == tick + 5 and app.capped_at == 5
 
 
 # --- inspector -------------------------------------------------------------------------------
