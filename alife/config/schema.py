@@ -173,6 +173,50 @@ class LearnerConfig(_Section):
         return self
 
 
+class AffectConfig(_Section):
+    """Affect: slow, unnamed internal variables that bend acting, learning, memory and value.
+
+    Each agent carries K affect dimensions (indexed, never named), updated every tick as
+    e <- tanh(alpha * e + (1 - alpha) * (beta @ drives)), alpha = 0.5 ** (1 / half_life), from
+    the drives: surprise, energy gained, reward change, crowding, food underfoot, learning
+    progress, and a constant. Half-lives, sensitivities beta and every coupling are genes.
+    Affect acts only through smooth couplings: temperature and curiosity of action choice,
+    learning rate, the value of rewards, and what is written to the episodic memory.
+    """
+
+    enabled: bool = Field(
+        True, description="false = affect held at 0, every coupling inert (ablation; same world)"
+    )
+    dims: int = Field(4, ge=1, le=16, description="number of affect dimensions K")
+    half_lives: list[float] = Field(
+        [100.0, 300.0, 1000.0, 3000.0],
+        description="(gene) founders' half-life of each dimension (ticks): how long a change "
+        "takes to fade by half; one value per dimension",
+    )
+    sensitivity_scale: float = Field(
+        1.0, ge=0, description="(gene) spread of founders' random sensitivities beta (K x drives)"
+    )
+    coupling_scale: float = Field(
+        0.5, ge=0, description="(gene) spread of founders' random coupling weights (each a K-vector)"
+    )
+    reward_coupling: float = Field(
+        0.05, ge=0, description="(gene) lambda: size of the affect term in the reward, r' = r + lambda * g(e)"
+    )
+    memory_size: int = Field(8, ge=0, le=64, description="episodic memory slots per agent; 0 = no memory")
+    replay_every: int = Field(10, ge=1, description="ticks between two replays from memory")
+    replay_samples: int = Field(2, ge=0, le=16, description="memories replayed to the world model per replay")
+
+    @model_validator(mode="after")
+    def _one_half_life_per_dim(self) -> "AffectConfig":
+        if len(self.half_lives) != self.dims:
+            raise ValueError(
+                f"half_lives needs one value per dimension (dims={self.dims}), got {len(self.half_lives)}"
+            )
+        if any(h < 1 for h in self.half_lives):
+            raise ValueError(f"half_lives must all be >= 1 tick, got {self.half_lives}")
+        return self
+
+
 class RunConfig(_Section):
     """How a run is driven and recorded (does not change the simulated world)."""
 
@@ -208,6 +252,7 @@ class Config(_Section):
     energy: EnergyConfig = EnergyConfig()
     life: LifeConfig = LifeConfig()
     learner: LearnerConfig = LearnerConfig()
+    affect: AffectConfig = AffectConfig()
     run: RunConfig = RunConfig()
 
     @model_validator(mode="after")

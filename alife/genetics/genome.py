@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from alife.config.schema import Config
+from alife.kernels.affect import N_DRIVES
 from alife.kernels.sense import N_ACTIONS
 
 LR_MIN, LR_MAX = 1e-4, 1.5  # normalised LMS/TD steps: stable below 2
@@ -44,18 +45,40 @@ class GenomeLayout:
         log_value_lr     (1,)                    log of the value learning rate
         discount         (1,)                    discount of future reward per tick
         curiosity_weight (1,)                    weight of curiosity (pinned at 0 when ablated)
+        affect_log_half_life (K,)                log half-life of each affect dimension (ticks)
+        affect_sensitivity (K, D)                beta: how the D drives move each dimension
+        temperature_coupling (K,)                tau = tau0 * exp(w . e)
+        curiosity_coupling (K,)                  c = c0 * exp(w . e)
+        learning_coupling (K,)                   eta = eta0 * max(0, 1 + w . e)
+        value_coupling   (K,)                    r' = r + lambda * tanh(w . e)
+        reward_coupling  (1,)                    lambda
+        memory_coupling  (K,)                    memory write weight: sigmoid(w . e + ws * surprise + b)
+        memory_surprise  (1,)                    ws
+        memory_bias      (1,)                    b
         model_init       (N_ACTIONS, P, P + 1)   world model at birth: x' ≈ W[a] · [x, 1]
         value_init       (P + 1,)                value at birth: V(x) = v · [x, 1]
+    The scalar and affect genes come first: the per-tick kernels read them from one place.
     """
 
-    def __init__(self, n_features: int, curiosity_on: bool = True):
+    def __init__(self, n_features: int, affect_dims: int = 4, curiosity_on: bool = True):
         p = n_features
+        k = affect_dims
         specs = [
             ("log_temperature", (1,), math.log(1e-3), math.log(20.0), "log softmax temperature"),
             ("log_model_lr", (1,), math.log(LR_MIN), math.log(LR_MAX), "log world-model learning rate"),
             ("log_value_lr", (1,), math.log(LR_MIN), math.log(LR_MAX), "log value learning rate"),
             ("discount", (1,), 0.0, 0.99, "discount per tick"),
             ("curiosity_weight", (1,), 0.0, 5.0 if curiosity_on else 0.0, "weight of curiosity"),
+            ("affect_log_half_life", (k,), 0.0, math.log(1e5), "log half-life of affect (ticks)"),
+            ("affect_sensitivity", (k, N_DRIVES), -10.0, 10.0, "drives -> affect"),
+            ("temperature_coupling", (k,), -5.0, 5.0, "affect -> log temperature"),
+            ("curiosity_coupling", (k,), -5.0, 5.0, "affect -> log curiosity weight"),
+            ("learning_coupling", (k,), -5.0, 5.0, "affect -> relative learning rate"),
+            ("value_coupling", (k,), -5.0, 5.0, "affect -> reward term"),
+            ("reward_coupling", (1,), 0.0, 1.0, "size of the affect term in the reward"),
+            ("memory_coupling", (k,), -10.0, 10.0, "affect -> memory write weight"),
+            ("memory_surprise", (1,), -10.0, 10.0, "surprise -> memory write weight"),
+            ("memory_bias", (1,), -10.0, 10.0, "baseline memory write weight (logit)"),
             ("model_init", (N_ACTIONS, p, p + 1), -10.0, 10.0, "world model at birth"),
             ("value_init", (p + 1,), -10.0, 10.0, "value weights at birth"),
         ]
@@ -67,12 +90,14 @@ class GenomeLayout:
             offset += seg.size
         self.size = offset
         self.n_features = p
+        self.affect_dims = k
 
     @classmethod
     def from_config(cls, config: Config) -> "GenomeLayout":
         from alife.learners.features import feature_map
 
-        return cls(feature_map(config).shape[0], curiosity_on=config.learner.curiosity_weight > 0)
+        return cls(feature_map(config).shape[0], affect_dims=config.affect.dims,
+                   curiosity_on=config.learner.curiosity_weight > 0)
 
     def offset(self, name: str) -> int:
         return self.segments[name].offset

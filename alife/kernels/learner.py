@@ -68,14 +68,15 @@ def curiosity_of(err_fast, err_slow, a, use_progress):
 @njit(cache=True)
 def learn_transition(x_old, x_new, prediction, model_a, value, err_fast, err_slow, visits, a,
                      energy_gain, energy_weight, curiosity_weight, use_progress, k_fast, k_slow,
-                     model_lr, value_lr, discount, learning):
+                     model_lr, value_lr, discount, learning, reward_bonus):
     """Learn from the last tick: features ``x_old`` (P+1,), action ``a``, now ``x_new`` (P+1,).
 
     ``prediction`` (P,) is what model_a (P, P+1) predicted. Updates the error traces of action
     a (``visits`` int32 (A,) counts how often each action was learned from); if ``learning``, one normalised LMS step on model_a and one normalised TD(0) step on
     ``value`` towards r + discount·V(x_new), with reward
-        r = energy_weight · energy_gain + curiosity_weight · curiosity
-    (energy_gain in units of the reproduction threshold; curiosity = surprise or progress).
+        r = energy_weight · energy_gain + curiosity_weight · curiosity + reward_bonus
+    (energy_gain in units of the reproduction threshold; curiosity = surprise or progress;
+    reward_bonus: the affect term λ·g(e), 0 without affect).
     Returns (surprise ‖x_new − prediction‖, learning progress of action a, reward).
     """
     p = prediction.shape[0]
@@ -92,7 +93,7 @@ def learn_transition(x_old, x_new, prediction, model_a, value, err_fast, err_slo
     err_slow[a] += k_slow * (surprise - err_slow[a])
     progress = err_slow[a] - err_fast[a]
     curiosity = max(0.0, progress) if use_progress else surprise
-    reward = energy_weight * energy_gain + curiosity_weight * curiosity
+    reward = energy_weight * energy_gain + curiosity_weight * curiosity + reward_bonus
     reward = min(max(reward, -REWARD_CLIP), REWARD_CLIP)
     if learning:
         step = 1.0 / (1.0 + dot(x_old, x_old))  # normalisation: stable for rates < 2
@@ -126,10 +127,9 @@ def imagine_and_choose(x, model, value, err_fast, err_slow, curiosity_weight, us
     for a in range(N_ACTIONS):
         matvec(model[a], x, imagined)
         v = value[p] + dot(value[:p], imagined)
-        score = v + curiosity_weight * curiosity_of(err_fast, err_slow, a, use_progress)
-        scores[a] = score
-        if score > best:
-            best = score
+        scores[a] = v + curiosity_weight * curiosity_of(err_fast, err_slow, a, use_progress)
+        if scores[a] > best:  # compare the stored (float32) scores: the best weighs exactly 1
+            best = scores[a]
             greedy = a
     inv_t = 1.0 / temperature
     total = 0.0
@@ -186,6 +186,13 @@ def start_learned_state(slot, agents, p):
         agents.err_fast[slot, a] = 0.0
         agents.err_slow[slot, a] = 0.0
         agents.visits[slot, a] = 0
+    for k in range(agents.affect.shape[1]):  # affect starts at rest, memory empty
+        agents.affect[slot, k] = 0.0
+        half_life = math.exp(genome[slot, p.g_affect_log_half_life + k])
+        agents.affect_alpha[slot, k] = 0.5 ** (1.0 / half_life)
+    agents.drives[slot, :] = 0.0
+    agents.mem_weight[slot, :] = 0.0
+    agents.write_weight[slot] = 0.0
 
 
 @njit(cache=True)

@@ -43,6 +43,19 @@ class KernelParams(NamedTuple):
     g_curiosity_weight: int
     g_model_init: int
     g_value_init: int
+    affect_on: bool
+    replay_every: int
+    replay_samples: int
+    g_affect_log_half_life: int
+    g_affect_sensitivity: int
+    g_temperature_coupling: int
+    g_curiosity_coupling: int
+    g_learning_coupling: int
+    g_value_coupling: int
+    g_reward_coupling: int
+    g_memory_coupling: int
+    g_memory_surprise: int
+    g_memory_bias: int
 
 
 def thinking_cost(config: Config, layout: GenomeLayout) -> float:
@@ -86,4 +99,11 @@ def kernel_params(config: Config, layout: GenomeLayout) -> KernelParams:
         g_curiosity_weight=int(layout.offset("curiosity_weight")),
         g_model_init=int(layout.offset("model_init")),
         g_value_init=int(layout.offset("value_init")),
+        affect_on=bool(config.affect.enabled),
+        replay_every=int(config.affect.replay_every),
+        replay_samples=int(config.affect.replay_samples),
+        **{f"g_{name}": int(layout.offset(name)) for name in (
+            "affect_log_half_life", "affect_sensitivity", "temperature_coupling",
+            "curiosity_coupling", "learning_coupling", "value_coupling", "reward_coupling",
+            "memory_coupling", "memory_surprise", "memory_bias")},
     )

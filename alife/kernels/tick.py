@@ -1,8 +1,8 @@
 """The tick loop: a batch of ticks run entirely in compiled code.
 
 Order within a tick (each phase sees the result of the previous one):
-    1. sense, learn from the last step's surprise, imagine and choose an action
-                        (parallel over agents: each agent writes only its own rows)
+    1. think: sense, learn from the last step's surprise, remember, update affect, imagine
+       and choose an action (parallel over agents: each agent writes only its own rows)
     2. move             (serial: fair, deterministic collision resolution)
     3. eat, metabolism, ageing, death
     4. reproduction     (serial: slots and cells are allocated in a fixed order)
@@ -18,9 +18,7 @@ from numba import njit, prange
 from alife.kernels.food import regrow_row, season_factor
 from alife.kernels.life import eat_metabolise_die, reproduce
 from alife.kernels.move import resolve_moves
-from alife.kernels.learner import (TRAIT_CURIOSITY, TRAIT_DISCOUNT, TRAIT_MODEL_LR,
-                                   TRAIT_TEMPERATURE, TRAIT_VALUE_LR, compute_features,
-                                   imagine_and_choose, learn_transition, predict)
+from alife.kernels.mind import think
 from alife.kernels.rng import next_u64
 from alife.kernels.sense import sense_agent
 
@@ -54,7 +52,8 @@ def run_ticks(grid, agents, p, feature_map, counters, stats, gene_lo, gene_hi, n
     Stops early when the population is extinct or when agent storage might not hold the next
     tick's births (the caller grows it and calls again). Returns the ticks done.
     """
-    # Arrays are unpacked into locals: writes through tuple fields inside prange can be lost.
+    # The serial phases use local names for the arrays they touch; the parallel phase hands
+    # the containers to ``think``, which writes only agent i's rows.
     food = grid.food
     capacity = grid.food_capacity
     obstacle = grid.obstacle
@@ -62,46 +61,9 @@ def run_ticks(grid, agents, p, feature_map, counters, stats, gene_lo, gene_hi, n
     claim = grid.claim
     column_rate = grid.column_rate
     alive = agents.alive
-    xs = agents.x
-    ys = agents.y
-    energy = agents.energy
-    age = agents.age
-    ids = agents.id
-    death_cause = agents.death_cause
-    rng = agents.rng
-    traits = agents.traits
-    senses = agents.senses
-    action = agents.action
-    action_prob = agents.action_prob
-    moved = agents.moved
-    priority = agents.priority
-    forced_action = agents.forced_action
-    features = agents.features
-    prev_features = agents.prev_features
-    prediction = agents.prediction
-    imagined = agents.imagined
-    model = agents.model
-    value = agents.value
-    err_fast = agents.err_fast
-    err_slow = agents.err_slow
-    visits = agents.visits
-    prev_energy = agents.prev_energy
-    surprise = agents.surprise
-    progress = agents.progress
-    reward = agents.reward
-    explored = agents.explored
-
     width = p.width
     height = p.height
     torus = p.torus
-    radius = p.sense_radius
-    inv_food_capacity = p.inv_food_capacity
-    inv_energy_scale = p.inv_energy_scale
-    learning = p.learning
-    use_progress = p.use_progress
-    energy_weight = p.energy_weight
-    k_fast = p.k_fast
-    k_slow = p.k_slow
     n_slots = alive.shape[0]
 
     done = 0
@@ -121,34 +83,14 @@ def run_ticks(grid, agents, p, feature_map, counters, stats, gene_lo, gene_hi, n
                 living[c] = i
                 c += 1
         for j in prange(n_alive):
-            i = living[j]
-            sense_agent(i, xs[i], ys[i], energy[i], food, obstacle, occupancy, width, height,
-                        torus, radius, inv_food_capacity, inv_energy_scale, senses)
-            x = features[i]
-            compute_features(feature_map, senses[i], x)
-            curiosity_weight = traits[i, TRAIT_CURIOSITY]
-            last = action[i]
-            if last >= 0:  # learn from what the last action led to
-                surprise[i], progress[i], reward[i] = learn_transition(
-                    prev_features[i], x, prediction[i], model[i, last], value[i], err_fast[i],
-                    err_slow[i], visits[i], last, (energy[i] - prev_energy[i]) * inv_energy_scale,
-                    energy_weight, curiosity_weight, use_progress, k_fast, k_slow,
-                    traits[i, TRAIT_MODEL_LR], traits[i, TRAIT_VALUE_LR],
-                    traits[i, TRAIT_DISCOUNT], learning)
-            chosen, explored[i] = imagine_and_choose(
-                x, model[i], value[i], err_fast[i], err_slow[i], curiosity_weight, use_progress,
-                traits[i, TRAIT_TEMPERATURE], rng, i, action_prob[i], imagined[i],
-                forced_action[i])
-            predict(model[i, chosen], x, prediction[i])
-            prev_features[i, :] = x
-            prev_energy[i] = energy[i]
-            action[i] = chosen
-            priority[i] = next_u64(rng, i, 0)
+            think(living[j], agents, grid, p, feature_map)
 
-        moves, blocked = resolve_moves(alive, xs, ys, ids, action, priority, moved, obstacle,
-                                       occupancy, claim, width, height, torus)
+        moves, blocked = resolve_moves(alive, agents.x, agents.y, agents.id, agents.action,
+                                       agents.priority, agents.moved, obstacle, occupancy, claim,
+                                       width, height, torus)
         eaten, metabolism, death_energy, starved, old_age = eat_metabolise_die(
-            alive, xs, ys, energy, age, moved, death_cause, food, occupancy,
+            alive, agents.x, agents.y, agents.energy, agents.age, agents.moved,
+            agents.death_cause, food, occupancy,
             p.eat_rate, p.max_energy, p.basal_cost, p.move_cost, p.max_age)
         n_alive -= starved + old_age
         births, next_id, n_alive = reproduce(agents, p, obstacle, occupancy, gene_lo, gene_hi,

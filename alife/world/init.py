@@ -64,7 +64,8 @@ def _smooth_noise(noise: np.ndarray, scale: float) -> np.ndarray:
 def founder_genomes(config: Config, layout: GenomeLayout, n: int, rng: np.random.Generator) -> np.ndarray:
     """Genomes of the founders, float32 (n, layout.size): the learner's config values, an
     innate world model and value (``learner.init_model``, ``learner.init_value_food``) and
-    Gaussian noise of ``learner.init_noise`` on the model and value weights."""
+    Gaussian noise of ``learner.init_noise`` on the model and value weights; the affect
+    half-lives from the config and random sensitivities and couplings (``affect.*_scale``)."""
     lc = config.learner
     genomes = np.zeros((n, layout.size), np.float32)
     layout.view(genomes, "log_temperature")[:] = np.log(lc.temperature)
@@ -72,6 +73,19 @@ def founder_genomes(config: Config, layout: GenomeLayout, n: int, rng: np.random
     layout.view(genomes, "log_value_lr")[:] = np.log(lc.value_lr)
     layout.view(genomes, "discount")[:] = lc.discount
     layout.view(genomes, "curiosity_weight")[:] = lc.curiosity_weight
+    ac = config.affect
+    layout.view(genomes, "affect_log_half_life")[:] = np.log(ac.half_lives)
+    for name, scale in (("affect_sensitivity", ac.sensitivity_scale),
+                        ("temperature_coupling", ac.coupling_scale),
+                        ("curiosity_coupling", ac.coupling_scale),
+                        ("learning_coupling", ac.coupling_scale),
+                        ("value_coupling", ac.coupling_scale),
+                        ("memory_coupling", ac.coupling_scale)):
+        genes = layout.view(genomes, name)
+        genes[:] = scale * rng.standard_normal(genes.shape, dtype=np.float32)
+    layout.view(genomes, "reward_coupling")[:] = ac.reward_coupling
+    layout.view(genomes, "memory_surprise")[:] = 4.0  # surprising events are kept more readily
+    layout.view(genomes, "memory_bias")[:] = -1.0
     model_prior, value_prior = innate_model(config, layout.n_features)
     model = layout.view(genomes, "model_init")
     value = layout.view(genomes, "value_init")
@@ -123,7 +137,7 @@ def make_state(config: Config, layout: GenomeLayout | None = None) -> State:
     n = config.agents.initial_count
     capacity = max(16, n + births_room_needed(n, config.agents.max_population))
     agents = empty_agents(capacity, layout.size, sense_size(config.agents.sense_radius),
-                          layout.n_features)
+                          layout.n_features, layout.affect_dims, config.affect.memory_size)
 
     free_cells = np.flatnonzero(~grid.obstacle.ravel())
     if n > free_cells.size:
@@ -142,6 +156,7 @@ def make_state(config: Config, layout: GenomeLayout | None = None) -> State:
     start_learned_states(np.arange(n, dtype=np.int64), agents, kernel_params(config, layout))
     agents.rng[:n, 0] = streams["agents"].integers(0, 2**64, size=n, dtype=np.uint64)
     agents.rng[:n, 1] = streams["mutation"].integers(0, 2**64, size=n, dtype=np.uint64)
+    agents.rng[:n, 2] = streams["agents"].integers(0, 2**64, size=n, dtype=np.uint64)
     grid.occupancy[ys, xs] = np.arange(n, dtype=np.int32)
     counters = np.array([0, n, n], np.int64)
     return State(grid=grid, agents=agents, counters=counters)

@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from alife.kernels.affect import N_DRIVES
 from alife.kernels.learner import TRAIT_NAMES
 from alife.kernels.sense import N_ACTIONS
 
@@ -53,7 +54,7 @@ class AgentState(NamedTuple):
     generation  int32   (n,)        0 for founders, parent's + 1
     birth_tick  int64   (n,)        tick of birth
     death_cause int8    (n,)        0 alive, 1 starved, 2 old age (kept after death)
-    rng         uint64  (n, 2)      per-agent SplitMix64 states: 0 acting, 1 mutation/births
+    rng         uint64  (n, 3)      per-agent SplitMix64 states: 0 acting, 1 mutation/births, 2 memory
     genome      float32 (n, G)      heritable parameters, layout in GenomeLayout
     senses      float32 (n, S)      last sense vector (layout in alife.kernels.sense)
     action      int8    (n,)        last action (ACTION_NAMES); -1 before the first
@@ -77,6 +78,15 @@ class AgentState(NamedTuple):
     progress    float32 (n,)        last learning progress (slow − fast running error)
     reward      float32 (n,)        last reward (energy gain + curiosity)
     explored    bool    (n,)        the last action was not the best-scored one
+    affect (alife.kernels.affect), K dimensions, D drives, M memory slots:
+    affect      float32 (n, K)      affect e, in (-1, 1); 0 at birth
+    affect_alpha float32 (n, K)     persistence per tick, from the heritable half-lives
+    drives      float32 (n, D)      the last drives (affect.DRIVE_NAMES)
+    mem_x       float32 (n, M, P+1) episodic memory: features before
+    mem_next    float32 (n, M, P)   features after
+    mem_action  int8    (n, M)      action taken
+    mem_weight  float32 (n, M)      write weight, 0 = empty slot
+    write_weight float32 (n,)       weight the last experience was offered to memory with
     """
 
     alive: np.ndarray
@@ -112,11 +122,20 @@ class AgentState(NamedTuple):
     progress: np.ndarray
     reward: np.ndarray
     explored: np.ndarray
+    affect: np.ndarray
+    affect_alpha: np.ndarray
+    drives: np.ndarray
+    mem_x: np.ndarray
+    mem_next: np.ndarray
+    mem_action: np.ndarray
+    mem_weight: np.ndarray
+    write_weight: np.ndarray
 
 
-def empty_agents(capacity: int, n_genes: int, n_senses: int, n_features: int) -> AgentState:
+def empty_agents(capacity: int, n_genes: int, n_senses: int, n_features: int,
+                 affect_dims: int, memory_size: int) -> AgentState:
     """Agent storage of ``capacity`` dead slots."""
-    p = n_features
+    p, k, m = n_features, affect_dims, memory_size
     return AgentState(
         alive=np.zeros(capacity, np.bool_),
         x=np.zeros(capacity, np.int32),
@@ -128,7 +147,7 @@ def empty_agents(capacity: int, n_genes: int, n_senses: int, n_features: int) ->
         generation=np.zeros(capacity, np.int32),
         birth_tick=np.zeros(capacity, np.int64),
         death_cause=np.zeros(capacity, np.int8),
-        rng=np.zeros((capacity, 2), np.uint64),
+        rng=np.zeros((capacity, 3), np.uint64),
         genome=np.zeros((capacity, n_genes), np.float32),
         senses=np.zeros((capacity, n_senses), np.float32),
         action=np.full(capacity, -1, np.int8),
@@ -151,6 +170,14 @@ def empty_agents(capacity: int, n_genes: int, n_senses: int, n_features: int) ->
         progress=np.zeros(capacity, np.float32),
         reward=np.zeros(capacity, np.float32),
         explored=np.zeros(capacity, np.bool_),
+        affect=np.zeros((capacity, k), np.float32),
+        affect_alpha=np.zeros((capacity, k), np.float32),
+        drives=np.zeros((capacity, N_DRIVES), np.float32),
+        mem_x=np.zeros((capacity, m, p + 1), np.float32),
+        mem_next=np.zeros((capacity, m, p), np.float32),
+        mem_action=np.zeros((capacity, m), np.int8),
+        mem_weight=np.zeros((capacity, m), np.float32),
+        write_weight=np.zeros(capacity, np.float32),
     )
 
 
@@ -160,7 +187,8 @@ def grow_agents(agents: AgentState, capacity: int) -> AgentState:
     if capacity <= old:
         return agents
     bigger = empty_agents(capacity, agents.genome.shape[1], agents.senses.shape[1],
-                          agents.prediction.shape[1])
+                          agents.prediction.shape[1], agents.affect.shape[1],
+                          agents.mem_weight.shape[1])
     for new, cur in zip(bigger, agents):
         new[:old] = cur
     return bigger

@@ -22,11 +22,13 @@ def _learner(p=P):
 
 
 def _learn(st, x_old, x_new, prediction, a=0, gain=0.0, ew=1.0, cw=0.5, progress=False,
-           k_fast=0.1, k_slow=0.01, model_lr=1.0, value_lr=0.5, discount=0.9, learning=True):
+           k_fast=0.1, k_slow=0.01, model_lr=1.0, value_lr=0.5, discount=0.9, learning=True,
+           bonus=0.0):
     return learn_transition(np.asarray(x_old, np.float32), np.asarray(x_new, np.float32),
                             np.asarray(prediction, np.float32), st["model_a"], st["value"],
                             st["err_fast"], st["err_slow"], st["visits"], a, gain, ew, cw,
-                            progress, k_fast, k_slow, model_lr, value_lr, discount, learning)
+                            progress, k_fast, k_slow, model_lr, value_lr, discount, learning,
+                            bonus)
 
 
 def test_surprise_and_raw_curiosity_reward():
@@ -35,6 +37,9 @@ def test_surprise_and_raw_curiosity_reward():
                                         ew=2.0, cw=0.5, progress=False, learning=False)
     assert surprise == pytest.approx(0.5)
     assert reward == pytest.approx(2.0 * 0.2 + 0.5 * 0.5)
+    _, _, with_bonus = _learn(_learner(), [1, 0, 1], [0.5, 0.5, 1], [0.5, 0.0], gain=0.2, ew=2.0,
+                              cw=0.5, learning=False, bonus=-0.1)  # the affect term adds on
+    assert with_bonus == pytest.approx(2.0 * 0.2 + 0.5 * 0.5 - 0.1)
     assert progress == 0.0  # first visit: both running errors start at the surprise
     assert st["err_fast"][0] == pytest.approx(0.5) and st["err_slow"][0] == pytest.approx(0.5)
     assert not st["model_a"].any() and not st["value"].any()  # learning off: nothing changes
