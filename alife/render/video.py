@@ -26,16 +26,20 @@ class VideoUnavailable(RuntimeError):
     """The libraries needed for this video format are not installed."""
 
 
+FFMPEG_SUFFIXES = (".mp4", ".m4v", ".mkv", ".mov", ".avi", ".webm")
+
+
 def video_kind(path: str | Path) -> str:
-    """"gif" or "ffmpeg" (every other extension: mp4, mkv, webm, avi, mov)."""
+    """"gif" or "ffmpeg" (mp4, mkv, mov, avi, webm)."""
     return "gif" if Path(path).suffix.lower() == ".gif" else "ffmpeg"
 
 
 def check_video_support(path: str | Path) -> None:
     """Raise :class:`VideoUnavailable` (with the install command) if ``path`` cannot be written."""
     suffix = Path(path).suffix.lower()
-    if not suffix:
-        raise VideoUnavailable(f"{path}: give the video a file extension (.mp4 or .gif)")
+    if suffix != ".gif" and suffix not in FFMPEG_SUFFIXES:
+        raise VideoUnavailable(f"{path}: a video file needs the extension .mp4 or .gif "
+                               f"(or {', '.join(FFMPEG_SUFFIXES[1:])})")
     if video_kind(path) == "gif":
         if importlib.util.find_spec("PIL") is None:
             raise VideoUnavailable(f"writing {suffix} needs pillow: {INSTALL_HINT}")
@@ -81,13 +85,13 @@ class VideoRecorder:
         self._gif_frames: list[Any] = []
         self._writer: Any = None
         self._size: tuple[int, int] | None = None
-        self.path.parent.mkdir(parents=True, exist_ok=True)
 
     def add(self, rgb: np.ndarray) -> None:
         """Append one frame: uint8 (H, W, 3). Every frame must have the first frame's size."""
         if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
             raise ValueError(f"expected uint8 (H, W, 3), got {rgb.dtype} {rgb.shape}")
-        if self._size is None:
+        if self._size is None:  # first frame: only now touch the file system
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             self._size = rgb.shape[:2]
             if self.scale is None:
                 self.scale = auto_scale(*self._size)
@@ -194,9 +198,47 @@ class SimVideo:
         self.close()
 
 
+class NoVideo:
+    """Stands in for :class:`SimVideo` when no video is asked for: records nothing."""
+
+    path = None
+
+    def ticks_until_due(self, tick: int) -> int:
+        return 1 << 62
+
+    def observe(self, sim) -> bool:
+        return False
+
+    def close(self) -> None:
+        pass
+
+
+def open_video(path: str | Path | None, config: Any = None, *, stride: int = 1, **options) -> SimVideo | NoVideo:
+    """A :class:`SimVideo` for ``path``, or a :class:`NoVideo` when ``path`` is None/empty.
+
+    Raises :class:`VideoUnavailable` (missing libraries, bad extension) or ValueError (stride)
+    before anything is written, so a run can call it first and fail cleanly.
+    """
+    if not path:
+        return NoVideo()
+    return SimVideo(path, config, stride=stride, **options)
+
+
 def add_video_args(parser) -> None:
     """``--video PATH`` and ``--video-stride K`` for ``alife run`` (an argparse parser)."""
     parser.add_argument("--video", metavar="PATH",
                         help=f"also record the world to a video (.mp4 or .gif; needs {INSTALL_HINT})")
-    parser.add_argument("--video-stride", type=int, default=1, metavar="K",
+    parser.add_argument("--video-stride", type=_positive_int, default=1, metavar="K",
                         help="record one frame every K ticks (default 1)")
+
+
+def _positive_int(text: str) -> int:
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return value

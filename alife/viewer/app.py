@@ -39,7 +39,7 @@ STEP_BUDGET_S = 0.05  # most time one frame spends stepping: the window stays re
 PAN_STEP_PX = 60
 ZOOM_STEP = 1.25
 DRAG_THRESHOLD_PX = 4
-INSPECTOR_W = 330
+INSPECTOR_W = 360
 PANEL_HZ = 20         # text and plots refresh rate; the world view redraws every frame
 PICK_RADIUS_PX = 10   # a click picks the nearest agent within this many pixels (at least its own cell)
 

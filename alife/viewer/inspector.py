@@ -21,6 +21,15 @@ MAX_VECTOR = 8
 TRACE_LEN = 400
 
 
+def _short(v) -> str:
+    """A vector entry in few characters: whole numbers bare, else two decimals, no "-0.00"."""
+    v = float(v)
+    if v.is_integer() and abs(v) < 1e6:
+        return str(int(v))
+    text = f"{v:.2f}"
+    return "0" if text in ("0.00", "-0.00") else text
+
+
 def _fmt(value) -> str:
     if isinstance(value, (bool, np.bool_)):
         return "yes" if value else "no"
@@ -97,13 +106,13 @@ class Inspector:
                     text = action_names[int(value)]
                 rows.append((name, text))
             elif value.size <= MAX_VECTOR:
-                rows.append((name, " ".join(f"{float(v):.2f}" for v in value.ravel())))
+                rows.append((name, " ".join(_short(v) for v in value.ravel())))
         if layout is not None and "genome" in last:
             genome = np.asarray(last["genome"])[None, :]
             for seg_name, seg in layout.segments.items():
                 genes = layout.view(genome, seg_name)[0].ravel()
                 if genes.size <= 4:
-                    text = " ".join(f"{float(g):.3g}" for g in genes)
+                    text = " ".join(_short(g) for g in genes)
                 else:
                     text = f"mean {genes.mean():.2f} |max| {np.abs(genes).max():.2f} ({genes.size})"
                 rows.append(("g." + seg_name, text))
@@ -123,11 +132,15 @@ class Inspector:
         text.draw(target, f"agent {self.selected_id:,}", (x, y), TEXT, "title")
         text.draw(target, status, (rect.right - 12, y + 3), color, "small", anchor="topright")
         y += text.line_height("title") + 4
+        char_w = max(1, text.width("0", "small"))  # monospaced: truncate by characters
         for label, value in rows:
             if y + step > rect.bottom - spark_h - 16:
                 break
             text.draw(target, label, (x, y), DIM, "small")
-            text.draw(target, value[:34], (rect.right - 12, y), TEXT, "small", anchor="topright")
+            room = (width - 24 - text.width(label, "small") - 10) // char_w
+            if len(value) > room:
+                value = value[: max(1, room - 1)] + "…"
+            text.draw(target, value, (rect.right - 12, y), TEXT, "small", anchor="topright")
             y += step
         self._draw_trace(target, text, pygame.Rect(x, rect.bottom - spark_h - 10, width - 24, spark_h))
         return rect

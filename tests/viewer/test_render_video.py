@@ -33,6 +33,23 @@ def test_missing_libraries_say_what_to_install(monkeypatch):
         check_video_support("out.gif")
     with pytest.raises(VideoUnavailable, match="extension"):
         check_video_support("out")
+    monkeypatch.undo()
+    with pytest.raises(VideoUnavailable, match=r"\.mp4 or \.gif"):
+        check_video_support("out.xyz")
+
+
+def test_video_args_for_alife_run():
+    import argparse
+
+    from alife.render.video import add_video_args
+
+    parser = argparse.ArgumentParser()
+    add_video_args(parser)
+    args = parser.parse_args(["--video", "a.mp4", "--video-stride", "4"])
+    assert (args.video, args.video_stride) == ("a.mp4", 4)
+    assert parser.parse_args([]).video is None
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--video-stride", "0"])
 
 
 @pytest.mark.skipif(not HAS_IMAGEIO, reason="needs imageio (alife[video])")
