@@ -12,7 +12,7 @@ import yaml
 
 from alife.cli import main
 from alife.config import Config, config_to_yaml, load_config
-from alife.metrics.collector import COLUMNS
+from alife.metrics.collector import metric_columns
 
 DEFAULT_YAML = Path(__file__).resolve().parents[1] / "configs" / "default.yaml"
 TINY_SETS = ["world.width=24", "world.height=24", "agents.initial_count=40", "run.record_every=10"]
@@ -61,7 +61,7 @@ def test_run_config_yaml_equals_config_used_with_overrides_and_seed(e2e):
 
 def test_metrics_header_is_collector_columns(e2e):
     header, _ = _rows(e2e[0])
-    assert tuple(header) == COLUMNS
+    assert tuple(header) == metric_columns(load_config())
 
 
 def test_metrics_rows_at_every_record_tick(e2e):
@@ -154,7 +154,7 @@ def test_extinction_exits_0_with_status_extinct_and_complete_metrics(tmp_path, c
     assert summary["ticks"] < 60
     assert summary["final_population"] == 0
     header, rows = _rows(folder)
-    assert tuple(header) == COLUMNS
+    assert tuple(header) == metric_columns(load_config())
     assert int(rows[0]["tick"]) == 0 and int(rows[0]["population"]) == 40
     assert int(rows[-1]["tick"]) == summary["ticks"]
     assert int(rows[-1]["population"]) == 0

@@ -7,16 +7,33 @@ from __future__ import annotations
 
 import numpy as np
 
+from alife.kernels.affect import DRIVE_NAMES
 from alife.sim import Simulation
 
-COLUMNS = (
+VARYING_DRIVES = tuple(d for d in DRIVE_NAMES if d != "constant")
+
+BASE_COLUMNS = (
     "tick", "population", "births", "deaths", "deaths_starved", "deaths_old_age",
     "mean_energy", "min_energy", "max_energy", "total_agent_energy", "total_food",
     "food_eaten", "metabolism", "mean_age", "mean_generation", "max_generation",
     "moves", "moves_blocked",
     "mean_surprise", "surprise_p10", "surprise_p50", "surprise_p90", "mean_progress",
-    "mean_reward", "explored_fraction",
+    "mean_reward", "explored_fraction", "memory_occupancy", "mean_write_weight",
 )
+
+
+def affect_columns(dims: int) -> tuple[str, ...]:
+    """Per affect dimension k: mean, spread (std), and correlation with each varying drive."""
+    cols = []
+    for k in range(dims):
+        cols += [f"affect{k}_mean", f"affect{k}_std"]
+        cols += [f"affect{k}_corr_{drive}" for drive in VARYING_DRIVES]
+    return tuple(cols)
+
+
+def metric_columns(config) -> tuple[str, ...]:
+    """The columns of metrics.csv for a config (affect columns depend on affect.dims)."""
+    return BASE_COLUMNS + affect_columns(config.affect.dims)
 
 
 def collect(sim: Simulation, events: dict[str, float]) -> dict[str, float | int]:
@@ -51,7 +68,38 @@ def collect(sim: Simulation, events: dict[str, float]) -> dict[str, float | int]
         "moves": int(events["moves"]),
         "moves_blocked": int(events["moves_blocked"]),
         **learner_metrics(agents),
+        **affect_metrics(agents),
     }
+
+
+def affect_metrics(agents) -> dict[str, float]:
+    """Affect mean, spread and drive correlations per dimension, memory occupancy and weight,
+    over the agents that have learned at least once (NaN when there are none)."""
+    seen = agents.alive & (agents.visits.sum(axis=1) > 0)
+    dims = agents.affect.shape[1]
+    out: dict[str, float] = dict.fromkeys(affect_columns(dims), float("nan"))
+    out["memory_occupancy"] = out["mean_write_weight"] = float("nan")
+    if not seen.any():
+        return out
+    affect = agents.affect[seen].astype(np.float64)
+    drives = agents.drives[seen].astype(np.float64)
+    for k in range(dims):
+        out[f"affect{k}_mean"] = float(affect[:, k].mean())
+        out[f"affect{k}_std"] = float(affect[:, k].std())
+        for drive in VARYING_DRIVES:
+            out[f"affect{k}_corr_{drive}"] = _correlation(affect[:, k], drives[:, DRIVE_NAMES.index(drive)])
+    memory = agents.mem_weight[seen]
+    out["memory_occupancy"] = float((memory > 0).mean()) if memory.size else 0.0
+    out["mean_write_weight"] = float(agents.write_weight[seen].mean(dtype=np.float64))
+    return out
+
+
+def _correlation(a: np.ndarray, b: np.ndarray) -> float:
+    """Pearson correlation; NaN when either side does not vary."""
+    sa, sb = a.std(), b.std()
+    if sa == 0 or sb == 0:
+        return float("nan")
+    return float(((a - a.mean()) * (b - b.mean())).mean() / (sa * sb))
 
 
 def learner_metrics(agents) -> dict[str, float]:

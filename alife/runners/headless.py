@@ -2,7 +2,7 @@
 
 Run folder contents:
     config.yaml   the resolved config (every field), enough to repeat the run
-    metrics.csv   one row per recorded tick (see alife.metrics.collector.COLUMNS)
+    metrics.csv   one row per recorded tick (see alife.metrics.collector.metric_columns)
     summary.json  status (completed / extinct / interrupted), totals, speed
 """
 
@@ -18,7 +18,7 @@ from typing import Any
 from alife.config import Config, config_to_yaml, load_config
 from alife.io.run_folder import DEFAULT_ROOT, make_run_folder, write_json
 from alife.kernels.tick import STAT_NAMES, kernels_cached
-from alife.metrics.collector import COLUMNS, collect
+from alife.metrics.collector import collect, metric_columns
 from alife.metrics.writers import CsvWriter
 from alife.sim import Simulation
 
@@ -70,7 +70,7 @@ def run(
     sim.compile()
     compile_seconds = time.perf_counter() - compile_started
     started = time.perf_counter()
-    with CsvWriter(folder / "metrics.csv", COLUMNS) as metrics:
+    with CsvWriter(folder / "metrics.csv", metric_columns(config)) as metrics:
         metrics.write(collect(sim, sim.take_stats()))
         try:
             if sim.extinct:
