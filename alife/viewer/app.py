@@ -86,8 +86,7 @@ class App:
         self.clock = pygame.time.Clock()
         self.fps_limit = fps_limit
         self.renderer = FrameRenderer(sim.config, mode=mode)
-        h, w = sim.state.grid.food.shape
-        self.camera = Camera(w, h, (0, 0, 1, 1))
+        self.camera: Camera | None = None  # made by relayout(), which knows the view's size
         self.inspector = Inspector()
         self.history = History(("population", "mean_energy", "births", "deaths", "mean_surprise"))
         self.fps_meter, self.tps_meter = RateMeter(), RateMeter()
@@ -128,10 +127,11 @@ class App:
         self.panel_rect = pygame.Rect(self.view_rect.right, 0, panel_w, h)
         self._panel = pygame.Surface(self.panel_rect.size).convert()
         self._panel_dirty = True
-        first = self.camera.view == (0, 0, 1, 1)
-        self.camera.set_view(tuple(self.view_rect))
-        if first:
-            self.camera.fit()
+        if self.camera is None:
+            h, w = self.sim.state.grid.food.shape
+            self.camera = Camera(w, h, tuple(self.view_rect))  # starts fitted
+        else:
+            self.camera.set_view(tuple(self.view_rect))
 
     # --- speed -------------------------------------------------------------------------
 
