@@ -111,6 +111,8 @@ class App:
         self._pending_shot: Path | None = None
         self._panel_time = 0.0
         self._panel_fresh = True
+        self._picture_rect = pygame.Rect(0, 0, 0, 0)  # where the world picture is on screen
+        self._last_view_state: tuple = ()
         self.relayout()
         self._record_state(first=True)
         if record:
@@ -403,7 +405,6 @@ class App:
 
     def draw(self) -> None:
         """Draw the whole window into the display surface (shown by frame())."""
-        self.screen.fill(hud.BG, self.view_rect)
         self._draw_world()
         now = time.perf_counter()
         # the panel (text, plots) is redrawn at most PANEL_HZ times a second, or at once after input
@@ -447,6 +448,8 @@ class App:
         rgb = self.world_rgb()
         cells = self.camera.visible_cells()
         if cells is None:
+            self.screen.fill(hud.BG, self.view_rect)
+            self._picture_rect = self.view_rect
             return
         h, w = rgb.shape[:2]
         # zero-copy: the surface reads the renderer's (H, W, 3) buffer row by row
@@ -457,7 +460,11 @@ class App:
         right, bottom = self.camera.world_to_screen(x1, y1)
         part = world.subsurface((x0, y0, x1 - x0, y1 - y0))
         self.screen.set_clip(self.view_rect)
-        self.screen.blit(pygame.transform.scale(part, (max(1, right - left), max(1, bottom - top))), (left, top))
+        picture = pygame.Rect(left, top, max(1, right - left), max(1, bottom - top))
+        for bar in _outside(self.view_rect, picture):  # background only where the world is not
+            self.screen.fill(hud.BG, bar)
+        self.screen.blit(pygame.transform.scale(part, picture.size), picture.topleft)
+        self._picture_rect = picture.clip(self.view_rect)
         wl, wt = self.camera.world_to_screen(0, 0)
         wr, wb = self.camera.world_to_screen(w, h)
         pygame.draw.rect(self.screen, hud.BORDER, (wl - 1, wt - 1, wr - wl + 2, wb - wt + 2), width=1)
@@ -570,13 +577,25 @@ class App:
             return
         self.update()
         self.draw()
-        if self._panel_fresh or self.show_help:
-            pygame.display.flip()
-        else:  # only the world view changed: send less to the display server
-            pygame.display.update(self.view_rect)
+        self._show()
         self.fps_meter.add()
         self.frames += 1
         self.clock.tick(self.fps_limit)
+
+    def _show(self) -> None:
+        """Send the frame to the display: only what changed (the display server's copy of a
+        full window is the biggest cost of a frame under X11). The panel changes at PANEL_HZ;
+        overlays, zoom and pan change the whole view; otherwise only the world picture."""
+        overlays = (self.show_help or self._toast is not None or self.sim.extinct
+                    or self.inspector.selected_id is not None)
+        view_state = (self.camera.zoom, self.camera.left, self.camera.top, overlays, self.view_rect.size)
+        if self._panel_fresh or self.show_help:
+            pygame.display.flip()
+        elif overlays or view_state != self._last_view_state:
+            pygame.display.update(self.view_rect)
+        else:
+            pygame.display.update(self._picture_rect)
+        self._last_view_state = view_state
 
     def run(self, max_frames: int | None = None) -> int:
         """Frames until the window closes (or ``max_frames``); returns the frames drawn."""
@@ -589,6 +608,19 @@ class App:
         """Finish any recording and close the window."""
         self.stop_recording()
         pygame.display.quit()
+
+
+def _outside(outer: pygame.Rect, inner: pygame.Rect) -> list[pygame.Rect]:
+    """Up to four rectangles covering ``outer`` minus ``inner`` (letterbox bars)."""
+    inner = inner.clip(outer)
+    if not inner.w or not inner.h:
+        return [outer]
+    return [r for r in (
+        pygame.Rect(outer.left, outer.top, outer.w, inner.top - outer.top),
+        pygame.Rect(outer.left, inner.bottom, outer.w, outer.bottom - inner.bottom),
+        pygame.Rect(outer.left, inner.top, inner.left - outer.left, inner.h),
+        pygame.Rect(inner.right, inner.top, outer.right - inner.right, inner.h),
+    ) if r.w > 0 and r.h > 0]
 
 
 def _last(values: np.ndarray) -> float:

@@ -332,3 +332,14 @@ def test_camera_cell_round_trip_under_zoom_and_pan():
                 if cam.screen_to_cell(px, py) is not None:
                     assert cam.screen_to_cell(px, py) == (x, y)
     assert cam.screen_to_cell(5, 5) is None  # outside the view
+
+
+def test_letterbox_bars_cover_the_view_outside_the_picture():
+    from alife.viewer.app import _outside
+
+    outer, inner = pygame.Rect(0, 0, 100, 80), pygame.Rect(10, 5, 60, 70)
+    bars = _outside(outer, inner)
+    assert sum(b.w * b.h for b in bars) == 100 * 80 - 60 * 70
+    assert not any(b.colliderect(inner) for b in bars)
+    assert _outside(outer, pygame.Rect(200, 200, 5, 5)) == [outer]
+    assert _outside(outer, outer) == []
