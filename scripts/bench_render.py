@@ -24,7 +24,6 @@ import os
 import sys
 import time
 
-import numpy as np
 
 
 def _timed(fn, n: int) -> float:
