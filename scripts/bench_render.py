@@ -25,7 +25,6 @@ import sys
 import time
 
 
-
 def _timed(fn, n: int) -> float:
     """Seconds per call of fn over n calls (after 3 warm-up calls)."""
     for _ in range(3):
