@@ -1,4 +1,4 @@
-"""Command line: ``alife run`` and ``alife config`` (more subcommands arrive with later features).
+"""Command line: ``alife run``, ``alife view`` and ``alife config``.
 
 Exit codes: 0 success (also a run that ended in extinction: see summary.json), 2 bad input
 (config, overrides, run folder), 130 interrupted.
@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from alife.config import ConfigError, config_to_yaml, load_config
 from alife.io.run_folder import RunFolderError
+from alife.render.video import VideoUnavailable, add_video_args
 from alife.viewer.cli import register as register_view
 
 
@@ -31,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--steps", type=int, metavar="N", help="ticks to simulate (run.steps)")
     run.add_argument("--seed", type=int, metavar="S", help="master seed (seed)")
     run.add_argument("--out", metavar="DIR", help="run folder (new or empty); default runs/<name>-<timestamp>")
+    add_video_args(run)  # --video PATH, --video-stride K
     bar = run.add_mutually_exclusive_group()
     bar.add_argument("--progress", dest="progress", action="store_true", default=None,
                      help="always show the progress bar")
@@ -64,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             else:
                 print(config_to_yaml(config, comments=args.comments), end="")
             return 0
-    except (ConfigError, RunFolderError) as err:
+    except (ConfigError, RunFolderError, VideoUnavailable, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     return 2
@@ -78,7 +80,8 @@ def _run(args: argparse.Namespace) -> int:
         overrides.append(f"run.steps={args.steps}")
     if args.seed is not None:
         overrides.append(f"seed={args.seed}")
-    result = run(args.config, args.out, overrides=overrides, progress=args.progress)
+    result = run(args.config, args.out, overrides=overrides, progress=args.progress,
+                 video=args.video, video_stride=args.video_stride)
     return 130 if result.status == "interrupted" else 0
 
 

@@ -231,3 +231,23 @@ def test_headless_run_never_imports_pygame(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "STATUS completed" in proc.stdout
     assert "PYGAME_LOADED False" in proc.stdout
+
+
+def test_run_records_a_video_without_changing_the_results(tmp_path):
+    pytest.importorskip("imageio")
+    import imageio.v3 as iio
+
+    plain, filmed = tmp_path / "plain", tmp_path / "filmed"
+    common = TINY + ["--seed", "4", "--no-progress"]
+    assert main(["run", *common, "--out", str(plain)]) == 0
+    assert main(["run", *common, "--out", str(filmed), "--video", str(tmp_path / "v.gif"),
+                 "--video-stride", "7"]) == 0
+    frames = iio.imread(tmp_path / "v.gif")
+    assert frames.shape[0] == 60 // 7 + 1  # ticks 0, 7, ..., 56
+    assert (plain / "metrics.csv").read_text() == (filmed / "metrics.csv").read_text()
+
+
+def test_run_refuses_an_unknown_video_format_before_writing(tmp_path, capsys):
+    out = tmp_path / "never"
+    assert main(["run", *TINY, "--out", str(out), "--video", str(tmp_path / "v.xyz")]) == 2
+    assert ".mp4" in capsys.readouterr().err and not out.exists()

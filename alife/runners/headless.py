@@ -20,6 +20,7 @@ from alife.io.run_folder import DEFAULT_ROOT, make_run_folder, write_json
 from alife.kernels.tick import STAT_NAMES, kernels_cached
 from alife.metrics.collector import collect, metric_columns
 from alife.metrics.writers import CsvWriter
+from alife.render.video import open_video
 from alife.sim import Simulation
 
 
@@ -38,6 +39,8 @@ def run(
     root: str | Path = DEFAULT_ROOT,
     progress: bool | None = None,
     log: Callable[[str], None] | None = None,
+    video: str | Path | None = None,
+    video_stride: int = 1,
 ) -> RunResult:
     """Run ``config.run.steps`` ticks headless and write the run folder.
 
@@ -46,11 +49,14 @@ def run(
         out: the run folder (must be new or empty); default ``root/<run.name>-<timestamp>``.
         progress: show a progress bar; None = only when stderr is a terminal.
         log: where to send one-line messages (default: stderr).
+        video, video_stride: also record the world to this .mp4/.gif, one frame every
+            ``video_stride`` ticks (needs the ``video`` extra; checked before anything runs).
     Extinction ends the run early with status "extinct"; Ctrl-C ends it with status
     "interrupted". Either way the files are complete.
     """
     log = log or (lambda msg: print(msg, file=sys.stderr))
     config = load_config(config, overrides)
+    recorder = open_video(video, config, stride=video_stride)
     folder = make_run_folder(config.run.name, out, root)
     (folder / "config.yaml").write_text(config_to_yaml(config), encoding="utf-8")
 
@@ -72,25 +78,31 @@ def run(
     started = time.perf_counter()
     with CsvWriter(folder / "metrics.csv", metric_columns(config)) as metrics:
         metrics.write(collect(sim, sim.take_stats()))
+
+        def record_row() -> None:  # events accumulate in the simulation until a row takes them
+            events = sim.take_stats()
+            for name in STAT_NAMES:
+                totals[name] += events[name]
+            metrics.write(collect(sim, events))
+
         try:
-            if sim.extinct:
-                status = "extinct"
+            recorder.observe(sim)
             while sim.tick < steps and not sim.extinct:
-                done = sim.step(min(every - sim.tick % every, steps - sim.tick))
-                events = sim.take_stats()
-                for name in STAT_NAMES:
-                    totals[name] += events[name]
+                done = sim.step(min(every - sim.tick % every, steps - sim.tick,
+                                    recorder.ticks_until_due(sim.tick)))
+                recorder.observe(sim)
                 peak = max(peak, sim.n_alive)
                 if sim.tick % every == 0 or sim.tick == steps or sim.extinct:
-                    metrics.write(collect(sim, events))
+                    record_row()
                 bar.update(done)
-                if sim.extinct:
-                    status = "extinct"
+            if sim.extinct:
+                status = "extinct"
         except KeyboardInterrupt:
             status = "interrupted"
-            metrics.write(collect(sim, sim.take_stats()))
+            record_row()
         finally:
             bar.close()
+            recorder.close()
     wall = time.perf_counter() - started
 
     summary = {
