@@ -13,7 +13,7 @@ Nothing is summed across threads, so any thread count gives bit-identical result
 """
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from alife.kernels.food import regrow_row, season_factor
 from alife.kernels.life import eat_metabolise_die, reproduce
@@ -42,7 +42,7 @@ def births_room_needed(n_alive, max_population):
     return n_alive
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def run_ticks(grid, agents, p, feature_map, counters, stats, gene_lo, gene_hi, n_ticks):
     """Advance the world by up to ``n_ticks`` ticks.
 
@@ -82,8 +82,7 @@ def run_ticks(grid, agents, p, feature_map, counters, stats, gene_lo, gene_hi, n
             if alive[i]:
                 living[c] = i
                 c += 1
-        for j in prange(n_alive):
-            think(living[j], agents, grid, p, feature_map)
+        think(living, agents, grid, p, feature_map)
 
         moves, blocked = resolve_moves(alive, agents.x, agents.y, agents.id, agents.action,
                                        agents.priority, agents.moved, obstacle, occupancy, claim,

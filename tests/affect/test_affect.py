@@ -30,7 +30,7 @@ def _think_once(sim, slot, affect, age=1):
     agents = sim.state.agents._replace(**{name: arr.copy() for name, arr in sim.state.agents._asdict().items()})
     agents.affect[slot] = affect
     agents.age[slot] = age  # not a replay tick
-    think(slot, agents, sim.state.grid, sim.params, sim.feature_map)
+    think(np.array([slot], np.int64), agents, sim.state.grid, sim.params, sim.feature_map)
     return agents
 
 
