@@ -71,7 +71,7 @@ def run(
     log(f"alife run: {folder}  ({config.world.width}x{config.world.height}, "
         f"{sim.n_alive} agents, {steps} ticks, seed {config.seed})")
     if not kernels_cached():
-        log("compiling kernels (first run only, about 30 s)…")
+        log("compiling kernels (first run only, under a minute)…")
     compile_started = time.perf_counter()
     sim.compile()
     compile_seconds = time.perf_counter() - compile_started
