@@ -19,8 +19,6 @@ from alife.kernels.food import regrow_row, season_factor
 from alife.kernels.life import eat_metabolise_die, reproduce
 from alife.kernels.move import resolve_moves
 from alife.kernels.mind import think
-from alife.kernels.rng import next_u64
-from alife.kernels.sense import sense_agent
 
 # indices into the stats array (float64), accumulated over the ticks of a batch
 STAT_NAMES = ("agent_steps", "births", "deaths_starved", "deaths_old_age", "food_eaten",

@@ -14,7 +14,7 @@ from alife.kernels.affect import N_DRIVES, update_affect
 from alife.kernels.learner import start_learned_state
 from alife.kernels.memory import remember, write_weight
 from alife.kernels.mind import think
-from conftest import assert_same_state, state_arrays, tiny_config
+from conftest import state_arrays, tiny_config
 
 K = 4
 
