@@ -16,7 +16,7 @@ import math
 import numpy as np
 from numba import njit
 
-from alife.kernels.rng import next_uniform
+from alife.kernels.rng import draw_index
 from alife.kernels.sense import N_ACTIONS
 
 REWARD_CLIP = 10.0
@@ -137,14 +137,7 @@ def imagine_and_choose(x, model, value, err_fast, err_slow, curiosity_weight, us
         w = math.exp((scores[a] - best) * inv_t)
         scores[a] = w
         total += w
-    u = next_uniform(rng, i, 0) * total
-    chosen = N_ACTIONS - 1
-    acc = 0.0
-    for a in range(N_ACTIONS - 1):
-        acc += scores[a]
-        if u < acc:
-            chosen = a
-            break
+    chosen = draw_index(scores, total, rng, i, 0)
     for a in range(N_ACTIONS):
         scores[a] /= total
     if forced >= 0:

@@ -12,7 +12,7 @@ import math
 from numba import njit
 
 from alife.kernels.learner import MODEL_CLIP
-from alife.kernels.rng import next_uniform
+from alife.kernels.rng import draw_index
 
 
 @njit(cache=True)
@@ -52,14 +52,7 @@ def replay(model, mem_x, mem_next, mem_action, mem_weight, samples, lr, rng, i, 
         return
     p = mem_next.shape[1]
     for _ in range(samples):
-        u = next_uniform(rng, i, stream) * total
-        pick = m - 1
-        acc = 0.0
-        for j in range(m - 1):
-            acc += mem_weight[j]
-            if u < acc:
-                pick = j
-                break
+        pick = draw_index(mem_weight, total, rng, i, stream)
         x = mem_x[pick]
         model_a = model[mem_action[pick]]
         norm = 1.0

@@ -43,3 +43,15 @@ def next_normal_pair(states, i, stream):
     u2 = next_uniform(states, i, stream)
     radius = math.sqrt(-2.0 * math.log(u1))
     return radius * math.cos(2.0 * math.pi * u2), radius * math.sin(2.0 * math.pi * u2)
+
+
+@njit(cache=True)
+def draw_index(weights, total, states, i, stream):
+    """An index drawn with probability weights[k] / total (weights >= 0, total their sum)."""
+    u = next_uniform(states, i, stream) * total
+    acc = 0.0
+    for k in range(weights.shape[0] - 1):
+        acc += weights[k]
+        if u < acc:
+            return k
+    return weights.shape[0] - 1
