@@ -185,7 +185,7 @@ MODES: dict[str, ColorMode] = {m.name: m for m in (
     ColorMode("age", ("age",), _age, "age: cyan newborn -> magenta old"),
     ColorMode("generation", ("generation",), _generation, "generation: teal oldest -> orange newest"),
     ColorMode("surprise", ("surprise",), _surprise, "surprise: blue calm -> yellow surprised"),
-    ColorMode("affect", ("affect",), _affect, "affect: dims 1-3 as R, G, B (grey = 0, scaled to the spread)"),
+    ColorMode("affect", ("affect",), _affect, "affect0-2 as R, G, B (grey = 0, scaled to spread)"),
 )}
 
 
