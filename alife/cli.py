@@ -1,4 +1,4 @@
-"""Command line: ``alife run``, ``alife view`` and ``alife config``.
+"""Command line: ``alife run``, ``alife resume``, ``alife view`` and ``alife config``.
 
 Exit codes: 0 success (also a run that ended in extinction: see summary.json), 2 bad input
 (config, overrides, run folder), 130 interrupted.
@@ -39,6 +39,15 @@ def build_parser() -> argparse.ArgumentParser:
     bar.add_argument("--no-progress", dest="progress", action="store_false",
                      help="never show the progress bar (default: only on a terminal)")
 
+    resume = sub.add_parser("resume", help="continue an interrupted run from its checkpoint, exactly")
+    resume.add_argument("run_dir", metavar="RUN_DIR", help="the run folder (holds checkpoint.npz)")
+    resume.add_argument("--steps", type=int, metavar="N", help="new total length in ticks (default: the run's own)")
+    resume_bar = resume.add_mutually_exclusive_group()
+    resume_bar.add_argument("--progress", dest="progress", action="store_true", default=None,
+                            help="always show the progress bar")
+    resume_bar.add_argument("--no-progress", dest="progress", action="store_false",
+                            help="never show the progress bar (default: only on a terminal)")
+
     register_view(sub)  # alife view (the live window); pygame loads only when it runs
 
     config = sub.add_parser("config", help="check or show a config")
@@ -57,6 +66,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "run":
             return _run(args)
+        if args.command == "resume":
+            from alife.runners.headless import resume
+
+            result = resume(args.run_dir, steps=args.steps, progress=args.progress)
+            return 130 if result.status == "interrupted" else 0
         if args.command == "view":
             return args.handler(args)
         if args.command == "config":
@@ -66,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             else:
                 print(config_to_yaml(config, comments=args.comments), end="")
             return 0
-    except (ConfigError, RunFolderError, VideoUnavailable, ValueError) as err:
+    except (ConfigError, RunFolderError, VideoUnavailable, ValueError) as err:  # incl. CheckpointError
         print(f"error: {err}", file=sys.stderr)
         return 2
     return 2

@@ -97,6 +97,45 @@ class Simulation:
             capacity = max(2 * self.state.capacity, n_alive + need)
             self.state.agents = grow_agents(self.state.agents, capacity)
 
+    def checkpoint_arrays(self) -> dict[str, np.ndarray]:
+        """Every array needed to continue exactly: state, counters and pending event totals."""
+        arrays = {f"grid.{k}": v for k, v in self.state.grid._asdict().items()}
+        arrays.update({f"agents.{k}": v for k, v in self.state.agents._asdict().items()})
+        arrays["counters"] = self.state.counters
+        arrays["stats"] = self._stats
+        return arrays
+
+    def save(self, path: str | Path, extra: dict[str, Any] | None = None) -> Path:
+        """Write a checkpoint (atomically); ``extra``: JSON-able runner state kept with it."""
+        from alife.config import config_to_yaml
+        from alife.io.checkpoint import save_checkpoint
+
+        return save_checkpoint(path, self.checkpoint_arrays(), config_to_yaml(self.config), extra)
+
+    @classmethod
+    def load(cls, path: str | Path) -> tuple["Simulation", dict[str, Any]]:
+        """A simulation continued from a checkpoint, and the runner state saved with it."""
+        import yaml
+
+        from alife.io.checkpoint import CheckpointError, load_checkpoint
+
+        arrays, config_yaml, extra = load_checkpoint(path)
+        sim = cls(load_config(yaml.safe_load(config_yaml)))
+        fresh = sim.checkpoint_arrays()
+        if set(arrays) != set(fresh):
+            missing = sorted(set(fresh) - set(arrays)) + sorted(set(arrays) - set(fresh))
+            raise CheckpointError(f"{path}: does not fit this alife version (arrays {missing[:4]}…)")
+        for name, value in arrays.items():
+            same_shape = (value.shape[1:] == fresh[name].shape[1:] if name.startswith("agents.")
+                          else value.shape == fresh[name].shape)  # agent storage may have grown
+            if value.dtype != fresh[name].dtype or not same_shape:
+                raise CheckpointError(f"{path}: array {name} has the wrong type or shape")
+        grid = type(sim.state.grid)(**{k: arrays[f"grid.{k}"] for k in sim.state.grid._fields})
+        agents = type(sim.state.agents)(**{k: arrays[f"agents.{k}"] for k in sim.state.agents._fields})
+        sim.state = State(grid=grid, agents=agents, counters=arrays["counters"].copy())
+        sim._stats[:] = arrays["stats"]
+        return sim, extra
+
     def take_stats(self) -> dict[str, float]:
         """Event totals since the last call (births, deaths, food eaten, …), then reset them."""
         totals = dict(zip(STAT_NAMES, self._stats.tolist()))

@@ -47,10 +47,11 @@ def e2e(tmp_path_factory):
 # --- alife run (end to end, subprocess) ---------------------------------------------------
 
 
-def test_run_exits_0_and_writes_the_three_files(e2e):
+def test_run_exits_0_and_writes_the_run_files(e2e):
     folder, proc = e2e
     assert proc.returncode == 0, proc.stderr
-    assert sorted(p.name for p in folder.iterdir()) == ["config.yaml", "metrics.csv", "summary.json"]
+    assert sorted(p.name for p in folder.iterdir()) == ["checkpoint.npz", "config.yaml",
+                                                        "metrics.csv", "summary.json"]
 
 
 def test_run_config_yaml_equals_config_used_with_overrides_and_seed(e2e):

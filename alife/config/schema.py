@@ -232,7 +232,21 @@ class RunConfig(_Section):
         return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
     steps: int = Field(5000, ge=0, description="ticks to simulate")
     record_every: int = Field(10, gt=0, description="ticks between two rows of metrics.csv")
+    checkpoint_every: int = Field(
+        1000, ge=0,
+        description="ticks between two checkpoints (a multiple of record_every); 0 = only on "
+        "Ctrl-C/SIGTERM and at the end",
+    )
     threads: int = Field(0, ge=0, description="numba threads for the parallel kernels; 0 = all cores")
+
+    @model_validator(mode="after")
+    def _checkpoints_on_rows(self) -> "RunConfig":
+        if self.checkpoint_every % self.record_every:
+            raise ValueError(
+                f"checkpoint_every must be a multiple of record_every ({self.record_every}), "
+                f"got {self.checkpoint_every}"
+            )
+        return self
 
 
 class Config(_Section):

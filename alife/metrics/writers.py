@@ -10,14 +10,16 @@ from typing import Any
 
 
 class CsvWriter:
-    """Append rows (dicts with the given columns) to ``path``; use as a context manager."""
+    """Write rows (dicts with the given columns) to ``path``, a new file with a header or, with
+    ``append``, after the rows already there; use as a context manager."""
 
-    def __init__(self, path: Path, columns: Sequence[str]):
+    def __init__(self, path: Path, columns: Sequence[str], append: bool = False):
         self.path = Path(path)
         self.columns = list(columns)
-        self._file = self.path.open("w", newline="", encoding="utf-8")
+        self._file = self.path.open("a" if append else "w", newline="", encoding="utf-8")
         self._writer = csv.DictWriter(self._file, fieldnames=self.columns)
-        self._writer.writeheader()
+        if not append:
+            self._writer.writeheader()
         self._file.flush()
 
     def write(self, row: dict[str, Any]) -> None:

@@ -4,11 +4,15 @@ Run folder contents:
     config.yaml   the resolved config (every field), enough to repeat the run
     metrics.csv   one row per recorded tick (see alife.metrics.collector.metric_columns)
     summary.json  status (completed / extinct / interrupted), totals, speed
+    checkpoint.npz  the state every ``run.checkpoint_every`` ticks, on Ctrl-C/SIGTERM and at
+                  the end: ``alife resume`` continues from it exactly
 """
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -22,6 +26,9 @@ from alife.metrics.collector import collect, metric_columns
 from alife.metrics.writers import CsvWriter
 from alife.render.video import open_video
 from alife.sim import Simulation
+
+
+CHECKPOINT = "checkpoint.npz"
 
 
 @dataclass
@@ -59,25 +66,66 @@ def run(
     recorder = open_video(video, config, stride=video_stride)
     folder = make_run_folder(config.run.name, out, root)
     (folder / "config.yaml").write_text(config_to_yaml(config), encoding="utf-8")
-
     sim = Simulation(config)
+    log(f"alife run: {folder}  ({config.world.width}x{config.world.height}, "
+        f"{sim.n_alive} agents, {config.run.steps} ticks, seed {config.seed})")
+    with CsvWriter(folder / "metrics.csv", metric_columns(config)) as metrics:
+        metrics.write(collect(sim, sim.take_stats()))
+    progress_state = {"totals": dict.fromkeys(STAT_NAMES, 0.0), "peak": sim.n_alive,
+                      "wall_seconds": 0.0}
+    return _drive(sim, folder, progress_state, progress, log, recorder)
+
+
+def resume(
+    run_dir: str | Path,
+    *,
+    steps: int | None = None,
+    progress: bool | None = None,
+    log: Callable[[str], None] | None = None,
+) -> RunResult:
+    """Continue a run from ``run_dir/checkpoint.npz``, exactly as if it had never stopped.
+
+    Rows of metrics.csv written after the checkpoint are dropped and written again, so the
+    files end up identical to those of an uninterrupted run. ``steps``: a new total length
+    (ticks); default the run's own ``run.steps``.
+    """
+    log = log or (lambda msg: print(msg, file=sys.stderr))
+    folder = Path(run_dir)
+    sim, progress_state = Simulation.load(folder / CHECKPOINT)
+    if steps is not None:
+        if steps < sim.tick:
+            raise ValueError(f"--steps {steps}: the run is already at tick {sim.tick}")
+        sim.config = load_config(sim.config, {"run.steps": steps})
+        (folder / "config.yaml").write_text(config_to_yaml(sim.config), encoding="utf-8")
+    _keep_rows_up_to(folder / "metrics.csv", sim.tick, sim.config.run.record_every)
+    log(f"alife resume: {folder} at tick {sim.tick} of {sim.config.run.steps}")
+    return _drive(sim, folder, progress_state, progress, log, open_video(None))
+
+
+def _drive(sim: Simulation, folder: Path, progress_state: dict[str, Any], progress: bool | None,
+           log: Callable[[str], None], recorder) -> RunResult:
+    """The loop of a run: step, record rows, film, checkpoint; then write the summary."""
+    config = sim.config
     steps, every = config.run.steps, config.run.record_every
-    totals = dict.fromkeys(STAT_NAMES, 0.0)
+    checkpoint_every = config.run.checkpoint_every
+    totals, peak = progress_state["totals"], progress_state["peak"]
     status = "completed"
-    peak = sim.n_alive
     if progress is None:
         progress = sys.stderr.isatty()
     bar = _progress_bar(steps, progress)
-    log(f"alife run: {folder}  ({config.world.width}x{config.world.height}, "
-        f"{sim.n_alive} agents, {steps} ticks, seed {config.seed})")
+    bar.update(sim.tick)
     if not kernels_cached():
         log("compiling kernels (first run only, under a minute)…")
     compile_started = time.perf_counter()
     sim.compile()
     compile_seconds = time.perf_counter() - compile_started
     started = time.perf_counter()
-    with CsvWriter(folder / "metrics.csv", metric_columns(config)) as metrics:
-        metrics.write(collect(sim, sim.take_stats()))
+
+    def checkpoint() -> None:
+        wall = progress_state["wall_seconds"] + time.perf_counter() - started
+        sim.save(folder / CHECKPOINT, {"totals": totals, "peak": peak, "wall_seconds": wall})
+
+    with CsvWriter(folder / "metrics.csv", metric_columns(config), append=True) as metrics:
 
         def record_row() -> None:  # events accumulate in the simulation until a row takes them
             events = sim.take_stats()
@@ -85,6 +133,7 @@ def run(
                 totals[name] += events[name]
             metrics.write(collect(sim, events))
 
+        previous_handler = _sigterm_as_interrupt()
         try:
             recorder.observe(sim)
             while sim.tick < steps and not sim.extinct:
@@ -94,16 +143,22 @@ def run(
                 peak = max(peak, sim.n_alive)
                 if sim.tick % every == 0 or sim.tick == steps or sim.extinct:
                     record_row()
+                    if checkpoint_every and sim.tick % checkpoint_every == 0:
+                        checkpoint()
                 bar.update(done)
             if sim.extinct:
                 status = "extinct"
         except KeyboardInterrupt:
             status = "interrupted"
+            checkpoint()  # before the last row takes the pending events: resume stays exact
             record_row()
         finally:
+            _restore_sigterm(previous_handler)
             bar.close()
             recorder.close()
-    wall = time.perf_counter() - started
+    if status != "interrupted":
+        checkpoint()  # the end state: `alife resume --steps N` can extend the run
+    wall = progress_state["wall_seconds"] + time.perf_counter() - started
 
     summary = {
         "status": status,
@@ -124,11 +179,46 @@ def run(
     if status == "extinct":
         log(f"population extinct at tick {sim.tick}; run ended early, files in {folder}")
     elif status == "interrupted":
-        log(f"interrupted at tick {sim.tick}; files in {folder} are complete up to there")
+        log(f"interrupted at tick {sim.tick}; files in {folder} are complete up to there; "
+            f"continue with: alife resume {folder}")
     else:
         log(f"done: {sim.tick} ticks, {sim.n_alive} agents alive, "
             f"{summary['agent_steps_per_second'] or 0:,} agent-steps/s; files in {folder}")
     return RunResult(folder=folder, status=status, summary=summary)
+
+
+def _keep_rows_up_to(path: Path, tick: int, every: int) -> None:
+    """Keep the metrics rows up to ``tick`` on the recording grid; drop later rows, an
+    interruption's off-grid last row, and a row cut short by a kill."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    width = lines[0].count(",")
+
+    def keep(line: str) -> bool:
+        if not line.endswith("\n") or line.count(",") != width:
+            return False
+        row_tick = int(line.split(",", 1)[0])
+        return row_tick <= tick and row_tick % every == 0
+
+    kept = lines[:1] + [line for line in lines[1:] if keep(line)]
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text("".join(kept), encoding="utf-8")
+    tmp.replace(path)
+
+
+def _sigterm_as_interrupt():
+    """Let SIGTERM end a run like Ctrl-C (checkpoint, complete files); main thread only."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGTERM, interrupt)
+
+
+def _restore_sigterm(previous) -> None:
+    if previous is not None:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _progress_bar(total: int, enabled: bool):

@@ -1,0 +1,174 @@
+"""Checkpoints: exact resume, atomic writes, and clear refusals of bad files."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+
+import numpy as np
+import pytest
+
+from alife import Simulation
+from alife.cli import main
+from alife.io.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from conftest import assert_same_state, tiny_config
+
+TINY = ["--set", "world.width=24", "--set", "world.height=24", "--set", "agents.initial_count=60",
+        "--set", "run.record_every=10", "--seed", "5", "--no-progress"]
+
+
+def test_a_resumed_simulation_continues_bit_identically(tmp_path):
+    a = Simulation(tiny_config(), seed=3)
+    a.step(80)
+    a.save(tmp_path / "ck.npz", {"note": 1})
+    b, extra = Simulation.load(tmp_path / "ck.npz")
+    assert extra == {"note": 1}
+    assert_same_state(a, b)
+    a.step(120)
+    b.step(120)
+    assert_same_state(a, b)
+    assert a.take_stats() == b.take_stats()
+
+
+def _arrays(path):
+    return load_checkpoint(path)[0]
+
+
+def test_run_then_resume_equals_one_uninterrupted_run(tmp_path):
+    whole, split = tmp_path / "whole", tmp_path / "split"
+    assert main(["run", *TINY, "--steps", "200", "--out", str(whole)]) == 0
+    assert main(["run", *TINY, "--steps", "120", "--out", str(split)]) == 0
+    assert main(["resume", str(split), "--steps", "200", "--no-progress"]) == 0
+    assert (whole / "metrics.csv").read_text() == (split / "metrics.csv").read_text()
+    a, b = _arrays(whole / "checkpoint.npz"), _arrays(split / "checkpoint.npz")
+    assert a.keys() == b.keys()
+    for key in a:
+        np.testing.assert_array_equal(a[key], b[key], err_msg=key)
+
+
+def _spawn_run(folder, steps, every):
+    cmd = [sys.executable, "-m", "alife", "run", *TINY, "--steps", str(steps), "--out", str(folder),
+           "--set", f"run.checkpoint_every={every}"]
+    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def _wait_for(path, proc, timeout=120):
+    end = time.time() + timeout
+    while not path.exists():
+        assert proc.poll() is None, proc.stderr.read()
+        assert time.time() < end, "no checkpoint appeared"
+        time.sleep(0.02)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_resume_after_sigkill_at_a_random_moment_is_exact(tmp_path, seed):
+    steps = 3000
+    whole = tmp_path / "whole"
+    assert main(["run", *TINY, "--steps", str(steps), "--out", str(whole),
+                 "--set", "run.checkpoint_every=20"]) == 0
+    killed = tmp_path / "killed"
+    proc = _spawn_run(killed, steps, 20)
+    _wait_for(killed / "checkpoint.npz", proc)
+    time.sleep(np.random.default_rng(seed).uniform(0.0, 0.5))
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert main(["resume", str(killed), "--no-progress"]) == 0
+    assert (whole / "metrics.csv").read_text() == (killed / "metrics.csv").read_text()
+    a, b = _arrays(whole / "checkpoint.npz"), _arrays(killed / "checkpoint.npz")
+    for key in a:
+        np.testing.assert_array_equal(a[key], b[key], err_msg=key)
+
+
+def test_sigterm_writes_a_checkpoint_and_ends_cleanly(tmp_path):
+    folder = tmp_path / "term"
+    proc = _spawn_run(folder, 100000, 0)
+    _wait_for(folder / "metrics.csv", proc)
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "alife resume" in err
+    assert (folder / "checkpoint.npz").exists()
+    sim, _ = Simulation.load(folder / "checkpoint.npz")
+    assert 0 < sim.tick < 100000
+
+
+def test_a_crash_while_writing_keeps_the_previous_checkpoint(tmp_path, monkeypatch):
+    path = tmp_path / "ck.npz"
+    sim = Simulation(tiny_config(), seed=1)
+    sim.save(path)
+    good = path.read_bytes()
+
+    def dies_midway(file, **arrays):
+        file.write(b"PK\x03\x04 half a zip")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(np, "savez", dies_midway)
+    with pytest.raises(OSError):
+        sim.save(path)
+    assert path.read_bytes() == good
+    Simulation.load(path)  # still loads
+
+
+def test_truncated_checkpoint_is_refused(tmp_path):
+    path = tmp_path / "ck.npz"
+    Simulation(tiny_config(), seed=1).save(path)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(CheckpointError, match="corrupt or truncated"):
+        Simulation.load(path)
+
+
+def test_tampered_array_is_refused(tmp_path):
+    path = tmp_path / "ck.npz"
+    sim = Simulation(tiny_config(), seed=1)
+    arrays = sim.checkpoint_arrays()
+    save_checkpoint(path, arrays, "seed: 1\n")
+    # rewrite one array behind the checksum's back (a valid zip, wrong content)
+    with zipfile.ZipFile(path) as z:
+        members = {n: z.read(n) for n in z.namelist()}
+    energy = bytearray(members["agents.energy.npy"])
+    energy[-1] ^= 0xFF
+    members["agents.energy.npy"] = bytes(energy)
+    with zipfile.ZipFile(path, "w") as z:
+        for name, blob in members.items():
+            z.writestr(name, blob)
+    with pytest.raises(CheckpointError, match="checksum"):
+        load_checkpoint(path)
+
+
+def test_foreign_and_missing_files_are_refused(tmp_path):
+    foreign = tmp_path / "foreign.npz"
+    np.savez(foreign, x=np.arange(3))
+    with pytest.raises(CheckpointError, match="not an alife checkpoint"):
+        load_checkpoint(foreign)
+    text = tmp_path / "notes.npz"
+    text.write_text("hello")
+    with pytest.raises(CheckpointError, match="corrupt or truncated"):
+        load_checkpoint(text)
+    with pytest.raises(CheckpointError, match="not found"):
+        load_checkpoint(tmp_path / "nothing.npz")
+
+
+def test_resume_without_a_checkpoint_is_a_clear_cli_error(tmp_path, capsys):
+    assert main(["resume", str(tmp_path)]) == 2
+    assert "checkpoint not found" in capsys.readouterr().err
+
+
+def test_checkpoints_only_on_metrics_rows():
+    from alife import ConfigError, load_config
+
+    with pytest.raises(ConfigError, match="checkpoint_every must be a multiple of record_every"):
+        load_config(None, ["run.record_every=10", "run.checkpoint_every=25"])
+
+
+def test_resume_drops_a_metrics_row_cut_short_by_a_kill(tmp_path):
+    whole, cut = tmp_path / "whole", tmp_path / "cut"
+    for folder, steps in ((whole, "100"), (cut, "60")):
+        assert main(["run", *TINY, "--steps", steps, "--out", str(folder)]) == 0
+    with open(cut / "metrics.csv", "a") as f:
+        f.write("10")  # a kill while writing the next row (tick 100): looks like tick 10
+    assert main(["resume", str(cut), "--steps", "100", "--no-progress"]) == 0
+    assert (whole / "metrics.csv").read_text() == (cut / "metrics.csv").read_text()
