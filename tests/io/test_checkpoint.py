@@ -1,6 +1,5 @@
 """Checkpoints: exact resume, atomic writes, and clear refusals of bad files."""
 
-import os
 import signal
 import subprocess
 import sys
