@@ -26,6 +26,8 @@ def register(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override a field, e.g. --set world.width=64 (repeatable)")
     p.add_argument("--seed", type=int, metavar="S", help="master seed (seed)")
+    p.add_argument("--resume", metavar="RUN_DIR",
+                   help="open a run's checkpoint (RUN_DIR/checkpoint.npz) and go on from there")
     p.add_argument("--record", metavar="PATH", help="record the world while watching (.mp4 or .gif); r toggles")
     p.add_argument("--mode", default="energy", metavar="MODE",
                    help="initial agent colour mode: energy, lineage, age, generation (+ surprise, affect "
@@ -73,8 +75,10 @@ def main(args: argparse.Namespace) -> int:
         return code
 
     try:
+        if args.resume and (args.config or args.overrides or args.seed is not None):
+            raise ValueError("--resume: the run's checkpoint holds its config; drop CONFIG, --set and --seed")
         overrides = list(args.overrides) + ([f"seed={args.seed}"] if args.seed is not None else [])
-        config = load_config(args.config, overrides)
+        config = None if args.resume else load_config(args.config, overrides)
         size = _size(args.size)
         if args.mode not in MODES:
             raise ValueError(f"--mode: unknown colour mode {args.mode!r}; choose from {', '.join(MODES)}")
@@ -86,9 +90,21 @@ def main(args: argparse.Namespace) -> int:
     if problem:
         return fail(f"alife view needs a window, but there is {problem}.\n{NO_DISPLAY_HELP}", 1)
 
+    from alife.io.checkpoint import CheckpointError
     from alife.sim import Simulation
 
-    sim = Simulation(config)
+    if args.resume:
+        from pathlib import Path
+
+        from alife.runners.headless import CHECKPOINT
+
+        try:
+            sim, _ = Simulation.load(Path(args.resume) / CHECKPOINT)
+        except CheckpointError as err:
+            return fail(str(err))
+        print(f"alife view: resumed {args.resume} at tick {sim.tick}", file=sys.stderr)
+    else:
+        sim = Simulation(config)
     try:
         from alife.kernels.tick import kernels_cached
 
@@ -96,7 +112,7 @@ def main(args: argparse.Namespace) -> int:
     except ImportError:
         cold = False
     if cold:
-        print("compiling kernels (first run only, about 30 s)…", file=sys.stderr)
+        print("compiling kernels (first run only, under a minute)…", file=sys.stderr)
     sim.compile()  # before the window opens: a half-minute compile should not look like a hang
 
     from alife.viewer.app import App, NoDisplayError

@@ -22,8 +22,35 @@ def test_view_is_a_subcommand_with_its_options():
                                       "--record", "x.gif", "--speed", "5", "--frames", "2"])
     assert (args.command, args.config, args.seed, args.overrides, args.record, args.speed, args.frames) == (
         "view", "my.yaml", 3, ["world.width=9"], "x.gif", 5.0, 2)
-    with pytest.raises(SystemExit):
-        build_parser().parse_args(["view", "--resume", "runs/x"])  # needs checkpoints: not offered yet
+    assert build_parser().parse_args(["view", "--resume", "runs/x"]).resume == "runs/x"
+
+
+def test_resume_refuses_a_config_and_a_missing_checkpoint(tmp_path, capsys):
+    assert main(["view", "--resume", str(tmp_path), "my.yaml"]) == 2
+    assert "--resume" in capsys.readouterr().err
+    env_display = os.environ.get("SDL_VIDEODRIVER")
+    os.environ["SDL_VIDEODRIVER"] = "dummy"
+    try:
+        assert main(["view", "--resume", str(tmp_path)]) == 2
+    finally:
+        if env_display is None:
+            os.environ.pop("SDL_VIDEODRIVER")
+        else:
+            os.environ["SDL_VIDEODRIVER"] = env_display
+    assert "checkpoint not found" in capsys.readouterr().err
+
+
+def test_view_resumes_a_run_from_its_checkpoint(tmp_path):
+    run_dir = tmp_path / "run"
+    assert main(["run", *TINY_SETS, "--steps", "60", "--out", str(run_dir), "--no-progress"]) == 0
+    shot = tmp_path / "shot.png"
+    proc = subprocess.run(
+        [sys.executable, "-m", "alife", "view", "--resume", str(run_dir), "--frames", "3",
+         "--screenshot", str(shot), "--fps", "0"],
+        env=_env(SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy"), cwd=tmp_path,
+        capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "at tick 60" in proc.stderr and shot.exists()
 
 
 def test_bad_input_exits_2(capsys):
