@@ -97,7 +97,8 @@ def resume(
             raise ValueError(f"--steps {steps}: the run is already at tick {sim.tick}")
         sim.config = load_config(sim.config, {"run.steps": steps})
         (folder / "config.yaml").write_text(config_to_yaml(sim.config), encoding="utf-8")
-    _keep_rows_up_to(folder / "metrics.csv", sim.tick, sim.config.run.record_every)
+    _keep_rows_up_to(folder / "metrics.csv", sim.tick, sim.config.run.record_every,
+                     keep_last=progress_state.pop("row_written", True))
     log(f"alife resume: {folder} at tick {sim.tick} of {sim.config.run.steps}")
     return _drive(sim, folder, progress_state, progress, log, open_video(None))
 
@@ -121,9 +122,12 @@ def _drive(sim: Simulation, folder: Path, progress_state: dict[str, Any], progre
     compile_seconds = time.perf_counter() - compile_started
     started = time.perf_counter()
 
-    def checkpoint() -> None:
+    def checkpoint(row_written: bool = True) -> None:
+        """row_written: the metrics row of this tick is already in the file (and its events
+        counted); after an interruption it is not, so a resume drops that row."""
         wall = progress_state["wall_seconds"] + time.perf_counter() - started
-        sim.save(folder / CHECKPOINT, {"totals": totals, "peak": peak, "wall_seconds": wall})
+        sim.save(folder / CHECKPOINT, {"totals": totals, "peak": peak, "wall_seconds": wall,
+                                       "row_written": row_written})
 
     with CsvWriter(folder / "metrics.csv", metric_columns(config), append=True) as metrics:
 
@@ -150,7 +154,7 @@ def _drive(sim: Simulation, folder: Path, progress_state: dict[str, Any], progre
                 status = "extinct"
         except KeyboardInterrupt:
             status = "interrupted"
-            checkpoint()  # before the last row takes the pending events: resume stays exact
+            checkpoint(row_written=False)  # before the last row takes the pending events
             record_row()
         finally:
             _restore_sigterm(previous_handler)
@@ -187,9 +191,10 @@ def _drive(sim: Simulation, folder: Path, progress_state: dict[str, Any], progre
     return RunResult(folder=folder, status=status, summary=summary)
 
 
-def _keep_rows_up_to(path: Path, tick: int, every: int) -> None:
-    """Keep the metrics rows up to ``tick`` on the recording grid; drop later rows, an
-    interruption's off-grid last row, and a row cut short by a kill."""
+def _keep_rows_up_to(path: Path, tick: int, every: int, keep_last: bool) -> None:
+    """Keep the metrics rows before ``tick`` that lie on the recording grid, and the row at
+    ``tick`` if ``keep_last``; drop later rows, an interruption's off-grid row, and a row cut
+    short by a kill."""
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     width = lines[0].count(",")
 
@@ -197,7 +202,9 @@ def _keep_rows_up_to(path: Path, tick: int, every: int) -> None:
         if not line.endswith("\n") or line.count(",") != width:
             return False
         row_tick = int(line.split(",", 1)[0])
-        return row_tick <= tick and row_tick % every == 0
+        if row_tick == tick:
+            return keep_last
+        return row_tick < tick and row_tick % every == 0
 
     kept = lines[:1] + [line for line in lines[1:] if keep(line)]
     tmp = path.with_name(path.name + ".tmp")

@@ -171,3 +171,13 @@ def test_resume_drops_a_metrics_row_cut_short_by_a_kill(tmp_path):
         f.write("10")  # a kill while writing the next row (tick 100): looks like tick 10
     assert main(["resume", str(cut), "--steps", "100", "--no-progress"]) == 0
     assert (whole / "metrics.csv").read_text() == (cut / "metrics.csv").read_text()
+
+
+@pytest.mark.parametrize("extra", [["--steps", "65"],  # the last row is off the 10-tick grid
+                                   ["--steps", "400", "--set", "energy.basal_cost=6"]])  # extinct
+def test_resuming_a_finished_run_keeps_its_last_row(tmp_path, extra):
+    folder = tmp_path / "done"
+    assert main(["run", *TINY, *extra, "--out", str(folder)]) == 0
+    before = (folder / "metrics.csv").read_text()
+    assert main(["resume", str(folder), "--no-progress"]) == 0
+    assert (folder / "metrics.csv").read_text() == before
