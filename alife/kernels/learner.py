@@ -50,6 +50,13 @@ def matvec(matrix, x, out):
 
 
 @njit(cache=True)
+def nudge_row(row, coef, x):
+    """row += coef * x (one normalised-LMS row update), each weight kept in ±MODEL_CLIP."""
+    for m in range(row.shape[0]):
+        row[m] = min(max(row[m] + coef * x[m], -MODEL_CLIP), MODEL_CLIP)
+
+
+@njit(cache=True)
 def compute_features(feature_map, senses, out):
     """out[:P] = feature_map (P, S) @ senses (S,); out[P] = 1 (the bias input)."""
     p = feature_map.shape[0]
@@ -103,10 +110,7 @@ def learn_transition(x_old, x_new, prediction, model_a, value, err_fast, err_slo
         for m in range(p + 1):
             value[m] = min(max(value[m] + value_step * x_old[m], -VALUE_CLIP), VALUE_CLIP)
         for k in range(p):
-            coef = model_lr * step * (x_new[k] - prediction[k])
-            row = model_a[k]
-            for m in range(p + 1):
-                row[m] = min(max(row[m] + coef * x_old[m], -MODEL_CLIP), MODEL_CLIP)
+            nudge_row(model_a[k], model_lr * step * (x_new[k] - prediction[k]), x_old)
     return surprise, progress, reward
 
 

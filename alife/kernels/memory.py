@@ -11,7 +11,7 @@ import math
 
 from numba import njit
 
-from alife.kernels.learner import MODEL_CLIP
+from alife.kernels.learner import nudge_row
 from alife.kernels.rng import draw_index
 
 
@@ -63,6 +63,4 @@ def replay(model, mem_x, mem_next, mem_action, mem_weight, samples, lr, rng, i, 
             predicted = 0.0
             for q in range(p + 1):
                 predicted += model_a[k, q] * x[q]
-            coef = step * (mem_next[pick, k] - predicted)
-            for q in range(p + 1):
-                model_a[k, q] = min(max(model_a[k, q] + coef * x[q], -MODEL_CLIP), MODEL_CLIP)
+            nudge_row(model_a[k], step * (mem_next[pick, k] - predicted), x)
