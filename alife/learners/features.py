@@ -23,14 +23,6 @@ SECTOR_FEATURES = (
 )
 
 
-def feature_names(config: Config) -> tuple[str, ...]:
-    if config.learner.features == "sectors":
-        return SECTOR_FEATURES
-    r = config.agents.sense_radius
-    cells = [f"{dx:+d},{dy:+d}" for dy in range(-r, r + 1) for dx in range(-r, r + 1)]
-    return tuple([f"food[{c}]" for c in cells] + [f"blocked[{c}]" for c in cells] + ["energy"])
-
-
 def feature_map(config: Config) -> np.ndarray:
     """float32 (P, S): features = F @ senses."""
     r = config.agents.sense_radius
