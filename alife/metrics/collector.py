@@ -40,6 +40,7 @@ def collect(sim: Simulation, events: dict[str, float]) -> dict[str, float | int]
     """One row of metrics: the state now and ``events`` (``sim.take_stats()``) since the last row."""
     agents = sim.state.agents
     alive = agents.alive
+    seen = alive & (agents.visits.sum(axis=1) > 0)  # agents that have learned at least once
     energy = agents.energy[alive].astype(np.float64)
     n = int(energy.size)
 
@@ -67,15 +68,14 @@ def collect(sim: Simulation, events: dict[str, float]) -> dict[str, float | int]
         "max_generation": int(agents.generation[alive].max()) if n else 0,
         "moves": int(events["moves"]),
         "moves_blocked": int(events["moves_blocked"]),
-        **learner_metrics(agents),
-        **affect_metrics(agents),
+        **learner_metrics(agents, seen),
+        **affect_metrics(agents, seen),
     }
 
 
-def affect_metrics(agents) -> dict[str, float]:
+def affect_metrics(agents, seen: np.ndarray) -> dict[str, float]:
     """Affect mean, spread and drive correlations per dimension, memory occupancy and weight,
-    over the agents that have learned at least once (NaN when there are none)."""
-    seen = agents.alive & (agents.visits.sum(axis=1) > 0)
+    over the agents that have learned at least once, ``seen`` (NaN when there are none)."""
     dims = agents.affect.shape[1]
     out: dict[str, float] = dict.fromkeys(affect_columns(dims), float("nan"))
     out["memory_occupancy"] = out["mean_write_weight"] = float("nan")
@@ -102,10 +102,9 @@ def _correlation(a: np.ndarray, b: np.ndarray) -> float:
     return float(((a - a.mean()) * (b - b.mean())).mean() / (sa * sb))
 
 
-def learner_metrics(agents) -> dict[str, float]:
+def learner_metrics(agents, seen: np.ndarray) -> dict[str, float]:
     """Surprise, learning progress, reward and exploration of the agents that have learned at
-    least once (newborns have no prediction to compare yet). NaN when there are none."""
-    seen = agents.alive & (agents.visits.sum(axis=1) > 0)
+    least once, ``seen`` (newborns have no prediction to compare yet). NaN when there are none."""
     if not seen.any():
         nan = float("nan")
         return dict.fromkeys(("mean_surprise", "surprise_p10", "surprise_p50", "surprise_p90",
