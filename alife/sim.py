@@ -50,12 +50,16 @@ class Simulation:
             config = load_config(config, overrides)
         if seed is not None:
             config = load_config(config, {"seed": seed})
+        self._configure(config)
+        self.state: State = make_state(config, self.layout)
+
+    def _configure(self, config: Config) -> None:
+        """Everything derived from the config (not the world itself)."""
         self.config: Config = config
         self.layout = GenomeLayout.from_config(config)
         self.feature_map = feature_map(config)
         self.params = kernel_params(config, self.layout)
         self.gene_lo, self.gene_hi = self.layout.bounds()
-        self.state: State = make_state(config, self.layout)
         self._stats = np.zeros(len(STAT_NAMES), np.float64)
         self.threads = min(config.run.threads or numba.config.NUMBA_NUM_THREADS,
                            numba.config.NUMBA_NUM_THREADS)
@@ -99,11 +103,7 @@ class Simulation:
 
     def checkpoint_arrays(self) -> dict[str, np.ndarray]:
         """Every array needed to continue exactly: state, counters and pending event totals."""
-        arrays = {f"grid.{k}": v for k, v in self.state.grid._asdict().items()}
-        arrays.update({f"agents.{k}": v for k, v in self.state.agents._asdict().items()})
-        arrays["counters"] = self.state.counters
-        arrays["stats"] = self._stats
-        return arrays
+        return _named_arrays(self.state, self._stats)
 
     def save(self, path: str | Path, extra: dict[str, Any] | None = None) -> Path:
         """Write a checkpoint (atomically); ``extra``: JSON-able runner state kept with it."""
@@ -120,8 +120,11 @@ class Simulation:
         from alife.io.checkpoint import CheckpointError, load_checkpoint
 
         arrays, config_yaml, extra = load_checkpoint(path)
-        sim = cls(load_config(yaml.safe_load(config_yaml)))
-        fresh = sim.checkpoint_arrays()
+        sim = cls.__new__(cls)
+        sim._configure(load_config(yaml.safe_load(config_yaml)))
+        # what a fresh world of this config would hold: names, dtypes, grid shapes
+        expected = make_state(load_config(sim.config, {"agents.initial_count": 0}), sim.layout)
+        fresh = _named_arrays(expected, sim._stats)
         if set(arrays) != set(fresh):
             missing = sorted(set(fresh) - set(arrays)) + sorted(set(arrays) - set(fresh))
             raise CheckpointError(f"{path}: does not fit this alife version (arrays {missing[:4]}…)")
@@ -130,8 +133,8 @@ class Simulation:
                           else value.shape == fresh[name].shape)  # agent storage may have grown
             if value.dtype != fresh[name].dtype or not same_shape:
                 raise CheckpointError(f"{path}: array {name} has the wrong type or shape")
-        grid = type(sim.state.grid)(**{k: arrays[f"grid.{k}"] for k in sim.state.grid._fields})
-        agents = type(sim.state.agents)(**{k: arrays[f"agents.{k}"] for k in sim.state.agents._fields})
+        grid = type(expected.grid)(**{k: arrays[f"grid.{k}"] for k in expected.grid._fields})
+        agents = type(expected.agents)(**{k: arrays[f"agents.{k}"] for k in expected.agents._fields})
         sim.state = State(grid=grid, agents=agents, counters=arrays["counters"].copy())
         sim._stats[:] = arrays["stats"]
         return sim, extra
@@ -147,3 +150,12 @@ class Simulation:
         mask = self.state.agents.alive
         return {name: values[mask].copy() for name, values in self.state.agents._asdict().items()
                 if name != "alive"}
+
+
+def _named_arrays(state: State, stats: np.ndarray) -> dict[str, np.ndarray]:
+    """The state's arrays by checkpoint name: grid.*, agents.*, counters, stats."""
+    arrays = {f"grid.{k}": v for k, v in state.grid._asdict().items()}
+    arrays.update({f"agents.{k}": v for k, v in state.agents._asdict().items()})
+    arrays["counters"] = state.counters
+    arrays["stats"] = stats
+    return arrays
