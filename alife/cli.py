@@ -1,4 +1,4 @@
-"""Command line: ``alife run``, ``alife resume``, ``alife view`` and ``alife config``.
+"""Command line: ``alife run``, ``alife evolve``, ``alife resume``, ``alife view`` and ``alife config``.
 
 Exit codes: 0 success (also a run that ended in extinction: see summary.json), 2 bad input
 (config, overrides, run folder), 130 interrupted.
@@ -23,6 +23,14 @@ def _add_config_args(parser: argparse.ArgumentParser, required: bool = False) ->
                         help="override a field, e.g. --set world.width=64 (repeatable)")
 
 
+def _add_progress_args(parser: argparse.ArgumentParser) -> None:
+    bar = parser.add_mutually_exclusive_group()
+    bar.add_argument("--progress", dest="progress", action="store_true", default=None,
+                     help="always show the progress bar")
+    bar.add_argument("--no-progress", dest="progress", action="store_false",
+                     help="never show the progress bar (default: only on a terminal)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="alife", description="Artificial-life simulator.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -33,20 +41,23 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, metavar="S", help="master seed (seed)")
     run.add_argument("--out", metavar="DIR", help="run folder (new or empty); default runs/<name>-<timestamp>")
     add_video_args(run)  # --video PATH, --video-stride K
-    bar = run.add_mutually_exclusive_group()
-    bar.add_argument("--progress", dest="progress", action="store_true", default=None,
-                     help="always show the progress bar")
-    bar.add_argument("--no-progress", dest="progress", action="store_false",
-                     help="never show the progress bar (default: only on a terminal)")
+    _add_progress_args(run)
 
-    resume = sub.add_parser("resume", help="continue an interrupted run from its checkpoint, exactly")
+    evolve = sub.add_parser("evolve", help="evolve headless over generations and write a run folder")
+    _add_config_args(evolve)
+    evolve.add_argument("--generations", type=int, metavar="G", help="generations (evolution.generations)")
+    evolve.add_argument("--mode", choices=("generational", "open_ended"),
+                        help="evolution.mode (default: the config's)")
+    evolve.add_argument("--seed", type=int, metavar="S", help="master seed (seed)")
+    evolve.add_argument("--out", metavar="DIR", help="run folder (new or empty); default runs/<name>-<timestamp>")
+    _add_progress_args(evolve)
+
+    resume = sub.add_parser("resume", help="continue an interrupted run or evolution from its checkpoint, exactly")
     resume.add_argument("run_dir", metavar="RUN_DIR", help="the run folder (holds checkpoint.npz)")
     resume.add_argument("--steps", type=int, metavar="N", help="new total length in ticks (default: the run's own)")
-    resume_bar = resume.add_mutually_exclusive_group()
-    resume_bar.add_argument("--progress", dest="progress", action="store_true", default=None,
-                            help="always show the progress bar")
-    resume_bar.add_argument("--no-progress", dest="progress", action="store_false",
-                            help="never show the progress bar (default: only on a terminal)")
+    resume.add_argument("--generations", type=int, metavar="G",
+                        help="evolution runs: new total number of generations (default: the run's own)")
+    _add_progress_args(resume)
 
     register_view(sub)  # alife view (the live window); pygame loads only when it runs
 
@@ -66,10 +77,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "run":
             return _run(args)
+        if args.command == "evolve":
+            return _evolve(args)
         if args.command == "resume":
             from alife.runners.headless import resume
 
-            result = resume(args.run_dir, steps=args.steps, progress=args.progress)
+            result = resume(args.run_dir, steps=args.steps, generations=args.generations,
+                            progress=args.progress)
             return 130 if result.status == "interrupted" else 0
         if args.command == "view":
             return args.handler(args)
@@ -96,6 +110,20 @@ def _run(args: argparse.Namespace) -> int:
         overrides.append(f"seed={args.seed}")
     result = run(args.config, args.out, overrides=overrides, progress=args.progress,
                  video=args.video, video_stride=args.video_stride)
+    return 130 if result.status == "interrupted" else 0
+
+
+def _evolve(args: argparse.Namespace) -> int:
+    from alife.runners.evolve import evolve
+
+    overrides = list(args.overrides)
+    if args.generations is not None:
+        overrides.append(f"evolution.generations={args.generations}")
+    if args.mode is not None:
+        overrides.append(f"evolution.mode={args.mode}")
+    if args.seed is not None:
+        overrides.append(f"seed={args.seed}")
+    result = evolve(args.config, args.out, overrides=overrides, progress=args.progress)
     return 130 if result.status == "interrupted" else 0
 
 

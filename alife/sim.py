@@ -9,7 +9,8 @@ This is the API scripts, notebooks and the CLI use::
     sim.state.grid.food           # float32 (H, W), the live array (read it, do not write it)
 
 Rules live in the kernels; this class only orchestrates: it calls ``run_ticks`` for a batch
-of ticks and grows agent storage when births need room.
+of ticks, grows agent storage when births need room and, when asked to, collects the records
+of agents that died (``record_deaths=True``, :meth:`Simulation.take_deaths`).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import numpy as np
 from alife.config import Config, load_config
 from alife.genetics.genome import GenomeLayout
 from alife.kernels.params import kernel_params
-from alife.kernels.tick import STAT_NAMES, births_room_needed, run_ticks
+from alife.kernels.tick import DEATH_FIELDS, STAT_NAMES, births_room_needed, death_log, run_ticks
 from alife.learners.features import feature_map
 from alife.world.init import make_state
 from alife.world.state import State, grow_agents
@@ -37,6 +38,10 @@ class Simulation:
         config: a Config, a YAML path, a dict of settings, or None for the defaults.
         seed: replaces ``config.seed`` when given.
         overrides: ``["world.width=64", ...]`` applied to the config.
+        births: in-world reproduction (off for the generations of generational evolution).
+        record_deaths: keep a record (and the genome) of every agent that dies, for lineage
+            tables: see :meth:`take_deaths`.
+        state: start from this State instead of a fresh world (it must fit the config).
     """
 
     def __init__(
@@ -45,22 +50,29 @@ class Simulation:
         *,
         seed: int | None = None,
         overrides: Iterable[str] | Mapping[str, Any] | None = None,
+        births: bool = True,
+        record_deaths: bool = False,
+        state: State | None = None,
     ):
         if not isinstance(config, Config) or overrides:
             config = load_config(config, overrides)
         if seed is not None:
             config = load_config(config, {"seed": seed})
-        self._configure(config)
-        self.state: State = make_state(config, self.layout)
+        self._configure(config, births, record_deaths)
+        self.state: State = state if state is not None else make_state(config, self.layout)
 
-    def _configure(self, config: Config) -> None:
+    def _configure(self, config: Config, births: bool = True, record_deaths: bool = False) -> None:
         """Everything derived from the config (not the world itself)."""
         self.config: Config = config
         self.layout = GenomeLayout.from_config(config)
         self.feature_map = feature_map(config)
-        self.params = kernel_params(config, self.layout)
+        self.params = kernel_params(config, self.layout, births=births)
         self.gene_lo, self.gene_hi = self.layout.bounds()
+        self.step_of = self.layout.step_of_gene()
         self._stats = np.zeros(len(STAT_NAMES), np.float64)
+        self.record_deaths = record_deaths
+        self._deaths = death_log(0, self.layout.size)
+        self._taken_deaths: list[tuple[np.ndarray, np.ndarray]] = []
         self.threads = min(config.run.threads or numba.config.NUMBA_NUM_THREADS,
                            numba.config.NUMBA_NUM_THREADS)
 
@@ -90,8 +102,39 @@ class Simulation:
         return done
 
     def _run(self, n_ticks: int) -> int:
+        if self.record_deaths:
+            self._drain_deaths()
         return run_ticks(self.state.grid, self.state.agents, self.params, self.feature_map,
-                         self.state.counters, self._stats, self.gene_lo, self.gene_hi, n_ticks)
+                         self.state.counters, self._stats, self.gene_lo, self.gene_hi,
+                         self.step_of, self._deaths, n_ticks)
+
+    def _drain_deaths(self) -> None:
+        """Move the kernel's death records out, and make the log big enough for one more tick."""
+        count = int(self._deaths.count[0])
+        if count:
+            self._taken_deaths.append((self._deaths.records[:count].copy(),
+                                       self._deaths.genomes[:count].copy()))
+            self._deaths.count[0] = 0
+        if self._deaths.records.shape[0] < self.state.capacity:
+            self._deaths = death_log(max(1024, self.state.capacity), self.layout.size)
+
+    def take_deaths(self) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """Agents that died since the last call (with ``record_deaths=True``), in order of death.
+
+        Returns (records, genomes): records maps each of DEATH_FIELDS (id, parent_id,
+        parent2_id, generation, birth_tick, death_tick, cause, lifespan, energy) to an array
+        (m,) (int64, energy float64); genomes float32 (m, G) as at death.
+        """
+        self._drain_deaths()
+        chunks = self._taken_deaths
+        self._taken_deaths = []
+        records = (np.concatenate([c[0] for c in chunks]) if chunks
+                   else np.zeros((0, len(DEATH_FIELDS)), np.float64))
+        genomes = (np.concatenate([c[1] for c in chunks]) if chunks
+                   else np.zeros((0, self.layout.size), np.float32))
+        columns = {name: records[:, k].astype(np.int64) for k, name in enumerate(DEATH_FIELDS)}
+        columns["energy"] = records[:, DEATH_FIELDS.index("energy")]
+        return columns, genomes
 
     def _ensure_room(self) -> None:
         """Grow agent storage so that the next tick's births fit (doubling)."""
@@ -113,15 +156,20 @@ class Simulation:
         return save_checkpoint(path, self.checkpoint_arrays(), config_to_yaml(self.config), extra)
 
     @classmethod
-    def load(cls, path: str | Path) -> tuple["Simulation", dict[str, Any]]:
-        """A simulation continued from a checkpoint, and the runner state saved with it."""
+    def load(cls, path: str | Path, *, births: bool = True,
+             record_deaths: bool = False) -> tuple["Simulation", dict[str, Any]]:
+        """A simulation continued from a checkpoint, and the runner state saved with it.
+
+        ``births`` and ``record_deaths`` as for the constructor (a runner's choices, not part
+        of the checkpoint). Deaths not yet taken when the checkpoint was written are lost:
+        take them before saving."""
         import yaml
 
         from alife.io.checkpoint import CheckpointError, load_checkpoint
 
         arrays, config_yaml, extra = load_checkpoint(path)
         sim = cls.__new__(cls)
-        sim._configure(load_config(yaml.safe_load(config_yaml)))
+        sim._configure(load_config(yaml.safe_load(config_yaml)), births, record_deaths)
         # what a fresh world of this config would hold: names, dtypes, grid shapes
         expected = make_state(load_config(sim.config, {"agents.initial_count": 0}), sim.layout)
         fresh = _named_arrays(expected, sim._stats)

@@ -102,7 +102,10 @@ class LifeConfig(_Section):
         0.5, gt=0, lt=1.0, description="share of the parent's energy handed to the child"
     )
     mutation_sigma: float = Field(
-        0.05, ge=0, description="standard deviation of the Gaussian noise added to every gene of a child"
+        0.05, ge=0, le=10.0,
+        description="(gene) founders' mutation step size: standard deviation of the Gaussian noise "
+        "added to a child's genes; each genome segment carries its own, self-adapted step "
+        "(evolution.step_size_rate); 0 = no mutation",
     )
 
 
@@ -217,6 +220,62 @@ class AffectConfig(_Section):
         return self
 
 
+class EvolutionConfig(_Section):
+    """The genetic loop: how genomes are selected, recombined and mutated across generations.
+
+    generational (``alife evolve``): each generation lives ``generation_ticks`` ticks in a fresh
+    world without births; its fittest breed the next generation. open_ended: births inside
+    one world (as ``alife run``), logged in generations of ``generation_ticks`` ticks. Both use
+    the same genome and mutation; step sizes and ``inherit_learned`` apply to in-world births too.
+    """
+
+    mode: Literal["generational", "open_ended"] = Field(
+        "generational",
+        description="what `alife evolve` runs: generational = fresh world per generation, breeding "
+        "between them; open_ended = one world with births inside it",
+    )
+    generations: int = Field(50, ge=1, description="generations to evolve")
+    generation_ticks: int = Field(
+        300, ge=1, description="ticks a generation lives (open_ended: ticks per logged generation)"
+    )
+    fitness: Literal["lifespan", "energy"] = Field(
+        "lifespan",
+        description="generational fitness: lifespan = ticks survived, ties broken by final energy; "
+        "energy = final energy (0 if dead), ties broken by lifespan",
+    )
+    selection: Literal["tournament", "truncation", "random"] = Field(
+        "tournament",
+        description="how parents are picked: tournament = fittest of tournament_size random "
+        "agents; truncation = uniformly among the fittest truncation_fraction; random = "
+        "uniformly among all, no elites (the no-selection control)",
+    )
+    tournament_size: int = Field(3, ge=2, description="agents per tournament")
+    truncation_fraction: float = Field(
+        0.2, gt=0, le=1.0, description="share of the fittest that may breed (truncation)"
+    )
+    elites: int = Field(
+        2, ge=0, description="fittest agents copied unchanged into the next generation (not with random)"
+    )
+    crossover_rate: float = Field(
+        0.0, ge=0, le=1.0,
+        description="share of generational children bred from two parents by uniform crossover "
+        "(the rest from one parent)",
+    )
+    step_size_rate: float = Field(
+        0.2, ge=0, le=2.0,
+        description="self-adaptation of mutation step sizes: each step size is multiplied by "
+        "exp(step_size_rate * N(0,1)) at every birth; 0 = fixed steps",
+    )
+    inherit_learned: bool = Field(
+        False,
+        description="Lamarckian inheritance: a child's innate world model and value start from "
+        "its parent's learned ones instead of the parent's genes",
+    )
+    checkpoint_every: int = Field(
+        10, ge=0, description="generations between two checkpoints; 0 = only on Ctrl-C/SIGTERM and at the end"
+    )
+
+
 class RunConfig(_Section):
     """How a run is driven and recorded (does not change the simulated world)."""
 
@@ -267,6 +326,7 @@ class Config(_Section):
     life: LifeConfig = LifeConfig()
     learner: LearnerConfig = LearnerConfig()
     affect: AffectConfig = AffectConfig()
+    evolution: EvolutionConfig = EvolutionConfig()
     run: RunConfig = RunConfig()
 
     @model_validator(mode="after")

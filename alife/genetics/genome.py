@@ -18,6 +18,7 @@ from alife.kernels.affect import N_DRIVES
 from alife.kernels.sense import N_ACTIONS
 
 LR_MIN, LR_MAX = 1e-4, 1.5  # normalised LMS/TD steps: stable below 2
+STEP_MIN, STEP_MAX = 1e-4, 1.0  # self-adapted mutation step sizes
 
 
 @dataclass(frozen=True)
@@ -57,10 +58,15 @@ class GenomeLayout:
         memory_bias      (1,)                    b
         model_init       (N_ACTIONS, P, P + 1)   world model at birth: x' ≈ W[a] · [x, 1]
         value_init       (P + 1,)                value at birth: V(x) = v · [x, 1]
+        mutation_step    (number of segments before it,)  mutation step size of each segment above
     The scalar and affect genes come first: the per-tick kernels read them from one place.
+    The step sizes come last; they mutate themselves, log-normally (self-adaptation, see
+    ``alife.kernels.mutation``). ``step_bounds`` is their valid range: (0, 0) switches mutation
+    off, (s, s) fixes the steps at s.
     """
 
-    def __init__(self, n_features: int, affect_dims: int = 4, curiosity_on: bool = True):
+    def __init__(self, n_features: int, affect_dims: int = 4, curiosity_on: bool = True,
+                 step_bounds: tuple[float, float] = (STEP_MIN, STEP_MAX)):
         p = n_features
         k = affect_dims
         specs = [
@@ -82,6 +88,7 @@ class GenomeLayout:
             ("model_init", (N_ACTIONS, p, p + 1), -10.0, 10.0, "world model at birth"),
             ("value_init", (p + 1,), -10.0, 10.0, "value weights at birth"),
         ]
+        specs.append(("mutation_step", (len(specs),), *step_bounds, "mutation step size of each segment"))
         self.segments: dict[str, Segment] = {}
         offset = 0
         for name, shape, lo, hi, doc in specs:
@@ -96,8 +103,11 @@ class GenomeLayout:
     def from_config(cls, config: Config) -> "GenomeLayout":
         from alife.learners.features import feature_map
 
+        sigma = config.life.mutation_sigma
+        adaptive = sigma > 0 and config.evolution.step_size_rate > 0
+        step_bounds = (min(STEP_MIN, sigma), max(STEP_MAX, sigma)) if adaptive else (sigma, sigma)
         return cls(feature_map(config).shape[0], affect_dims=config.affect.dims,
-                   curiosity_on=config.learner.curiosity_weight > 0)
+                   curiosity_on=config.learner.curiosity_weight > 0, step_bounds=step_bounds)
 
     def offset(self, name: str) -> int:
         return self.segments[name].offset
@@ -106,6 +116,16 @@ class GenomeLayout:
         """The genes of segment ``name`` for every row: shape (n, *segment.shape), a view."""
         seg = self.segments[name]
         return genomes[:, seg.offset : seg.offset + seg.size].reshape((genomes.shape[0], *seg.shape))
+
+    def step_of_gene(self) -> np.ndarray:
+        """For each gene, the genome index of its segment's step size; -1 for the step genes.
+
+        int64 (size,)."""
+        steps = self.segments["mutation_step"]
+        step_of = np.full(self.size, -1, np.int64)
+        for k, seg in enumerate(s for s in self.segments.values() if s.name != "mutation_step"):
+            step_of[seg.offset : seg.offset + seg.size] = steps.offset + k
+        return step_of
 
     def bounds(self) -> tuple[np.ndarray, np.ndarray]:
         """Per-gene (lo, hi), float32 arrays of shape (size,)."""

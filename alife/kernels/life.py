@@ -9,7 +9,8 @@ import numpy as np
 from numba import njit
 
 from alife.kernels.learner import start_learned_state
-from alife.kernels.rng import next_normal_pair, next_u64
+from alife.kernels.mutation import mutate_genome
+from alife.kernels.rng import next_u64
 from alife.kernels.sense import wrap_cell
 
 # 8-neighbourhood, clockwise from north: where a child may be placed
@@ -83,24 +84,25 @@ def highest_first(keys, m):
 
 
 @njit(cache=True)
-def reproduce(agents, p, obstacle, occupancy, gene_lo, gene_hi, tick, next_id, n_alive):
+def reproduce(agents, p, obstacle, occupancy, gene_lo, gene_hi, step_of, tick, next_id, n_alive):
     """Every agent with energy >= threshold places one child in a free neighbouring cell.
 
     Parents act in order of their per-tick random ``priority`` (fair when cells are scarce).
-    The child takes ``p.child_energy_fraction`` of the parent's energy, a copy of its genome
-    with Gaussian noise of ``p.mutation_sigma`` on every gene (clipped to [gene_lo, gene_hi]),
-    learned state started from that genome (nothing learned is inherited), new random streams
-    split from the parent's mutation stream (stream 1), the lowest free slot and the next id.
-    No birth while ``n_alive >= p.max_population`` (if > 0). The caller provides enough free
-    slots; if it did not, the remaining births are skipped. Runs serially: ``agents`` is an
-    AgentState, ``p`` KernelParams. Returns (births, next_id, n_alive).
+    The child takes ``p.child_energy_fraction`` of the parent's energy, a mutated copy of its
+    genome (``alife.kernels.mutation``; with ``p.inherit_learned`` the innate model and value
+    genes are first replaced by the parent's learned ones), learned state started from that
+    genome, new random streams split from the parent's mutation stream (stream 1), the lowest
+    free slot and the next id. No birth while ``n_alive >= p.max_population`` (if > 0) or when
+    ``p.births`` is off. The caller provides enough free slots; if it did not, the remaining
+    births are skipped. Runs serially: ``agents`` is an AgentState, ``p`` KernelParams,
+    gene_lo/gene_hi float32 (G,), step_of int64 (G,). Returns (births, next_id, n_alive).
     """
     alive = agents.alive
     energy = agents.energy
     rng = agents.rng
     genome = agents.genome
     n = alive.shape[0]
-    if p.max_population > 0 and n_alive >= p.max_population:
+    if not p.births or (p.max_population > 0 and n_alive >= p.max_population):
         return 0, next_id, n_alive
     count = 0
     for i in range(n):
@@ -118,7 +120,9 @@ def reproduce(agents, p, obstacle, occupancy, gene_lo, gene_hi, tick, next_id, n
             c += 1
     limit = count if p.max_population <= 0 else min(count, p.max_population - n_alive)
     order, n_ordered = highest_first(keys, 2 * limit + 16 if 4 * limit < count else count)
-    n_genes = genome.shape[1]
+    source = np.empty(genome.shape[1], np.float32)  # the parent's genes as passed on
+    model_genes = agents.model.shape[1] * agents.model.shape[2] * agents.model.shape[3]
+    value_genes = agents.value.shape[1]
     slot = 0
     births = 0
     for r in range(count):
@@ -155,6 +159,7 @@ def reproduce(agents, p, obstacle, occupancy, gene_lo, gene_hi, tick, next_id, n
         agents.age[slot] = 0
         agents.id[slot] = next_id
         agents.parent_id[slot] = agents.id[parent]
+        agents.parent2_id[slot] = -1
         agents.generation[slot] = agents.generation[parent] + 1
         agents.birth_tick[slot] = tick
         agents.death_cause[slot] = 0
@@ -163,13 +168,12 @@ def reproduce(agents, p, obstacle, occupancy, gene_lo, gene_hi, tick, next_id, n
         agents.priority[slot] = 0
         rng[slot, 0] = next_u64(rng, parent, 1)
         rng[slot, 1] = next_u64(rng, parent, 1)
-        for g in range(0, n_genes, 2):
-            z0, z1 = next_normal_pair(rng, parent, 1)
-            v = genome[parent, g] + p.mutation_sigma * z0
-            genome[slot, g] = min(max(v, gene_lo[g]), gene_hi[g])
-            if g + 1 < n_genes:
-                v = genome[parent, g + 1] + p.mutation_sigma * z1
-                genome[slot, g + 1] = min(max(v, gene_lo[g + 1]), gene_hi[g + 1])
+        source[:] = genome[parent]
+        if p.inherit_learned:  # Lamarckian: what the parent learned becomes the child's innate start
+            source[p.g_model_init:p.g_model_init + model_genes] = agents.model[parent].ravel()
+            source[p.g_value_init:p.g_value_init + value_genes] = agents.value[parent]
+        mutate_genome(source, genome[slot], step_of, gene_lo, gene_hi, p.step_size_rate, rng,
+                      parent, 1)
         start_learned_state(slot, agents, p)
         agents.senses[slot, :] = 0.0
         agents.surprise[slot] = 0.0

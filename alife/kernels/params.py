@@ -29,7 +29,9 @@ class KernelParams(NamedTuple):
     max_age: int
     reproduce_threshold: float
     child_energy_fraction: float
-    mutation_sigma: float
+    step_size_rate: float         # self-adaptation of mutation steps (alife.kernels.mutation)
+    inherit_learned: bool         # Lamarckian births
+    births: bool                  # in-world reproduction (off in generational evolution)
     max_population: int
     learning: bool
     use_progress: bool            # curiosity = learning progress (else raw surprise)
@@ -65,7 +67,8 @@ def thinking_cost(config: Config, layout: GenomeLayout) -> float:
     return (lc.cost_per_update if lc.learning else 0.0) + lc.cost_per_kweight * n_weights / 1000.0
 
 
-def kernel_params(config: Config, layout: GenomeLayout) -> KernelParams:
+def kernel_params(config: Config, layout: GenomeLayout, births: bool = True) -> KernelParams:
+    """The kernels' view of ``config``; ``births=False`` switches in-world reproduction off."""
     w, f, e, life, lc = config.world, config.food, config.energy, config.life, config.learner
     return KernelParams(
         width=int(w.width),
@@ -85,7 +88,9 @@ def kernel_params(config: Config, layout: GenomeLayout) -> KernelParams:
         max_age=int(life.max_age),
         reproduce_threshold=float(life.reproduce_threshold),
         child_energy_fraction=float(life.child_energy_fraction),
-        mutation_sigma=float(life.mutation_sigma),
+        step_size_rate=float(config.evolution.step_size_rate),
+        inherit_learned=bool(config.evolution.inherit_learned),
+        births=bool(births),
         max_population=int(config.agents.max_population),
         learning=bool(lc.learning),
         use_progress=lc.curiosity == "progress",

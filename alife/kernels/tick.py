@@ -12,6 +12,8 @@ work and the only parallel region (each region is a synchronisation point of the
 Nothing is summed across threads, so any thread count gives bit-identical results.
 """
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit
 
@@ -25,6 +27,52 @@ STAT_NAMES = ("agent_steps", "births", "deaths_starved", "deaths_old_age", "food
               "metabolism", "death_energy", "moves", "moves_blocked")
 (S_AGENT_STEPS, S_BIRTHS, S_STARVED, S_OLD_AGE, S_EATEN, S_METABOLISM, S_DEATH_ENERGY, S_MOVES,
  S_BLOCKED) = range(9)
+
+# columns of DeathLog.records
+DEATH_FIELDS = ("id", "parent_id", "parent2_id", "generation", "birth_tick", "death_tick",
+                "cause", "lifespan", "energy")
+
+
+class DeathLog(NamedTuple):
+    """Agents that died, recorded before their slot can be reused (for lineage tables).
+
+    records float64 (m, len(DEATH_FIELDS)), genomes float32 (m, G), count int64 (1,): rows
+    [0, count) are filled. m = 0 switches recording off. ``run_ticks`` stops a batch before
+    the log could overflow; the caller empties it (count = 0) and calls again.
+    """
+
+    records: np.ndarray
+    genomes: np.ndarray
+    count: np.ndarray
+
+
+def death_log(capacity: int, n_genes: int) -> DeathLog:
+    return DeathLog(np.zeros((capacity, len(DEATH_FIELDS)), np.float64),
+                    np.zeros((capacity, n_genes), np.float32), np.zeros(1, np.int64))
+
+
+@njit(cache=True)
+def record_deaths(living, agents, tick, log):
+    """Append every agent of ``living`` (int64 slots, alive at the start of the tick) that is
+    no longer alive to ``log``; ``tick``: the tick at which they died."""
+    c = log.count[0]
+    for i in living:
+        if agents.alive[i]:
+            continue
+        rec = log.records[c]
+        rec[0] = agents.id[i]
+        rec[1] = agents.parent_id[i]
+        rec[2] = agents.parent2_id[i]
+        rec[3] = agents.generation[i]
+        rec[4] = agents.birth_tick[i]
+        rec[5] = tick
+        rec[6] = agents.death_cause[i]
+        rec[7] = agents.age[i]
+        rec[8] = agents.energy[i]
+        log.genomes[c] = agents.genome[i]
+        c += 1
+    log.count[0] = c
+
 
 # counters (same indices as alife.world.state)
 _TICK = 0
@@ -41,14 +89,17 @@ def births_room_needed(n_alive, max_population):
 
 
 @njit(cache=True)
-def run_ticks(grid, agents, p, feature_map, counters, stats, gene_lo, gene_hi, n_ticks):
+def run_ticks(grid, agents, p, feature_map, counters, stats, gene_lo, gene_hi, step_of, deaths,
+              n_ticks):
     """Advance the world by up to ``n_ticks`` ticks.
 
     grid: GridState, agents: AgentState, p: KernelParams, feature_map float32 (P, S),
     counters int64 (3,) [tick, next_id, n_alive], stats float64 (len(STAT_NAMES),)
-    accumulated, gene_lo/gene_hi float32 (G,).
-    Stops early when the population is extinct or when agent storage might not hold the next
-    tick's births (the caller grows it and calls again). Returns the ticks done.
+    accumulated, gene_lo/gene_hi float32 (G,), step_of int64 (G,) (GenomeLayout.step_of_gene),
+    deaths: DeathLog (capacity 0 = not recorded).
+    Stops early when the population is extinct, when agent storage might not hold the next
+    tick's births, or when the death log might not hold the next tick's deaths (the caller
+    makes room and calls again). Returns the ticks done.
     """
     # The serial phases use local names for the arrays they touch; the parallel phase hands
     # the containers to ``think``, which writes only agent i's rows.
@@ -71,6 +122,9 @@ def run_ticks(grid, agents, p, feature_map, counters, stats, gene_lo, gene_hi, n
             break
         if n_slots - n_alive < births_room_needed(n_alive, p.max_population):
             break
+        logging_deaths = deaths.records.shape[0] > 0
+        if logging_deaths and deaths.records.shape[0] - deaths.count[0] < n_alive:
+            break
         tick = counters[_TICK]
 
         # Alive slots, listed so that the threads get equal shares of living agents.
@@ -90,8 +144,10 @@ def run_ticks(grid, agents, p, feature_map, counters, stats, gene_lo, gene_hi, n
             agents.death_cause, food, occupancy,
             p.eat_rate, p.max_energy, p.basal_cost, p.move_cost, p.max_age)
         n_alive -= starved + old_age
+        if logging_deaths and starved + old_age > 0:  # before reproduction reuses their slots
+            record_deaths(living, agents, tick + 1, deaths)
         births, next_id, n_alive = reproduce(agents, p, obstacle, occupancy, gene_lo, gene_hi,
-                                             tick + 1, counters[_NEXT_ID], n_alive)
+                                             step_of, tick + 1, counters[_NEXT_ID], n_alive)
 
         for x in range(width):
             column_rate[x] = p.regrowth_rate * season_factor(

@@ -40,3 +40,17 @@ def _fmt(value: Any) -> Any:
     if isinstance(value, float):
         return f"{value:.6g}"
     return value
+
+
+def read_lines(path: Path) -> list[str]:
+    """The lines of a text file exactly as written (line endings kept, none translated)."""
+    with Path(path).open(encoding="utf-8", newline="") as f:
+        return f.read().splitlines(keepends=True)
+
+
+def replace_lines(path: Path, lines: Sequence[str]) -> None:
+    """Rewrite a text file with ``lines`` (as from :func:`read_lines`), atomically."""
+    tmp = Path(path).with_name(Path(path).name + ".tmp")
+    with tmp.open("w", encoding="utf-8", newline="") as f:
+        f.write("".join(lines))
+    tmp.replace(path)

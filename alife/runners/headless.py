@@ -23,7 +23,7 @@ from alife.config import Config, config_to_yaml, load_config
 from alife.io.run_folder import DEFAULT_ROOT, make_run_folder, write_json
 from alife.kernels.tick import STAT_NAMES, kernels_cached
 from alife.metrics.collector import collect, metric_columns
-from alife.metrics.writers import CsvWriter
+from alife.metrics.writers import CsvWriter, read_lines, replace_lines
 from alife.render.video import open_video
 from alife.sim import Simulation
 
@@ -80,6 +80,7 @@ def resume(
     run_dir: str | Path,
     *,
     steps: int | None = None,
+    generations: int | None = None,
     progress: bool | None = None,
     log: Callable[[str], None] | None = None,
 ) -> RunResult:
@@ -87,11 +88,20 @@ def resume(
 
     Rows of metrics.csv written after the checkpoint are dropped and written again, so the
     files end up identical to those of an uninterrupted run. ``steps``: a new total length
-    (ticks); default the run's own ``run.steps``.
+    (ticks); default the run's own ``run.steps``. An evolution run (``alife evolve``) is
+    continued by :func:`alife.runners.evolve.resume_evolution`; ``generations`` extends it.
     """
     log = log or (lambda msg: print(msg, file=sys.stderr))
     folder = Path(run_dir)
     sim, progress_state = Simulation.load(folder / CHECKPOINT)
+    if "evolution" in progress_state:
+        if steps is not None:
+            raise ValueError(f"{folder}: an evolution run is extended with --generations, not --steps")
+        from alife.runners.evolve import resume_evolution
+
+        return resume_evolution(folder, generations=generations, progress=progress, log=log)
+    if generations is not None:
+        raise ValueError(f"{folder}: --generations applies to evolution runs; this run takes --steps")
     if steps is not None:
         if steps < sim.tick:
             raise ValueError(f"--steps {steps}: the run is already at tick {sim.tick}")
@@ -195,7 +205,7 @@ def _keep_rows_up_to(path: Path, tick: int, every: int, keep_last: bool) -> None
     """Keep the metrics rows before ``tick`` that lie on the recording grid, and the row at
     ``tick`` if ``keep_last``; drop later rows, an interruption's off-grid row, and a row cut
     short by a kill."""
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines = read_lines(path)
     width = lines[0].count(",")
 
     def keep(line: str) -> bool:
@@ -207,9 +217,7 @@ def _keep_rows_up_to(path: Path, tick: int, every: int, keep_last: bool) -> None
         return row_tick < tick and row_tick % every == 0
 
     kept = lines[:1] + [line for line in lines[1:] if keep(line)]
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text("".join(kept), encoding="utf-8")
-    tmp.replace(path)
+    replace_lines(path, kept)
 
 
 def _sigterm_as_interrupt():

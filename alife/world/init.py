@@ -5,6 +5,8 @@ Random streams (numpy ``SeedSequence(seed).spawn``), kept apart so that a change
     world     obstacles and the food layout
     agents    founders' positions and genomes, and their acting streams
     mutation  founders' mutation/birth streams
+Generational evolution builds a fresh world per generation from streams of its own
+(:func:`generation_streams`), so generation g's world does not depend on what evolved before.
 """
 
 from __future__ import annotations
@@ -23,7 +25,17 @@ from alife.world.state import GridState, State, empty_agents
 
 def seed_streams(seed: int) -> dict[str, np.random.Generator]:
     """The named random streams of a run."""
-    world, agents, mutation = np.random.SeedSequence(seed).spawn(3)
+    return _streams(np.random.SeedSequence(seed))
+
+
+def generation_streams(seed: int, generation: int) -> dict[str, np.random.Generator]:
+    """The named streams of generation ``generation``'s world in generational evolution
+    (seed-sequence branch 3; branches 0–2 are the streams of :func:`seed_streams`)."""
+    return _streams(np.random.SeedSequence(seed, spawn_key=(3, generation)))
+
+
+def _streams(seed_sequence: np.random.SeedSequence) -> dict[str, np.random.Generator]:
+    world, agents, mutation = seed_sequence.spawn(3)
     return {
         "world": np.random.default_rng(world),
         "agents": np.random.default_rng(agents),
@@ -86,6 +98,7 @@ def founder_genomes(config: Config, layout: GenomeLayout, n: int, rng: np.random
     layout.view(genomes, "reward_coupling")[:] = ac.reward_coupling
     layout.view(genomes, "memory_surprise")[:] = 4.0  # surprising events are kept more readily
     layout.view(genomes, "memory_bias")[:] = -1.0
+    layout.view(genomes, "mutation_step")[:] = config.life.mutation_sigma
     model_prior, value_prior = innate_model(config, layout.n_features)
     model = layout.view(genomes, "model_init")
     value = layout.view(genomes, "value_init")
@@ -135,28 +148,68 @@ def make_state(config: Config, layout: GenomeLayout | None = None) -> State:
     streams = seed_streams(config.seed)
     grid = make_grid(config, streams["world"])
     n = config.agents.initial_count
-    capacity = max(16, n + births_room_needed(n, config.agents.max_population))
-    agents = empty_agents(capacity, layout.size, sense_size(config.agents.sense_radius),
-                          layout.n_features, layout.affect_dims, config.affect.memory_size)
+    cells = _founder_cells(config, grid, n, streams["agents"])
+    ages = np.zeros(n, np.int32)
+    if config.life.max_age > 0:  # mixed ages, so the founders do not all die of age at once
+        oldest = int(config.agents.founder_age_spread * config.life.max_age)
+        if oldest > 0:
+            ages[:] = streams["agents"].integers(0, oldest, size=n)
+    genomes = founder_genomes(config, layout, n, streams["agents"])
+    ids = np.arange(n, dtype=np.int64)
+    agents = _place(config, layout, grid, cells, genomes, streams, ages=ages, ids=ids)
+    return State(grid=grid, agents=agents, counters=np.array([0, n, n], np.int64))
 
+
+def make_generation_state(config: Config, layout: GenomeLayout, generation: int, tick: int,
+                          genomes: np.ndarray, ids: np.ndarray, parent_ids: np.ndarray,
+                          parent2_ids: np.ndarray) -> State:
+    """A fresh world for one generation of generational evolution, at ``tick``.
+
+    genomes float32 (n, G), ids/parent_ids/parent2_ids int64 (n,): the generation's agents,
+    placed newborn (age 0, ``agents.initial_energy``) on random free cells. World, positions
+    and per-agent streams come from :func:`generation_streams`.
+    """
+    streams = generation_streams(config.seed, generation)
+    grid = make_grid(config, streams["world"])
+    n = genomes.shape[0]
+    cells = _founder_cells(config, grid, n, streams["agents"])
+    agents = _place(config, layout, grid, cells, genomes, streams, ages=np.zeros(n, np.int32),
+                    ids=ids)
+    agents.parent_id[:n] = parent_ids
+    agents.parent2_id[:n] = parent2_ids
+    agents.generation[:n] = generation
+    agents.birth_tick[:n] = tick
+    next_id = int(ids.max()) + 1 if n else 0
+    return State(grid=grid, agents=agents, counters=np.array([tick, next_id, n], np.int64))
+
+
+def _founder_cells(config: Config, grid: GridState, n: int, rng: np.random.Generator) -> np.ndarray:
+    """n distinct random free cells (flat indices)."""
     free_cells = np.flatnonzero(~grid.obstacle.ravel())
     if n > free_cells.size:
         raise ValueError(f"agents.initial_count: {n} founders do not fit in {free_cells.size} free cells")
-    cells = streams["agents"].choice(free_cells, size=n, replace=False)
+    return rng.choice(free_cells, size=n, replace=False)
+
+
+def _place(config: Config, layout: GenomeLayout, grid: GridState, cells: np.ndarray,
+           genomes: np.ndarray, streams: dict[str, np.random.Generator], *, ages: np.ndarray,
+           ids: np.ndarray):
+    """Agent storage with agents of ``genomes`` in ``cells``, learned state from their genes."""
+    n = cells.shape[0]
+    capacity = max(16, n + births_room_needed(n, config.agents.max_population))
+    agents = empty_agents(capacity, layout.size, sense_size(config.agents.sense_radius),
+                          layout.n_features, layout.affect_dims, config.affect.memory_size)
     ys, xs = np.divmod(cells, config.world.width)
     agents.alive[:n] = True
     agents.x[:n] = xs
     agents.y[:n] = ys
     agents.energy[:n] = config.agents.initial_energy
-    if config.life.max_age > 0:  # mixed ages, so the founders do not all die of age at once
-        oldest = int(config.agents.founder_age_spread * config.life.max_age)
-        agents.age[:n] = streams["agents"].integers(0, oldest, size=n) if oldest > 0 else 0
-    agents.id[:n] = np.arange(n)
-    agents.genome[:n] = founder_genomes(config, layout, n, streams["agents"])
+    agents.age[:n] = ages
+    agents.id[:n] = ids
+    agents.genome[:n] = genomes
     start_learned_states(np.arange(n, dtype=np.int64), agents, kernel_params(config, layout))
     agents.rng[:n, 0] = streams["agents"].integers(0, 2**64, size=n, dtype=np.uint64)
     agents.rng[:n, 1] = streams["mutation"].integers(0, 2**64, size=n, dtype=np.uint64)
     agents.rng[:n, 2] = streams["agents"].integers(0, 2**64, size=n, dtype=np.uint64)
     grid.occupancy[ys, xs] = np.arange(n, dtype=np.int32)
-    counters = np.array([0, n, n], np.int64)
-    return State(grid=grid, agents=agents, counters=counters)
+    return agents

@@ -51,6 +51,7 @@ class AgentState(NamedTuple):
     age         int32   (n,)        ticks lived
     id          int64   (n,)        unique id, never reused (founders 0..N-1)
     parent_id   int64   (n,)        id of the parent, -1 for founders
+    parent2_id  int64   (n,)        id of the second parent (crossover), -1 if none
     generation  int32   (n,)        0 for founders, parent's + 1
     birth_tick  int64   (n,)        tick of birth
     death_cause int8    (n,)        0 alive, 1 starved, 2 old age (kept after death)
@@ -96,6 +97,7 @@ class AgentState(NamedTuple):
     age: np.ndarray
     id: np.ndarray
     parent_id: np.ndarray
+    parent2_id: np.ndarray
     generation: np.ndarray
     birth_tick: np.ndarray
     death_cause: np.ndarray
@@ -144,6 +146,7 @@ def empty_agents(capacity: int, n_genes: int, n_senses: int, n_features: int,
         age=np.zeros(capacity, np.int32),
         id=np.full(capacity, -1, np.int64),
         parent_id=np.full(capacity, -1, np.int64),
+        parent2_id=np.full(capacity, -1, np.int64),
         generation=np.zeros(capacity, np.int32),
         birth_tick=np.zeros(capacity, np.int64),
         death_cause=np.zeros(capacity, np.int8),

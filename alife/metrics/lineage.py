@@ -1,0 +1,124 @@
+"""The lineage table: one row per agent that lived, enough to rebuild the family tree.
+
+Files in an evolution run folder:
+    lineage.csv          id, parent_id, parent2_id (-1: none), generation, birth_tick,
+                         death_tick (-1: alive when the run ended), cause (starved, old_age,
+                         alive), lifespan (ticks), energy (at death or at the end), fitness,
+                         then the genes of every segment except the innate weights
+                         (model_init, value_init), one column each: gene.<segment>[i]
+    lineage_genomes.f32  every row's whole genome, float32 little-endian, G per row, same
+                         order as lineage.csv (G genes: the weights make a CSV row too big)
+
+Rows are appended as agents die; those alive at the end of a run are added last. Read both
+with :func:`read_lineage`.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+
+from alife.genetics.genome import GenomeLayout
+from alife.metrics.writers import read_lines, replace_lines
+
+LINEAGE_CSV = "lineage.csv"
+LINEAGE_GENOMES = "lineage_genomes.f32"
+CAUSES = {0: "alive", 1: "starved", 2: "old_age"}
+_FIELDS = ("id", "parent_id", "parent2_id", "generation", "birth_tick", "death_tick", "cause",
+           "lifespan", "energy", "fitness")
+_WEIGHT_SEGMENTS = ("model_init", "value_init")
+
+
+def gene_columns(layout: GenomeLayout) -> tuple[list[str], np.ndarray]:
+    """Names of the per-gene columns of lineage.csv and the genome index of each (int64)."""
+    names: list[str] = []
+    index: list[int] = []
+    for seg in layout.segments.values():
+        if seg.name in _WEIGHT_SEGMENTS:
+            continue
+        for k in range(seg.size):
+            names.append(f"gene.{seg.name}[{k}]" if seg.size > 1 else f"gene.{seg.name}")
+            index.append(seg.offset + k)
+    return names, np.array(index, np.int64)
+
+
+class LineageWriter:
+    """Append lineage rows to ``folder``; ``append=False`` starts new files."""
+
+    def __init__(self, folder: Path, layout: GenomeLayout, append: bool = False):
+        self.gene_names, self.gene_index = gene_columns(layout)
+        self.n_genes = layout.size
+        mode = "a" if append else "w"
+        self._csv = (Path(folder) / LINEAGE_CSV).open(mode, newline="", encoding="utf-8")
+        self._genomes = (Path(folder) / LINEAGE_GENOMES).open(mode + "b")
+        self._writer = csv.writer(self._csv)
+        if not append:
+            self._writer.writerow([*_FIELDS, *self.gene_names])
+        self.flush()
+
+    def write(self, records: dict[str, np.ndarray], fitness: np.ndarray, genomes: np.ndarray) -> int:
+        """Append one row per agent: ``records`` as from ``Simulation.take_deaths`` (arrays
+        (m,)), fitness float64 (m,), genomes float32 (m, G). Returns m."""
+        m = len(fitness)
+        causes = [CAUSES.get(int(c), str(int(c))) for c in records["cause"]]
+        genes = genomes[:, self.gene_index]
+        for k in range(m):
+            self._writer.writerow([
+                int(records["id"][k]), int(records["parent_id"][k]), int(records["parent2_id"][k]),
+                int(records["generation"][k]), int(records["birth_tick"][k]),
+                int(records["death_tick"][k]), causes[k], int(records["lifespan"][k]),
+                f"{records['energy'][k]:.6g}", f"{fitness[k]:.6g}",
+                *(f"{v:.7g}" for v in genes[k]),
+            ])
+        self._genomes.write(np.ascontiguousarray(genomes, "<f4").tobytes())
+        return m
+
+    def flush(self) -> None:
+        self._csv.flush()
+        self._genomes.flush()
+
+    def close(self) -> None:
+        self._csv.close()
+        self._genomes.close()
+
+    def __enter__(self) -> "LineageWriter":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def keep_lineage_rows(folder: Path, n_rows: int, n_genes: int) -> None:
+    """Cut lineage.csv and lineage_genomes.f32 back to their first ``n_rows`` rows (a resume
+    rewrites what came after its checkpoint)."""
+    path = Path(folder) / LINEAGE_CSV
+    lines = read_lines(path)
+    if len(lines) - 1 < n_rows:
+        raise ValueError(f"{path}: holds {len(lines) - 1} rows, the checkpoint expects {n_rows}")
+    replace_lines(path, lines[: n_rows + 1])
+    with (Path(folder) / LINEAGE_GENOMES).open("r+b") as f:
+        f.truncate(n_rows * n_genes * 4)
+
+
+def read_lineage(folder: str | Path) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """The lineage of a run: columns of lineage.csv (numbers as arrays, ``cause`` as str
+    array) and the genomes float32 (m, G), row k belonging to row k of the table."""
+    folder = Path(folder)
+    with (folder / LINEAGE_CSV).open(newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    header, body = rows[0], rows[1:]
+    columns: dict[str, np.ndarray] = {}
+    for k, name in enumerate(header):
+        values = [row[k] for row in body]
+        if name == "cause":
+            columns[name] = np.array(values, dtype=str)
+        elif name in _FIELDS[:8]:
+            columns[name] = np.array(values, dtype=np.int64)
+        else:
+            columns[name] = np.array(values, dtype=np.float64)
+    flat = np.fromfile(folder / LINEAGE_GENOMES, dtype="<f4")
+    n = len(body)
+    genomes = flat.reshape(n, -1) if n else flat.reshape(0, 0)
+    return columns, genomes
