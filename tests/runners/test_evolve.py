@@ -1,0 +1,223 @@
+"""alife evolve: run folder, lineage consistency, Lamarckian switch, exact resume, signals."""
+
+import csv
+import json
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from alife import load_config
+from alife.cli import main
+from alife.genetics.genome import GenomeLayout
+from alife.metrics.lineage import gene_columns, read_lineage
+from alife.runners.evolve import evolve
+
+N = 40
+SMALL = ["--set", "world.width=24", "--set", "world.height=20", "--set", f"agents.initial_count={N}",
+         "--set", "run.record_every=10", "--set", "evolution.generation_ticks=60",
+         "--set", "evolution.crossover_rate=0.3", "--seed", "3", "--no-progress"]
+OPEN = ["--mode", "open_ended", "--set", "life.max_age=80", "--set", "life.reproduce_threshold=45"]
+
+
+def _generations(folder):
+    with open(folder / "generations.csv", newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def _files(folder):
+    return {name: (folder / name).read_bytes()
+            for name in ("generations.csv", "lineage.csv", "lineage_genomes.f32", "metrics.csv")}
+
+
+@pytest.fixture(scope="module")
+def generational(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("evolve") / "gen"
+    assert main(["evolve", *SMALL, "--generations", "4", "--out", str(folder)]) == 0
+    return folder
+
+
+@pytest.fixture(scope="module")
+def open_ended(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("evolve") / "open"
+    assert main(["evolve", *SMALL, *OPEN, "--generations", "4", "--out", str(folder)]) == 0
+    return folder
+
+
+def test_generational_run_writes_one_row_per_generation(generational):
+    rows = _generations(generational)
+    assert [int(r["generation"]) for r in rows] == [0, 1, 2, 3]
+    assert [int(r["tick"]) for r in rows] == [60, 120, 180, 240]
+    assert all(int(r["agents"]) == N for r in rows)
+    summary = json.loads((generational / "summary.json").read_text())
+    assert summary["status"] == "completed" and summary["generations"] == 4
+    for r in rows:
+        assert 0 < float(r["mean_lifespan"]) <= 60
+        assert float(r["best_fitness"]) >= float(r["median_fitness"])
+        assert float(r["diversity"]) > 0
+
+
+def test_generational_lineage_is_a_consistent_family_tree(generational):
+    lin, genomes = read_lineage(generational)
+    ids = lin["id"]
+    assert len(ids) == 4 * N and len(set(ids)) == len(ids)
+    assert genomes.shape == (len(ids), GenomeLayout.from_config(
+        load_config(generational / "config.yaml")).size)
+    by_id = {int(i): k for k, i in enumerate(ids)}
+    for k in range(len(ids)):
+        g = lin["generation"][k]
+        assert lin["birth_tick"][k] == 60 * g
+        if g == 0:
+            assert lin["parent_id"][k] == -1
+        else:
+            for parent in (lin["parent_id"][k], lin["parent2_id"][k]):
+                if parent >= 0:
+                    assert lin["generation"][by_id[int(parent)]] == g - 1
+        if lin["cause"][k] == "alive":
+            assert lin["death_tick"][k] == -1 and lin["lifespan"][k] == 60
+        else:
+            assert lin["death_tick"][k] - lin["birth_tick"][k] == lin["lifespan"][k]
+    assert np.any(lin["parent2_id"] >= 0)  # crossover_rate 0.3
+
+
+def test_lineage_gene_columns_match_the_genome_file(generational):
+    lin, genomes = read_lineage(generational)
+    layout = GenomeLayout.from_config(load_config(generational / "config.yaml"))
+    names, index = gene_columns(layout)
+    for name, gene in zip(names[:12], index[:12]):
+        np.testing.assert_allclose(lin[name], genomes[:, gene], rtol=1e-6, atol=1e-7)
+
+
+def test_generation_fitness_summarises_the_lineage(generational):
+    lin, _ = read_lineage(generational)
+    for r in _generations(generational):
+        mine = lin["generation"] == int(r["generation"])
+        assert float(r["mean_lifespan"]) == pytest.approx(lin["lifespan"][mine].mean(), rel=1e-5)
+        assert float(r["best_fitness"]) == pytest.approx(lin["fitness"][mine].max(), rel=1e-5)
+        assert int(r["population"]) == np.sum(lin["cause"][mine] == "alive")
+
+
+def test_open_ended_lineage_parents_lived_before_their_children(open_ended):
+    lin, _ = read_lineage(open_ended)
+    ids = lin["id"]
+    assert len(set(ids)) == len(ids)
+    by_id = {int(i): k for k, i in enumerate(ids)}
+    born_in_world = np.flatnonzero(lin["parent_id"] >= 0)
+    assert len(born_in_world) > 0
+    for k in born_in_world:
+        p = by_id[int(lin["parent_id"][k])]  # every parent has its own row
+        assert lin["generation"][k] == lin["generation"][p] + 1
+        assert lin["birth_tick"][p] < lin["birth_tick"][k]
+        assert lin["death_tick"][p] == -1 or lin["death_tick"][p] >= lin["birth_tick"][k]
+    summary = json.loads((open_ended / "summary.json").read_text())
+    assert np.sum(lin["cause"] == "alive") == summary["final_population"]
+
+
+def test_open_ended_generation_rows_count_the_deaths_in_them(open_ended):
+    lin, _ = read_lineage(open_ended)
+    for r in _generations(open_ended):
+        end = int(r["tick"])
+        died = (lin["death_tick"] > end - 60) & (lin["death_tick"] <= end)
+        assert int(r["agents"]) == died.sum()
+
+
+@pytest.mark.parametrize("mode", [[], OPEN], ids=["generational", "open_ended"])
+def test_resume_and_extend_equals_one_uninterrupted_run(tmp_path, mode):
+    whole, split = tmp_path / "whole", tmp_path / "split"
+    assert main(["evolve", *SMALL, *mode, "--generations", "5", "--out", str(whole)]) == 0
+    assert main(["evolve", *SMALL, *mode, "--generations", "3", "--out", str(split)]) == 0
+    assert main(["resume", str(split), "--generations", "5", "--no-progress"]) == 0
+    assert _files(whole) == _files(split)
+
+
+def test_lamarckian_children_start_from_what_their_parents_learned(tmp_path):
+    sets = ["--set", "life.mutation_sigma=0", "--set", "evolution.crossover_rate=0",
+            "--generations", "2"]
+    runs = {}
+    for inherit in ("false", "true"):
+        folder = tmp_path / inherit
+        assert main(["evolve", *SMALL, *sets, "--set", f"evolution.inherit_learned={inherit}",
+                     "--out", str(folder)]) == 0
+        lin, genomes = read_lineage(folder)
+        layout = GenomeLayout.from_config(load_config(folder / "config.yaml"))
+        model = layout.view(genomes, "model_init")
+        by_id = {int(i): k for k, i in enumerate(lin["id"])}
+        children = np.flatnonzero(lin["generation"] == 1)
+        parents = [by_id[int(p)] for p in lin["parent_id"][children]]
+        runs[inherit] = np.abs(model[children] - model[parents]).max()
+    assert runs["false"] == 0.0  # no mutation: the innate model is passed on as it was
+    assert runs["true"] > 0.01   # what the parents learned in their lives is passed on
+
+
+def test_evolve_refuses_a_generation_length_off_the_record_grid(tmp_path, capsys):
+    code = main(["evolve", *SMALL, "--set", "evolution.generation_ticks=55", "--out", str(tmp_path / "x")])
+    assert code == 2
+    assert "evolution.generation_ticks" in capsys.readouterr().err
+
+
+def test_resume_of_an_evolution_run_refuses_steps(generational, capsys):
+    assert main(["resume", str(generational), "--steps", "500"]) == 2
+    assert "--generations" in capsys.readouterr().err
+
+
+def _spawn(folder, generations):
+    cmd = [sys.executable, "-m", "alife", "evolve", *SMALL, "--generations", str(generations),
+           "--set", "evolution.checkpoint_every=1", "--out", str(folder)]
+    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def _wait_for(path, proc, timeout=120):
+    end = time.time() + timeout
+    while not path.exists():
+        assert proc.poll() is None, proc.stderr.read()
+        assert time.time() < end, f"{path} did not appear"
+        time.sleep(0.02)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_resume_after_sigkill_at_a_random_moment_is_exact(tmp_path, seed):
+    generations = 40
+    whole, killed = tmp_path / "whole", tmp_path / "killed"
+    assert main(["evolve", *SMALL, "--generations", str(generations), "--set",
+                 "evolution.checkpoint_every=1", "--out", str(whole)]) == 0
+    proc = _spawn(killed, generations)
+    _wait_for(killed / "checkpoint.npz", proc)
+    time.sleep(np.random.default_rng(seed).uniform(0.0, 1.0))
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert main(["resume", str(killed), "--no-progress"]) == 0
+    assert _files(whole) == _files(killed)
+
+
+def test_sigterm_ends_an_evolution_cleanly_and_resume_finishes_it_exactly(tmp_path):
+    generations = 400
+    folder = tmp_path / "term"
+    proc = _spawn(folder, generations)
+    _wait_for(folder / "generations.csv", proc)
+    time.sleep(1.5)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "alife resume" in err
+    summary = json.loads((folder / "summary.json").read_text())
+    assert summary["status"] == "interrupted" and summary["generations"] < generations
+    done = summary["generations"]
+    assert len(_generations(folder)) == done
+    # finish it, shorter, and compare with an uninterrupted run of that length
+    assert main(["resume", str(folder), "--generations", str(done + 2), "--no-progress"]) == 0
+    whole = tmp_path / "whole"
+    assert main(["evolve", *SMALL, "--generations", str(done + 2), "--set",
+                 "evolution.checkpoint_every=1", "--out", str(whole)]) == 0
+    assert _files(whole) == _files(folder)
+
+
+def test_python_api_evolve_returns_the_summary(tmp_path):
+    result = evolve({"world": {"width": 20, "height": 20}, "agents": {"initial_count": 20},
+                     "evolution": {"generations": 2, "generation_ticks": 20}},
+                    tmp_path / "api", progress=False, log=lambda msg: None)
+    assert result.status == "completed"
+    assert result.summary["generations"] == 2
+    assert result.summary["lineage_rows"] == 40
