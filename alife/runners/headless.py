@@ -201,6 +201,26 @@ def _drive(sim: Simulation, folder: Path, progress_state: dict[str, Any], progre
     return RunResult(folder=folder, status=status, summary=summary)
 
 
+def save_as_run(sim: Simulation, out: str | Path | None = None, *,
+                root: str | Path = DEFAULT_ROOT) -> Path:
+    """Write a live simulation (e.g. the viewer's) as a run folder that ``alife resume`` and
+    ``alife view --resume`` continue: config.yaml (``run.steps`` at least the current tick),
+    metrics.csv with the current tick's row, and checkpoint.npz. Returns the folder
+    (``out``, or ``root/<run.name>-view-<timestamp>``)."""
+    from alife.config import config_to_yaml
+    from alife.io.checkpoint import save_checkpoint
+
+    config = load_config(sim.config, {"run.steps": max(sim.config.run.steps, sim.tick)})
+    folder = make_run_folder(f"{config.run.name}-view", out, root)
+    (folder / "config.yaml").write_text(config_to_yaml(config), encoding="utf-8")
+    events = sim.take_stats()
+    with CsvWriter(folder / "metrics.csv", metric_columns(config)) as metrics:
+        metrics.write(collect(sim, events))
+    state = {"totals": events, "peak": sim.n_alive, "wall_seconds": 0.0, "row_written": True}
+    save_checkpoint(folder / CHECKPOINT, sim.checkpoint_arrays(), config_to_yaml(config), state)
+    return folder
+
+
 def _keep_rows_up_to(path: Path, tick: int, every: int, keep_last: bool) -> None:
     """Keep the metrics rows before ``tick`` that lie on the recording grid, and the row at
     ``tick`` if ``keep_last``; drop later rows, an interruption's off-grid row, and a row cut

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 NO_DISPLAY_HELP = (
     "  to record without a window:  alife run --video out.mp4   (needs: pip install \"alife[video]\")\n"
@@ -28,6 +29,12 @@ def register(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, metavar="S", help="master seed (seed)")
     p.add_argument("--resume", metavar="RUN_DIR",
                    help="open a run's checkpoint (RUN_DIR/checkpoint.npz) and go on from there")
+    save = p.add_mutually_exclusive_group()
+    save.add_argument("--save", metavar="DIR",
+                      help="on closing, save the world as a run folder here (default: "
+                      "runs/<name>-view-<timestamp>); `alife resume DIR` or `alife view --resume DIR` "
+                      "goes on from it")
+    save.add_argument("--no-save", action="store_true", help="do not save the world on closing")
     p.add_argument("--record", metavar="PATH", help="record the world while watching (.mp4 or .gif); r toggles")
     p.add_argument("--mode", default="energy", metavar="MODE",
                    help="initial agent colour mode: energy, lineage, age, generation (+ surprise, affect "
@@ -80,6 +87,9 @@ def main(args: argparse.Namespace) -> int:
         overrides = list(args.overrides) + ([f"seed={args.seed}"] if args.seed is not None else [])
         config = None if args.resume else load_config(args.config, overrides)
         size = _size(args.size)
+        if args.save and Path(args.save).exists() and (
+                not Path(args.save).is_dir() or any(Path(args.save).iterdir())):
+            raise ValueError(f"--save {args.save}: already exists and is not an empty folder")
         if args.mode not in MODES:
             raise ValueError(f"--mode: unknown colour mode {args.mode!r}; choose from {', '.join(MODES)}")
         if args.record:
@@ -94,8 +104,6 @@ def main(args: argparse.Namespace) -> int:
     from alife.sim import Simulation
 
     if args.resume:
-        from pathlib import Path
-
         from alife.runners.headless import CHECKPOINT
 
         try:
@@ -133,4 +141,11 @@ def main(args: argparse.Namespace) -> int:
         if args.screenshot:
             print(f"alife view: saved {app.save_screenshot(args.screenshot)}", file=sys.stderr)
         app.close()
+        if not args.no_save:  # the world evolved while watched: keep it
+            from alife.runners.headless import save_as_run
+
+            folder = save_as_run(sim, args.save)
+            print(f"alife view: saved the world at tick {sim.tick} in {folder}; go on with "
+                  f"`alife view --resume {folder}` or `alife resume {folder} --steps N`",
+                  file=sys.stderr)
     return code

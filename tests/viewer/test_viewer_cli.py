@@ -80,3 +80,39 @@ def test_scripted_view_saves_a_screenshot(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert shot.exists() and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "pygame-ce" not in proc.stdout  # no import banner
+
+
+def test_closing_the_viewer_saves_the_world_and_a_headless_resume_goes_on(tmp_path):
+    saved = tmp_path / "saved"
+    proc = subprocess.run(
+        [sys.executable, "-m", "alife", "view", *TINY_SETS, "--frames", "4", "--speed", "5",
+         "--fps", "0", "--save", str(saved)],
+        env=_env(SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy"), cwd=tmp_path,
+        capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "saved the world at tick" in proc.stderr
+    from alife import Simulation
+
+    sim, _ = Simulation.load(saved / "checkpoint.npz")
+    assert sim.tick > 0
+    assert main(["resume", str(saved), "--steps", str(sim.tick + 30), "--no-progress"]) == 0
+    again, _ = Simulation.load(saved / "checkpoint.npz")
+    assert again.tick == sim.tick + 30
+
+
+def test_no_save_leaves_no_run_folder(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "alife", "view", *TINY_SETS, "--frames", "2", "--fps", "0", "--no-save"],
+        env=_env(SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy"), cwd=tmp_path,
+        capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert not (tmp_path / "runs").exists()
+
+
+def test_save_into_a_used_folder_is_refused_before_the_window_opens(tmp_path, capsys):
+    used = tmp_path / "used"
+    used.mkdir()
+    (used / "keep.txt").write_text("mine")
+    assert main(["view", *TINY_SETS, "--save", str(used)]) == 2
+    assert "--save" in capsys.readouterr().err
+    assert (used / "keep.txt").read_text() == "mine"
