@@ -82,24 +82,28 @@ def affect_metrics(agents, seen: np.ndarray) -> dict[str, float]:
     if not seen.any():
         return out
     affect = agents.affect[seen].astype(np.float64)
-    drives = agents.drives[seen].astype(np.float64)
+    drives = agents.drives[seen][:, [DRIVE_NAMES.index(d) for d in VARYING_DRIVES]].astype(np.float64)
+    mean, spread = affect.mean(axis=0), affect.std(axis=0)
+    corr = _correlations(affect, drives)
     for k in range(dims):
-        out[f"affect{k}_mean"] = float(affect[:, k].mean())
-        out[f"affect{k}_std"] = float(affect[:, k].std())
-        for drive in VARYING_DRIVES:
-            out[f"affect{k}_corr_{drive}"] = _correlation(affect[:, k], drives[:, DRIVE_NAMES.index(drive)])
+        out[f"affect{k}_mean"] = float(mean[k])
+        out[f"affect{k}_std"] = float(spread[k])
+        for j, drive in enumerate(VARYING_DRIVES):
+            out[f"affect{k}_corr_{drive}"] = float(corr[k, j])
     memory = agents.mem_weight[seen]
     out["memory_occupancy"] = float((memory > 0).mean()) if memory.size else 0.0
     out["mean_write_weight"] = float(agents.write_weight[seen].mean(dtype=np.float64))
     return out
 
 
-def _correlation(a: np.ndarray, b: np.ndarray) -> float:
-    """Pearson correlation; NaN when either side does not vary."""
-    sa, sb = a.std(), b.std()
-    if sa == 0 or sb == 0:
-        return float("nan")
-    return float(((a - a.mean()) * (b - b.mean())).mean() / (sa * sb))
+def _correlations(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Pearson correlation of every column of a (n, K) with every column of b (n, D): (K, D);
+    NaN where a column does not vary."""
+    da, db = a - a.mean(axis=0), b - b.mean(axis=0)
+    sa, sb = np.sqrt((da * da).mean(axis=0)), np.sqrt((db * db).mean(axis=0))
+    scale = np.outer(sa, sb)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(scale > 0, (da.T @ db) / len(a) / scale, np.nan)
 
 
 def learner_metrics(agents, seen: np.ndarray) -> dict[str, float]:

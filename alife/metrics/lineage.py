@@ -62,16 +62,21 @@ class LineageWriter:
         """Append one row per agent: ``records`` as from ``Simulation.take_deaths`` (arrays
         (m,)), fitness float64 (m,), genomes float32 (m, G). Returns m."""
         m = len(fitness)
+        if m == 0:
+            return 0
         causes = [CAUSES.get(int(c), str(int(c))) for c in records["cause"]]
-        genes = genomes[:, self.gene_index]
-        for k in range(m):
-            self._writer.writerow([
-                int(records["id"][k]), int(records["parent_id"][k]), int(records["parent2_id"][k]),
-                int(records["generation"][k]), int(records["birth_tick"][k]),
-                int(records["death_tick"][k]), causes[k], int(records["lifespan"][k]),
-                f"{records['energy'][k]:.6g}", f"{fitness[k]:.6g}",
-                *(f"{v:.7g}" for v in genes[k]),
-            ])
+        ints = np.column_stack([records[k] for k in _FIELDS[:6]]).astype(np.int64).tolist()
+        energy = records["energy"].tolist()
+        fits = np.asarray(fitness).tolist()
+        genes = genomes[:, self.gene_index].tolist()
+        gene_format = ",".join(["%.7g"] * len(self.gene_index))
+        lines = [
+            "%d,%d,%d,%d,%d,%d,%s,%d,%.6g,%.6g,%s\r\n" % (
+                *ints[k], causes[k], records["lifespan"][k], energy[k], fits[k],
+                gene_format % tuple(genes[k]))
+            for k in range(m)
+        ]
+        self._csv.write("".join(lines))
         self._genomes.write(np.ascontiguousarray(genomes, "<f4").tobytes())
         return m
 
