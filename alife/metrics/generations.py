@@ -41,22 +41,24 @@ def generation_columns(layout: GenomeLayout) -> list[str]:
 
 def generation_row(layout: GenomeLayout, generation: int, tick: int, population: int,
                    fitness: np.ndarray, lifespan: np.ndarray, genomes: np.ndarray) -> dict:
-    """The row of one generation: fitness float64 (n,), lifespan (n,) and genomes float32
-    (n, G) of the n agents that lived in it (n may be 0)."""
+    """The row of one generation: fitness float64 (n,) and lifespan (n,) of the n agents
+    scored, genomes float32 (m, G) of the agents whose traits are summarised (generational:
+    the same agents; open-ended: the living). Statistics of nobody are NaN."""
     n = len(fitness)
-    row: dict = {"generation": generation, "tick": tick, "population": population, "agents": n}
-    if n == 0:
-        return row | {c: float("nan") for c in generation_columns(layout) if c not in row}
-    row["best_fitness"] = float(np.max(fitness))
-    row["mean_fitness"] = float(np.mean(fitness))
-    row["median_fitness"] = float(np.median(fitness))
-    row["mean_lifespan"] = float(np.mean(lifespan))
-    row["diversity"] = diversity(layout, genomes)
-    g = genomes.astype(np.float64)
-    for name, cols, rms in _traits(layout):
-        values = np.sqrt(np.mean(g[:, cols] ** 2, axis=1)) if rms else g[:, cols.start]
-        row[f"{name}.mean"] = float(values.mean())
-        row[f"{name}.sd"] = float(values.std())
+    row: dict = dict.fromkeys(generation_columns(layout), float("nan"))
+    row.update(generation=generation, tick=tick, population=population, agents=n)
+    if n:
+        row["best_fitness"] = float(np.max(fitness))
+        row["mean_fitness"] = float(np.mean(fitness))
+        row["median_fitness"] = float(np.median(fitness))
+        row["mean_lifespan"] = float(np.mean(lifespan))
+    if len(genomes):
+        row["diversity"] = diversity(layout, genomes)
+        g = genomes.astype(np.float64)
+        for name, cols, rms in _traits(layout):
+            values = np.sqrt(np.mean(g[:, cols] ** 2, axis=1)) if rms else g[:, cols.start]
+            row[f"{name}.mean"] = float(values.mean())
+            row[f"{name}.sd"] = float(values.std())
     return row
 
 

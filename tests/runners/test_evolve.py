@@ -221,3 +221,28 @@ def test_python_api_evolve_returns_the_summary(tmp_path):
     assert result.status == "completed"
     assert result.summary["generations"] == 2
     assert result.summary["lineage_rows"] == 40
+
+
+def test_a_generation_that_dies_out_early_still_breeds_the_next(tmp_path):
+    harsh = ["--set", "energy.basal_cost=5", "--set", "agents.initial_energy=40"]
+    folder = tmp_path / "harsh"
+    assert main(["evolve", *SMALL, *harsh, "--generations", "3", "--out", str(folder)]) == 0
+    rows = _generations(folder)
+    assert [int(r["population"]) for r in rows] == [0, 0, 0]
+    lin, _ = read_lineage(folder)
+    assert len(lin["id"]) == 3 * N and np.all(lin["cause"] == "starved")
+    for g, r in enumerate(rows):  # each ends when its last agent dies, the next starts on time
+        last_death = lin["death_tick"][lin["generation"] == g].max()
+        assert 60 * g < int(r["tick"]) == last_death < 60 * (g + 1)
+        assert np.all(lin["birth_tick"][lin["generation"] == g] == 60 * g)
+
+
+def test_open_ended_extinction_ends_the_run_with_complete_files(tmp_path):
+    harsh = ["--set", "energy.basal_cost=5", "--set", "agents.initial_energy=40"]
+    folder = tmp_path / "gone"
+    assert main(["evolve", *SMALL, *OPEN, *harsh, "--generations", "3", "--out", str(folder)]) == 0
+    summary = json.loads((folder / "summary.json").read_text())
+    assert summary["status"] == "extinct" and summary["final_population"] == 0
+    assert len(_generations(folder)) == 1
+    lin, _ = read_lineage(folder)
+    assert len(lin["id"]) == summary["lineage_rows"] and np.all(lin["cause"] != "alive")
