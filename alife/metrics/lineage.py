@@ -127,3 +127,31 @@ def read_lineage(folder: str | Path) -> tuple[dict[str, np.ndarray], np.ndarray]
     n = len(body)
     genomes = flat.reshape(n, -1) if n else flat.reshape(0, 0)
     return columns, genomes
+
+
+LINEAGE_PARQUET = "lineage.parquet"
+
+
+def write_lineage_parquet(folder: str | Path) -> Path | None:
+    """Also write the lineage as ``lineage.parquet`` (every column of lineage.csv plus
+    ``genome``, the whole genome as a list of float32) when pyarrow is installed (the
+    ``parquet`` extra); returns its path, or None without pyarrow."""
+    import importlib.util
+
+    if importlib.util.find_spec("pyarrow") is None:
+        return None
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = Path(folder)
+    columns, genomes = read_lineage(folder)
+    table = {name: pa.array(values) for name, values in columns.items()}
+    n_genes = genomes.shape[1] if genomes.ndim == 2 else 0
+    flat = pa.array(np.ascontiguousarray(genomes, np.float32).ravel(), pa.float32())
+    table["genome"] = pa.FixedSizeListArray.from_arrays(flat, n_genes) if n_genes else pa.array(
+        [[] for _ in range(len(genomes))], pa.list_(pa.float32()))
+    path = folder / LINEAGE_PARQUET
+    tmp = path.with_name(path.name + ".tmp")
+    pq.write_table(pa.table(table), tmp)
+    tmp.replace(path)
+    return path

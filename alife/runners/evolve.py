@@ -10,7 +10,8 @@ them, traits of the living at their end).
 Run folder:
     config.yaml        the resolved config
     generations.csv    one row per generation (alife.metrics.generations)
-    lineage.csv, lineage_genomes.f32   one row per agent (alife.metrics.lineage)
+    lineage.csv, lineage_genomes.f32   one row per agent (alife.metrics.lineage); also
+                       lineage.parquet when pyarrow is installed (the ``parquet`` extra)
     metrics.csv        the world's metrics every ``run.record_every`` ticks (tick counts on
                        across generations: generation g spans ticks [g·T, (g+1)·T])
     summary.json       status, generations, fitness of the first and last generations, speed
@@ -41,7 +42,8 @@ from alife.io.run_folder import DEFAULT_ROOT, make_run_folder, write_json
 from alife.kernels.tick import STAT_NAMES, kernels_cached
 from alife.metrics.collector import collect, metric_columns
 from alife.metrics.generations import generation_columns, generation_row
-from alife.metrics.lineage import LineageWriter, keep_lineage_rows, read_lineage
+from alife.metrics.lineage import (LineageWriter, keep_lineage_rows, read_lineage,
+                                  write_lineage_parquet)
 from alife.metrics.writers import CsvWriter, read_lines, replace_lines
 from alife.runners.headless import CHECKPOINT, RunResult, _keep_rows_up_to, _progress_bar
 from alife.sim import Simulation
@@ -229,6 +231,7 @@ class _Evolution:
         finally:
             self._restore_signals(previous)
             bar.close()
+        write_lineage_parquet(folder)  # a copy of lineage.csv for dataframes, with pyarrow
         return self._summarise(status, compile_seconds)
 
     # ---- pieces ---------------------------------------------------------------------------

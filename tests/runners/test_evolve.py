@@ -246,3 +246,12 @@ def test_open_ended_extinction_ends_the_run_with_complete_files(tmp_path):
     assert len(_generations(folder)) == 1
     lin, _ = read_lineage(folder)
     assert len(lin["id"]) == summary["lineage_rows"] and np.all(lin["cause"] != "alive")
+
+
+def test_lineage_parquet_equals_the_csv_and_genome_file(generational):
+    pq = pytest.importorskip("pyarrow.parquet")
+    table = pq.read_table(generational / "lineage.parquet").to_pydict()
+    lin, genomes = read_lineage(generational)
+    assert table["id"] == lin["id"].tolist()
+    assert table["cause"] == lin["cause"].tolist()
+    np.testing.assert_array_equal(np.array(table["genome"], np.float32), genomes)
