@@ -125,3 +125,17 @@ def test_the_example_sweep_is_valid():
 
     sweep = load_sweep(Path(__file__).resolve().parents[2] / "configs" / "sweeps" / "example.yaml")
     assert len(sweep.runs) == 4 and sweep.param_names == ["learner.model_lr"]
+
+
+def test_the_readme_sweep_file_is_valid(tmp_path):
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    section = (root / "README.md").read_text(encoding="utf-8").split("## Sweeps", 1)[1]
+    block = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    assert "base: ../default.yaml" in block
+    path = tmp_path / "readme.yaml"
+    path.write_text(block.replace("../default.yaml", str(root / "configs" / "default.yaml")))
+    sweep = load_sweep(path)
+    assert len(sweep.runs) == 2 * 2 * 2 * 3  # cases x grid x repeats
+    assert sweep.param_names == ["food.patch_size", "food.patch_cover", "learner.model_lr", "affect.enabled"]
