@@ -10,6 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from alife.batch.cli import register as register_sweep
 from alife.config import ConfigError, config_to_yaml, load_config
 from alife.io.run_folder import RunFolderError
 from alife.render.video import VideoUnavailable, add_video_args
@@ -60,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_progress_args(resume)
 
     register_view(sub)  # alife view (the live window); pygame loads only when it runs
+    register_sweep(sub)  # alife sweep (parameter sweeps; alife.batch)
 
     config = sub.add_parser("config", help="check or show a config")
     config_sub = config.add_subparsers(dest="config_command", required=True, metavar="ACTION")
@@ -85,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             result = resume(args.run_dir, steps=args.steps, generations=args.generations,
                             progress=args.progress)
             return 130 if result.status == "interrupted" else 0
-        if args.command == "view":
+        if args.command in ("view", "sweep"):
             return args.handler(args)
         if args.command == "config":
             config = load_config(args.config, args.overrides)

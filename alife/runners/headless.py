@@ -107,8 +107,9 @@ def resume(
             raise ValueError(f"--steps {steps}: the run is already at tick {sim.tick}")
         sim.config = load_config(sim.config, {"run.steps": steps})
         (folder / "config.yaml").write_text(config_to_yaml(sim.config), encoding="utf-8")
-    _keep_rows_up_to(folder / "metrics.csv", sim.tick, sim.config.run.record_every,
-                     keep_last=progress_state.pop("row_written", True))
+    row_written = progress_state.pop("row_written", True)
+    _keep_rows_up_to(folder / "metrics.csv", sim.tick, sim.config.run.record_every, keep_last=row_written)
+    progress_state["row_written"] = row_written
     log(f"alife resume: {folder} at tick {sim.tick} of {sim.config.run.steps}")
     return _drive(sim, folder, progress_state, progress, log, open_video(None))
 
@@ -120,6 +121,7 @@ def _drive(sim: Simulation, folder: Path, progress_state: dict[str, Any], progre
     steps, every = config.run.steps, config.run.record_every
     checkpoint_every = config.run.checkpoint_every
     totals, peak = progress_state["totals"], progress_state["peak"]
+    row_tick = sim.tick if progress_state.pop("row_written", True) else -1  # tick of the last row written
     status = "completed"
     if progress is None:
         progress = sys.stderr.isatty()
@@ -142,10 +144,12 @@ def _drive(sim: Simulation, folder: Path, progress_state: dict[str, Any], progre
     with CsvWriter(folder / "metrics.csv", metric_columns(config), append=True) as metrics:
 
         def record_row() -> None:  # events accumulate in the simulation until a row takes them
+            nonlocal row_tick
             events = sim.take_stats()
             for name in STAT_NAMES:
                 totals[name] += events[name]
             metrics.write(collect(sim, events))
+            row_tick = sim.tick
 
         previous_handler = _sigterm_as_interrupt()
         try:
@@ -164,8 +168,11 @@ def _drive(sim: Simulation, folder: Path, progress_state: dict[str, Any], progre
                 status = "extinct"
         except KeyboardInterrupt:
             status = "interrupted"
-            checkpoint(row_written=False)  # before the last row takes the pending events
-            record_row()
+            if row_tick == sim.tick:  # Ctrl-C after this tick's row (e.g. during a checkpoint)
+                checkpoint()
+            else:
+                checkpoint(row_written=False)  # before the last row takes the pending events
+                record_row()
         finally:
             _restore_sigterm(previous_handler)
             bar.close()

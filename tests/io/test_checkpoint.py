@@ -80,6 +80,25 @@ def test_resume_after_sigkill_at_a_random_moment_is_exact(tmp_path, seed):
         np.testing.assert_array_equal(a[key], b[key], err_msg=key)
 
 
+def test_ctrl_c_after_a_row_was_written_loses_no_row(tmp_path, monkeypatch):
+    """Ctrl-C between a tick's metrics row and the next step (e.g. while a checkpoint is being
+    written): the resumed run still equals the uninterrupted one."""
+    whole, split = tmp_path / "whole", tmp_path / "split"
+    assert main(["run", *TINY, "--steps", "60", "--out", str(whole)]) == 0
+    step = Simulation.step
+
+    def interrupted_step(self, n=1):
+        if self.tick >= 30:  # the row of tick 30 is already written
+            raise KeyboardInterrupt
+        return step(self, n)
+
+    monkeypatch.setattr(Simulation, "step", interrupted_step)
+    assert main(["run", *TINY, "--steps", "60", "--out", str(split)]) == 130
+    monkeypatch.setattr(Simulation, "step", step)
+    assert main(["resume", str(split), "--no-progress"]) == 0
+    assert (whole / "metrics.csv").read_text() == (split / "metrics.csv").read_text()
+
+
 def test_sigterm_writes_a_checkpoint_and_ends_cleanly(tmp_path):
     folder = tmp_path / "term"
     proc = _spawn_run(folder, 100000, 0)

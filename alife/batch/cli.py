@@ -1,0 +1,55 @@
+"""``alife sweep SWEEP.yaml [--workers N] [--scheduler ADDRESS|local] [--out DIR]``.
+
+``register(subparsers)`` adds the subcommand to ``alife``'s parser; the parsed arguments carry
+``handler=main``. Exit codes: 0 every run finished, 1 some runs failed (see results.csv),
+2 bad input, 130 interrupted (re-run the same command to go on).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def register(subparsers) -> argparse.ArgumentParser:
+    """Add ``sweep`` to an argparse subparsers object; returns the new parser."""
+    p = subparsers.add_parser(
+        "sweep", help="run a parameter sweep (process pool or Dask) into one results table",
+        description="Run every run of a sweep file and write results.csv and the long metrics "
+        "table. Re-running the same command skips finished runs, resumes interrupted ones "
+        "and retries failed ones.")
+    p.add_argument("sweep", metavar="SWEEP", help="sweep file (YAML), e.g. configs/sweeps/example.yaml")
+    p.add_argument("--out", metavar="DIR", help="output folder (default sweeps/<name>)")
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="worker processes of the pool or the local Dask cluster (default: the cores)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help='run on Dask: "local" starts a local cluster, tcp://host:8786 connects to a '
+                        'running scheduler (needs: pip install "alife[dask]")')
+    p.add_argument("--csv", dest="parquet", action="store_false", default=None,
+                   help="write the long metrics table as CSV even when pyarrow is installed")
+    bar = p.add_mutually_exclusive_group()
+    bar.add_argument("--progress", dest="progress", action="store_true", default=None,
+                     help="always show the progress bar")
+    bar.add_argument("--no-progress", dest="progress", action="store_false",
+                     help="never show the progress bar (default: only on a terminal)")
+    p.set_defaults(handler=main)
+    return p
+
+
+def main(args: argparse.Namespace) -> int:
+    from alife.batch.executors import ExecutorUnavailable
+    from alife.batch.spec import SweepError
+    from alife.batch.sweep import run_sweep
+    from alife.config import ConfigError
+
+    try:
+        outcome = run_sweep(args.sweep, args.out, workers=args.workers, scheduler=args.scheduler,
+                            progress=args.progress, parquet=args.parquet)
+    except (SweepError, ConfigError, ExecutorUnavailable, ValueError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    if outcome.interrupted:
+        return 130
+    return 1 if outcome.counts.get("failed") else 0

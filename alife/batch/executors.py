@@ -1,0 +1,120 @@
+"""Where a sweep's runs execute: one ``concurrent.futures.Executor`` interface, two back ends.
+
+- the standard library's process pool (the default, nothing to install): ``workers`` processes
+  on this machine;
+- Dask distributed (``pip install "alife[dask]"``): ``scheduler="local"`` starts a local
+  cluster of ``workers`` single-threaded worker processes, ``scheduler="tcp://host:8786"``
+  connects to a running scheduler and uses its workers (``client.get_executor()``).
+
+:func:`open_executor` yields an :class:`ExecutorInfo`: the executor, the runs executing at once
+per host (``slots``, which sizes each run's numba thread count so that runs × threads do not
+exceed a host's cores) and a one-line description. Dask is imported only here, and only when
+asked for.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from collections.abc import Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from alife.batch.worker import ignore_sigint
+
+DASK_HINT = 'pip install "alife[dask]"'
+
+
+class ExecutorUnavailable(RuntimeError):
+    """The requested executor cannot be used (Dask missing, scheduler unreachable, no workers)."""
+
+
+@dataclass
+class ExecutorInfo:
+    executor: Executor
+    slots: dict[str, int]  # runs at once per host; "*" = on every host (the process pool)
+    description: str
+
+
+def default_workers() -> int:
+    """The cores this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+@contextmanager
+def open_executor(workers: int | None = None, scheduler: str | None = None,
+                  wait_for_workers: float = 60.0) -> Iterator[ExecutorInfo]:
+    """The executor for a sweep; shut down (and a local cluster stopped) on leaving.
+
+    workers: processes of the pool or of the local Dask cluster (default: the cores); not
+        used with a remote scheduler, whose workers are what they are.
+    scheduler: None (process pool), "local", or a Dask scheduler address ("tcp://host:8786").
+    wait_for_workers: seconds to wait for a remote scheduler's first worker.
+    """
+    if workers is not None and workers < 1:
+        raise ValueError(f"--workers: must be >= 1, got {workers}")
+    if scheduler is None:
+        n = workers or default_workers()
+        pool = ProcessPoolExecutor(max_workers=n, mp_context=_pool_context(), initializer=ignore_sigint)
+        try:
+            yield ExecutorInfo(pool, {"*": n}, f"process pool, {n} worker{'s' * (n != 1)}")
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+        return
+    with _dask_client(scheduler, workers, wait_for_workers) as (client, description):
+        slots: dict[str, int] = {}
+        for address, nthreads in client.nthreads().items():
+            host = address.split("://", 1)[-1].rsplit(":", 1)[0]
+            slots[host] = slots.get(host, 0) + nthreads
+        executor = client.get_executor(pure=False)  # pure=False: a retried run is run again
+        try:
+            yield ExecutorInfo(executor, slots, description.format(slots=sum(slots.values())))
+        finally:
+            executor.shutdown(wait=False)
+
+
+def _pool_context():
+    """forkserver where there is one: workers fork from a clean server that has imported
+    alife and numba once (no fork of a parent with threads; cheap worker start)."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["alife.batch.worker", "alife.runners.headless"])
+    return context
+
+
+@contextmanager
+def _dask_client(scheduler: str, workers: int | None, wait_for_workers: float):
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise ExecutorUnavailable(f"--scheduler needs Dask distributed: {DASK_HINT}") from None
+    if scheduler == "local":
+        n = workers or default_workers()
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                               dashboard_address=None, silence_logs=logging.ERROR)
+        client = Client(cluster)
+        try:
+            yield client, "Dask local cluster, {slots} single-threaded workers"
+        finally:
+            client.close()
+            cluster.close()
+        return
+    if workers is not None:
+        raise ValueError("--workers: not used with a remote --scheduler (its workers decide); drop it")
+    try:
+        client = Client(scheduler, timeout="10s")
+    except (OSError, TimeoutError, ValueError) as err:
+        raise ExecutorUnavailable(f"--scheduler {scheduler}: cannot connect ({err})") from None
+    try:
+        try:
+            client.wait_for_workers(1, timeout=wait_for_workers)
+        except TimeoutError:
+            raise ExecutorUnavailable(
+                f"--scheduler {scheduler}: no workers after {wait_for_workers:.0f} s; start some "
+                f"with: dask worker {scheduler} --nthreads 1") from None
+        yield client, f"Dask scheduler {scheduler}, {{slots}} worker threads"
+    finally:
+        client.close()
