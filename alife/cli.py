@@ -32,6 +32,14 @@ def _add_progress_args(parser: argparse.ArgumentParser) -> None:
                      help="never show the progress bar (default: only on a terminal)")
 
 
+def _add_executor_args(parser: argparse.ArgumentParser) -> None:
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=int, metavar="N",
+                       help="island runs: worker processes (default: the cores)")
+    where.add_argument("--scheduler", metavar="ADDRESS",
+                       help="island runs: a Dask scheduler (tcp://host:8786) or 'local' (needs alife[dask])")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="alife", description="Artificial-life simulator.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -51,6 +59,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="evolution.mode (default: the config's)")
     evolve.add_argument("--seed", type=int, metavar="S", help="master seed (seed)")
     evolve.add_argument("--out", metavar="DIR", help="run folder (new or empty); default runs/<name>-<timestamp>")
+    evolve.add_argument("--islands", type=int, metavar="K", help="island model: K populations (evolution.islands)")
+    evolve.add_argument("--migrate-every", type=int, metavar="M",
+                        help="generations between migrations (evolution.migrate_every)")
+    _add_executor_args(evolve)
     _add_progress_args(evolve)
 
     resume = sub.add_parser("resume", help="continue an interrupted run or evolution from its checkpoint, exactly")
@@ -58,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     resume.add_argument("--steps", type=int, metavar="N", help="new total length in ticks (default: the run's own)")
     resume.add_argument("--generations", type=int, metavar="G",
                         help="evolution runs: new total number of generations (default: the run's own)")
+    _add_executor_args(resume)
     _add_progress_args(resume)
 
     register_view(sub)  # alife view (the live window); pygame loads only when it runs
@@ -85,7 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from alife.runners.headless import resume
 
             result = resume(args.run_dir, steps=args.steps, generations=args.generations,
-                            progress=args.progress)
+                            progress=args.progress, workers=args.workers, scheduler=args.scheduler)
             return 130 if result.status == "interrupted" else 0
         if args.command in ("view", "sweep"):
             return args.handler(args)
@@ -125,7 +138,20 @@ def _evolve(args: argparse.Namespace) -> int:
         overrides.append(f"evolution.mode={args.mode}")
     if args.seed is not None:
         overrides.append(f"seed={args.seed}")
-    result = evolve(args.config, args.out, overrides=overrides, progress=args.progress)
+    if args.islands is not None:
+        overrides.append(f"evolution.islands={args.islands}")
+    if args.migrate_every is not None:
+        overrides.append(f"evolution.migrate_every={args.migrate_every}")
+    config = load_config(args.config, overrides)
+    if config.evolution.islands > 1:
+        from alife.runners.islands import evolve_islands
+
+        result = evolve_islands(config, args.out, workers=args.workers, scheduler=args.scheduler,
+                                progress=args.progress)
+    else:
+        if args.workers is not None or args.scheduler is not None:
+            raise ValueError("--workers/--scheduler: for island runs (--islands K with K > 1)")
+        result = evolve(config, args.out, progress=args.progress)
     return 130 if result.status == "interrupted" else 0
 
 

@@ -6,8 +6,9 @@ pydantic model, validated with the sweep file) and returns the run's summary, a 
 ``"status"`` is one of ``Command.finished`` (done: a re-run skips it) or anything else
 ("interrupted": a re-run resumes it when the command can, else starts it again).
 
-Adding a command (e.g. ``evolve``) is one options model, one start function (and optionally
-a resume function) and one entry in :data:`COMMANDS`.
+Commands: ``run`` (alife run) and ``evolve`` (alife evolve, one population). Adding one is
+an options model, a start function (and optionally a resume function) and an entry in
+:data:`COMMANDS`.
 """
 
 from __future__ import annotations
@@ -15,11 +16,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from alife.config import Config, load_config
+from alife.config import Config, ConfigError, load_config
 
 
 class RunOptions(BaseModel):
@@ -44,6 +45,36 @@ def _resume_run(folder: Path, options: RunOptions) -> dict[str, Any]:
     from alife.runners.headless import resume
 
     return resume(folder, progress=False, log=_quiet).summary
+
+
+class EvolveOptions(BaseModel):
+    """Options of ``command: evolve`` (those of ``alife evolve`` that make sense in a sweep)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    generations: int | None = Field(None, ge=1, description="generations (sets evolution.generations)")
+    mode: Literal["generational", "open_ended"] | None = Field(None, description="sets evolution.mode")
+
+
+def _configure_evolve(config: Config, options: EvolveOptions) -> Config:
+    changes = {"evolution.generations": options.generations, "evolution.mode": options.mode}
+    config = load_config(config, {k: v for k, v in changes.items() if v is not None})
+    if config.evolution.islands > 1:  # islands take workers of their own: not inside a sweep
+        raise ConfigError("evolution.islands: island runs cannot be sweep runs (they take workers of "
+                          f"their own); use islands: 1, got {config.evolution.islands}")
+    return config
+
+
+def _start_evolve(config: Config, folder: Path, options: EvolveOptions) -> dict[str, Any]:
+    from alife.runners.evolve import evolve
+
+    return evolve(config, folder, progress=False, log=_quiet).summary
+
+
+def _resume_evolve(folder: Path, options: EvolveOptions) -> dict[str, Any]:
+    from alife.runners.evolve import resume_evolution
+
+    return resume_evolution(folder, progress=False, log=_quiet).summary
 
 
 def _quiet(message: str) -> None:
@@ -71,4 +102,6 @@ class Command:
 
 COMMANDS: dict[str, Command] = {
     "run": Command(options=RunOptions, configure=_configure_run, start=_start_run, resume=_resume_run),
+    "evolve": Command(options=EvolveOptions, configure=_configure_evolve, start=_start_evolve,
+                      resume=_resume_evolve),
 }

@@ -4,7 +4,8 @@
 ``repetition``, every swept parameter (dotted key; a list value as JSON text), ``status``
 (completed / extinct / interrupted / failed / pending), ``error``, ``attempt``,
 ``wall_seconds`` (the whole run in its worker: loading, compiling, simulating, writing), the
-run's ``summary.json`` fields (its own ``wall_seconds`` renamed ``sim_seconds``), and
+run's ``summary.json`` fields (its own ``wall_seconds`` renamed ``sim_seconds``; a nested
+record such as an evolution's ``last_generation`` as ``last_generation_<field>``), and
 ``final_<metric>`` for every column of the last row of its ``metrics.csv``.
 
 ``metrics.parquet`` (when pyarrow is installed; else ``metrics.csv``): the long table, every
@@ -65,7 +66,11 @@ def results_rows(sweep: Sweep, out: Path) -> list[dict[str, Any]]:
                    wall_seconds=record.get("wall_seconds", ""))
         if status != "failed":
             for key, value in summary.items():
-                if key not in ("status", "seed"):
+                if key in ("status", "seed"):
+                    continue
+                if isinstance(value, dict):  # e.g. an evolution's first/last generation
+                    row.update({f"{key}_{k}": v for k, v in value.items()})
+                else:
                     row["sim_seconds" if key == "wall_seconds" else key] = value
             last = _last_row(folder / "metrics.csv")
             row.update({f"final_{k}": v for k, v in last.items() if k != "tick"})

@@ -274,6 +274,16 @@ class EvolutionConfig(_Section):
     checkpoint_every: int = Field(
         10, ge=0, description="generations between two checkpoints; 0 = only on Ctrl-C/SIGTERM and at the end"
     )
+    islands: int = Field(
+        1, ge=1, le=1024,
+        description="island model: this many generational evolutions side by side, exchanging "
+        "migrants (1 = one population)",
+    )
+    migrate_every: int = Field(10, ge=1, description="generations between two migrations between islands")
+    migrants: int = Field(2, ge=0, description="fittest agents each island sends at a migration")
+    topology: Literal["ring", "random"] = Field(
+        "ring", description="where migrants go: ring = island k to k+1; random = a new random pairing each time"
+    )
 
 
 class RunConfig(_Section):

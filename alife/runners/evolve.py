@@ -68,10 +68,16 @@ def evolve(
 
     Args: as for :func:`alife.runners.headless.run`. Status: "completed", "extinct" (open-ended
     only: the world died out) or "interrupted" (Ctrl-C/SIGTERM; ``alife resume`` continues).
+    With ``evolution.islands`` > 1 this is an island run (:mod:`alife.runners.islands`) on the
+    default executor.
     """
     log = log or (lambda msg: print(msg, file=sys.stderr))
     config = load_config(config, overrides)
-    _check(config)
+    if config.evolution.islands > 1:
+        from alife.runners.islands import evolve_islands
+
+        return evolve_islands(config, out, root=root, progress=progress, log=log)
+    check_evolution(config)
     folder = make_run_folder(config.run.name, out, root)
     (folder / "config.yaml").write_text(config_to_yaml(config), encoding="utf-8")
     generational = config.evolution.mode == "generational"
@@ -121,7 +127,8 @@ def resume_evolution(run_dir: str | Path, *, generations: int | None = None,
     return _Evolution(folder, sim, state, log).drive(progress)
 
 
-def _check(config: Config) -> None:
+def check_evolution(config: Config) -> None:
+    """Refuse settings an evolution run cannot use (ConfigError naming the field)."""
     ev = config.evolution
     if config.agents.initial_count < 1:
         raise ConfigError("agents.initial_count: evolution needs at least 1 agent, got 0")

@@ -83,6 +83,8 @@ def resume(
     generations: int | None = None,
     progress: bool | None = None,
     log: Callable[[str], None] | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
 ) -> RunResult:
     """Continue a run from ``run_dir/checkpoint.npz``, exactly as if it had never stopped.
 
@@ -90,9 +92,20 @@ def resume(
     files end up identical to those of an uninterrupted run. ``steps``: a new total length
     (ticks); default the run's own ``run.steps``. An evolution run (``alife evolve``) is
     continued by :func:`alife.runners.evolve.resume_evolution`; ``generations`` extends it.
+    An island run by :func:`alife.runners.islands.resume_islands` on ``workers`` processes or
+    a Dask ``scheduler``.
     """
     log = log or (lambda msg: print(msg, file=sys.stderr))
     folder = Path(run_dir)
+    from alife.runners.islands import is_island_run, resume_islands
+
+    if is_island_run(folder):
+        if steps is not None:
+            raise ValueError(f"{folder}: an evolution run is extended with --generations, not --steps")
+        return resume_islands(folder, generations=generations, workers=workers,
+                              scheduler=scheduler, progress=progress, log=log)
+    if workers is not None or scheduler is not None:
+        raise ValueError("--workers/--scheduler: for island runs only")
     sim, progress_state = Simulation.load(folder / CHECKPOINT)
     if "evolution" in progress_state:
         if steps is not None:

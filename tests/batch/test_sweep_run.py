@@ -243,3 +243,25 @@ def test_sweeps_import_neither_dask_nor_pygame():
             "print(sorted(m for m in ('pygame', 'dask', 'distributed') if m in sys.modules))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.strip() == "[]"
+
+
+def test_an_evolve_sweep_records_each_runs_generations(tmp_path):
+    path = write(tmp_path / "evo.yaml", command="evolve",
+                 set={**TINY, "evolution.generation_ticks": 20},
+                 options={"generations": 2}, grid={"evolution.selection": ["tournament", "random"]},
+                 repeats=1)
+    outcome = run_sweep(path, tmp_path / "out", workers=2, log=quiet, parquet=False)
+    rows = read_csv(tmp_path / "out" / "results.csv")
+    assert [r["evolution.selection"] for r in rows] == ["tournament", "random"]
+    for row in rows:
+        assert row["status"] == "completed" and row["generations"] == "2"
+        assert 0 < float(row["last_generation_mean_lifespan"]) <= 20
+        folder = run_folder(tmp_path / "out", row["run_id"])
+        assert len(read_csv(folder / "generations.csv")) == 2
+    assert outcome is not None
+
+
+def test_island_runs_are_refused_in_a_sweep(tmp_path, capsys):
+    path = write(tmp_path / "isl.yaml", command="evolve", set={**TINY, "evolution.islands": 2}, options={})
+    assert main(["sweep", str(path), "--out", str(tmp_path / "o")]) == 2
+    assert "evolution.islands" in capsys.readouterr().err

@@ -1,0 +1,304 @@
+"""Island evolution (``alife evolve --islands K --migrate-every M``): K generational evolutions
+side by side, exchanging their best agents every M generations.
+
+Each island is an ordinary generational evolution run in its own folder (``island-00/`` …,
+resumable on its own), with its own seed derived from the master seed. The run advances in
+synchronous epochs of M generations: every island's epoch is one task on the executor (the
+process pool, or Dask: :mod:`alife.batch.executors`); when all have finished, each island
+sends its ``evolution.migrants`` fittest agents of its last generation to another island
+(``evolution.topology``: ``ring`` = island k to k+1, ``random`` = a fresh random derangement
+per migration, from the seed), where they take the places of the last-bred children of the
+generation about to start (never the elites). Migration reads only files and the next epoch
+starts only after it, so the result is identical whichever executor runs the islands, with
+how many workers and in whatever order they finish (tested).
+
+Folder:
+    config.yaml        the resolved config (with evolution.islands)
+    islands.json       progress: epochs and generations completed (for ``alife resume``)
+    generations.csv    every island's generations.csv, with an ``island`` column first
+    migrations.csv     migration (0, 1, …), generation (the one they join), from_island,
+                       from_id, to_island, to_id, fitness
+    summary.json       status, generations, per-island last-generation numbers, wall time
+    island-KK/         each island's run folder (alife.runners.evolve)
+Immigrants start a new line in their island's lineage (parent_id -1); migrations.csv links
+them to their origin (ids are per island).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import sys
+import time
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import wait
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from alife.config import Config, ConfigError, config_to_yaml, load_config
+from alife.io.run_folder import DEFAULT_ROOT, make_run_folder, write_json
+from alife.runners.headless import CHECKPOINT, RunResult, _progress_bar
+
+ISLANDS_JSON = "islands.json"
+MIGRATIONS_CSV = "migrations.csv"
+GENERATIONS_CSV = "generations.csv"
+ISLAND_BRANCH = 6    # seed-sequence branch of the island seeds (see alife.runners.evolve)
+TOPOLOGY_BRANCH = 7  # random topology: the destinations of migration m
+_MIGRATION_FIELDS = ("migration", "generation", "from_island", "from_id", "to_island", "to_id", "fitness")
+
+
+def island_seed(seed: int, island: int) -> int:
+    """The master seed of island ``island`` (a 63-bit integer derived from ``seed``)."""
+    state = np.random.SeedSequence(seed, spawn_key=(ISLAND_BRANCH, island)).generate_state(2, np.uint32)
+    return int(state[0]) << 31 | int(state[1]) >> 1
+
+
+def island_folder(folder: Path, island: int) -> Path:
+    return Path(folder) / f"island-{island:02d}"
+
+
+def evolve_islands(
+    config: Config | str | Path | Mapping[str, Any] | None = None,
+    out: str | Path | None = None,
+    *,
+    overrides: Iterable[str] | Mapping[str, Any] | None = None,
+    root: str | Path = DEFAULT_ROOT,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: bool | None = None,
+    log: Callable[[str], None] | None = None,
+) -> RunResult:
+    """Run an island evolution (``evolution.islands`` > 1) and write its folder.
+
+    workers / scheduler: as for ``alife sweep`` (process pool of ``workers`` processes by
+    default; ``scheduler="local"`` or a Dask scheduler address).
+    """
+    log = log or (lambda msg: print(msg, file=sys.stderr))
+    config = load_config(config, overrides)
+    _check(config)
+    folder = make_run_folder(config.run.name, out, root)
+    (folder / "config.yaml").write_text(config_to_yaml(config), encoding="utf-8")
+    write_json(folder / ISLANDS_JSON, {"islands": config.evolution.islands, "epochs": 0,
+                                       "generations": 0, "wall_seconds": 0.0})
+    with (folder / MIGRATIONS_CSV).open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerow(_MIGRATION_FIELDS)
+    ev = config.evolution
+    log(f"alife evolve: {folder}  ({ev.islands} islands, migration of {ev.migrants} every "
+        f"{ev.migrate_every} generations ({ev.topology}), {ev.generations} generations)")
+    return _drive(folder, config, workers, scheduler, progress, log)
+
+
+def resume_islands(run_dir: str | Path, *, generations: int | None = None,
+                   workers: int | None = None, scheduler: str | None = None,
+                   progress: bool | None = None,
+                   log: Callable[[str], None] | None = None) -> RunResult:
+    """Continue an island evolution from its last completed epoch (each island from its own
+    checkpoint); ``generations`` extends it."""
+    log = log or (lambda msg: print(msg, file=sys.stderr))
+    folder = Path(run_dir)
+    config = load_config(folder / "config.yaml")
+    state = _read_state(folder)
+    if generations is not None:
+        if generations < state["generations"]:
+            raise ValueError(f"--generations {generations}: the run already has {state['generations']}")
+        config = load_config(config, {"evolution.generations": generations})
+        (folder / "config.yaml").write_text(config_to_yaml(config), encoding="utf-8")
+    log(f"alife resume: {folder} at generation {state['generations']} of {config.evolution.generations}")
+    return _drive(folder, config, workers, scheduler, progress, log)
+
+
+def is_island_run(folder: str | Path) -> bool:
+    return (Path(folder) / ISLANDS_JSON).exists()
+
+
+def _check(config: Config) -> None:
+    ev = config.evolution
+    if ev.mode != "generational":
+        raise ConfigError("evolution.islands: island evolution needs evolution.mode=generational, "
+                          f"got {ev.mode}")
+    if ev.migrants >= config.agents.initial_count - ev.elites:
+        raise ConfigError(f"evolution.migrants: must be below agents.initial_count minus "
+                          f"evolution.elites ({config.agents.initial_count - ev.elites}), got {ev.migrants}")
+    from alife.runners.evolve import check_evolution
+
+    check_evolution(config)
+
+
+def _read_state(folder: Path) -> dict[str, Any]:
+    try:
+        return json.loads((folder / ISLANDS_JSON).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise ValueError(f"{folder / ISLANDS_JSON}: cannot read the island run's progress ({err})") from None
+
+
+def _drive(folder: Path, config: Config, workers: int | None, scheduler: str | None,
+           progress: bool | None, log: Callable[[str], None]) -> RunResult:
+    from alife.batch.executors import open_executor
+
+    ev = config.evolution
+    state = _read_state(folder)
+    started = time.perf_counter()
+    status = "completed"
+    if progress is None:
+        progress = sys.stderr.isatty()
+    bar = _progress_bar(ev.generations, progress)
+    bar.unit = "generation"
+    bar.update(state["generations"])
+    try:
+        with open_executor(workers, scheduler) as info:
+            log(f"islands run on: {info.description}")
+            while state["generations"] < ev.generations:
+                done = state["generations"]
+                if done % ev.migrate_every == 0 and done > 0 and state.get("migrated") != done:
+                    _migrate(folder, config, done)  # the due migration of an extended run
+                    state["migrated"] = done
+                    write_json(folder / ISLANDS_JSON, state)
+                # epochs end on multiples of migrate_every, whatever length the run had before
+                target = min((done // ev.migrate_every + 1) * ev.migrate_every, ev.generations)
+                futures = [info.executor.submit(_island_epoch, str(folder), k,
+                                                config.model_dump(mode="json"), target, info.slots)
+                           for k in range(ev.islands)]
+                wait(futures)
+                statuses = [f.result() for f in futures]  # a failed island raises here
+                if any(s != "completed" for s in statuses):
+                    status = "interrupted"
+                    break
+                if target < ev.generations and target % ev.migrate_every == 0:
+                    _migrate(folder, config, target)
+                    state["migrated"] = target
+                _combine_generations(folder, ev.islands)
+                bar.update(target - state["generations"])
+                state.update(epochs=state["epochs"] + 1, generations=target)
+                write_json(folder / ISLANDS_JSON, state)
+    except KeyboardInterrupt:
+        status = "interrupted"
+    finally:
+        bar.close()
+    wall = state.get("wall_seconds", 0.0) + time.perf_counter() - started
+    state["wall_seconds"] = round(wall, 3)
+    write_json(folder / ISLANDS_JSON, state)
+    islands = []
+    for k in range(ev.islands):
+        try:
+            islands.append(json.loads((island_folder(folder, k) / "summary.json").read_text())["last_generation"])
+        except (OSError, ValueError, KeyError):
+            islands.append(None)
+    summary = {"status": status, "islands": ev.islands, "generations": state["generations"],
+               "generations_requested": ev.generations, "epochs": state["epochs"],
+               "seed": config.seed, "last_generation": islands, "wall_seconds": round(wall, 3)}
+    write_json(folder / "summary.json", summary)
+    if status == "interrupted":
+        log(f"interrupted after generation {state['generations']}; continue with: alife resume {folder}")
+    else:
+        log(f"done: {ev.islands} islands, {state['generations']} generations; files in {folder}")
+    return RunResult(folder=folder, status=status, summary=summary)
+
+
+def _island_epoch(folder: str, island: int, config: dict[str, Any], target: int,
+                  slots: dict[str, int]) -> str:
+    """In a worker: take island ``island`` to ``target`` generations; returns its status."""
+    from alife.batch.worker import thread_budget
+    from alife.runners.evolve import evolve, resume_evolution
+
+    here = island_folder(Path(folder), island)
+    quiet = lambda msg: None  # noqa: E731 - the driver reports progress
+    if (here / CHECKPOINT).exists():
+        result = resume_evolution(here, generations=target, progress=False, log=quiet)
+    else:
+        if here.exists():  # a first epoch that died before its first checkpoint
+            shutil.rmtree(here)
+        base = load_config(config)
+        island_config = load_config(base, {
+            "seed": island_seed(base.seed, island), "evolution.islands": 1,
+            "evolution.generations": target, "run.name": f"{base.run.name}-island{island:02d}",
+            "run.threads": base.run.threads or thread_budget(slots)})
+        result = evolve(island_config, here, progress=False, log=quiet)
+    return result.status
+
+
+def _last_generation(folder: Path, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """ids int64 (n,), fitness float64 (n,) and genomes float32 (n, G) of the last finished
+    generation of an island: the last n rows of its lineage (a generation writes n rows)."""
+    from alife.metrics.lineage import LINEAGE_CSV, LINEAGE_GENOMES
+    from alife.metrics.writers import read_lines
+
+    lines = read_lines(folder / LINEAGE_CSV)
+    header = next(csv.reader(lines[:1]))
+    rows = list(csv.reader(lines[-n:]))
+    ids = np.array([int(r[header.index("id")]) for r in rows], np.int64)
+    fitness = np.array([float(r[header.index("fitness")]) for r in rows], np.float64)
+    genomes = np.fromfile(folder / LINEAGE_GENOMES, dtype="<f4")
+    genomes = genomes.reshape(len(lines) - 1, -1)[-n:]
+    return ids, fitness, genomes
+
+
+def destinations(config: Config, migration: int) -> np.ndarray:
+    """Where each island's emigrants go at migration number ``migration``: int64 (K,), never
+    to themselves."""
+    k = config.evolution.islands
+    if config.evolution.topology == "ring" or k == 2:
+        return (np.arange(k) + 1) % k
+    rng = np.random.default_rng(np.random.SeedSequence(config.seed, spawn_key=(TOPOLOGY_BRANCH, migration)))
+    while True:  # a random derangement
+        dest = rng.permutation(k)
+        if np.all(dest != np.arange(k)):
+            return dest.astype(np.int64)
+
+
+def _migrate(folder: Path, config: Config, generation: int) -> None:
+    """After ``generation`` generations (a multiple of migrate_every): send every island's
+    fittest to its destination's next generation. Idempotent: a crash in the middle is
+    repaired by doing it again."""
+    from alife.genetics.operators import elite_indices
+    from alife.kernels.learner import start_learned_states
+    from alife.sim import Simulation
+
+    ev = config.evolution
+    n, m = config.agents.initial_count, ev.migrants
+    if m == 0 or ev.islands < 2:
+        return
+    migration = generation // ev.migrate_every - 1
+    dest = destinations(config, migration)
+    emigrants = []
+    for k in range(ev.islands):
+        ids, fitness, genomes = _last_generation(island_folder(folder, k), n)
+        best = elite_indices(fitness, m)
+        emigrants.append((ids[best], fitness[best], genomes[best]))
+    rows = []
+    for src in range(ev.islands):
+        to = int(dest[src])
+        path = island_folder(folder, to) / CHECKPOINT
+        sim, extra = Simulation.load(path, births=False, record_deaths=True)
+        a = sim.state.agents
+        slots = np.arange(n - m, n, dtype=np.int64)  # the last-bred children: never elites
+        ids, fitness, genomes = emigrants[src]
+        a.genome[slots] = genomes
+        a.parent_id[slots] = -1
+        a.parent2_id[slots] = -1
+        start_learned_states(slots, a, sim.params)
+        sim.save(path, extra)
+        rows += [(migration, generation, src, int(i), to, int(a.id[s]), f"{f:.6g}")
+                 for i, s, f in zip(ids, slots, fitness)]
+    # rewrite the whole table from the epochs before: a repeated migration adds no duplicates
+    from alife.metrics.writers import read_lines, replace_lines
+
+    path = folder / MIGRATIONS_CSV
+    kept = [line for line in read_lines(path)
+            if not line.startswith(f"{migration},") and line.endswith("\n")]
+    replace_lines(path, kept + [",".join(map(str, r)) + "\r\n" for r in rows])
+
+
+def _combine_generations(folder: Path, islands: int) -> None:
+    """The islands' generations.csv files as one table with an ``island`` column first."""
+    from alife.metrics.writers import read_lines, replace_lines
+
+    out: list[str] = []
+    for k in range(islands):
+        lines = read_lines(island_folder(folder, k) / GENERATIONS_CSV)
+        if not out:
+            out.append("island," + lines[0])
+        out += [f"{k},{line}" for line in lines[1:] if line.endswith("\n")]
+    replace_lines(folder / GENERATIONS_CSV, out)

@@ -1,0 +1,108 @@
+"""Island evolution: migration along the topology, identical results whatever runs the islands."""
+
+import csv
+
+import numpy as np
+import pytest
+
+from alife import load_config
+from alife.cli import main
+from alife.metrics.lineage import read_lineage
+from alife.runners.islands import destinations, island_folder, island_seed
+
+N = 30
+SMALL = ["--set", "world.width=20", "--set", "world.height=20", "--set", f"agents.initial_count={N}",
+         "--set", "run.record_every=10", "--set", "evolution.generation_ticks=40",
+         "--set", "evolution.migrants=3", "--seed", "4", "--no-progress"]
+ISLANDS = ["--islands", "3", "--migrate-every", "2"]
+
+
+def _table(path):
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def _files(folder, islands=3):
+    files = {name: (folder / name).read_bytes() for name in ("generations.csv", "migrations.csv")}
+    for k in range(islands):
+        for name in ("lineage.csv", "lineage_genomes.f32", "generations.csv", "metrics.csv"):
+            files[f"{k}/{name}"] = (island_folder(folder, k) / name).read_bytes()
+    return files
+
+
+@pytest.fixture(scope="module")
+def one_worker(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("islands") / "w1"
+    assert main(["evolve", *SMALL, *ISLANDS, "--generations", "5", "--workers", "1",
+                 "--out", str(folder)]) == 0
+    return folder
+
+
+def test_every_island_lives_every_generation(one_worker):
+    rows = _table(one_worker / "generations.csv")
+    assert sorted((int(r["island"]), int(r["generation"])) for r in rows) == [
+        (k, g) for k in range(3) for g in range(5)]
+
+
+def test_migrants_are_their_islands_fittest_and_arrive_unchanged(one_worker):
+    moves = _table(one_worker / "migrations.csv")
+    assert len(moves) == 2 * 3 * 3  # migrations after generations 2 and 4, 3 islands, 3 migrants
+    lineages = [read_lineage(island_folder(one_worker, k)) for k in range(3)]
+    for move in moves:
+        src, dst = int(move["from_island"]), int(move["to_island"])
+        assert dst == (src + 1) % 3  # ring
+        (slin, sgen), (dlin, dgen) = lineages[src], lineages[dst]
+        s = int(np.flatnonzero(slin["id"] == int(move["from_id"]))[0])
+        d = int(np.flatnonzero(dlin["id"] == int(move["to_id"]))[0])
+        generation = int(move["generation"])
+        assert slin["generation"][s] == generation - 1
+        mine = slin["generation"] == generation - 1
+        assert slin["fitness"][s] >= np.sort(slin["fitness"][mine])[-3]  # among the 3 fittest
+        assert dlin["generation"][d] == generation and dlin["parent_id"][d] == -1
+        np.testing.assert_array_equal(dgen[d], sgen[s])
+
+
+def test_same_results_with_two_workers(one_worker, tmp_path):
+    folder = tmp_path / "w2"
+    assert main(["evolve", *SMALL, *ISLANDS, "--generations", "5", "--workers", "2",
+                 "--out", str(folder)]) == 0
+    assert _files(folder) == _files(one_worker)
+
+
+def test_same_results_on_a_local_dask_cluster(one_worker, tmp_path):
+    pytest.importorskip("distributed")
+    folder = tmp_path / "dask"
+    assert main(["evolve", *SMALL, *ISLANDS, "--generations", "5", "--scheduler", "local",
+                 "--out", str(folder)]) == 0
+    assert _files(folder) == _files(one_worker)
+
+
+@pytest.mark.parametrize("first", [3, 4], ids=["between-migrations", "on-a-migration"])
+def test_resume_and_extend_equals_one_uninterrupted_run(one_worker, tmp_path, first):
+    folder = tmp_path / "short"
+    assert main(["evolve", *SMALL, *ISLANDS, "--generations", str(first), "--workers", "2",
+                 "--out", str(folder)]) == 0
+    assert main(["resume", str(folder), "--generations", "5", "--workers", "2", "--no-progress"]) == 0
+    assert _files(folder) == _files(one_worker)
+
+
+def test_island_seeds_differ_and_are_reproducible():
+    seeds = [island_seed(4, k) for k in range(8)]
+    assert len(set(seeds)) == 8 and seeds == [island_seed(4, k) for k in range(8)]
+    assert island_seed(5, 0) != seeds[0]
+
+
+def test_random_topology_never_sends_an_island_to_itself():
+    config = load_config({"evolution": {"islands": 5, "topology": "random"}})
+    seen = set()
+    for epoch in range(20):
+        dest = destinations(config, epoch)
+        assert sorted(dest) == list(range(5)) and np.all(dest != np.arange(5))
+        seen.add(tuple(dest))
+    assert len(seen) > 1
+    np.testing.assert_array_equal(destinations(config, 3), destinations(config, 3))
+
+
+def test_islands_need_generational_mode(tmp_path, capsys):
+    assert main(["evolve", *SMALL, *ISLANDS, "--mode", "open_ended", "--out", str(tmp_path / "x")]) == 2
+    assert "evolution.mode" in capsys.readouterr().err
