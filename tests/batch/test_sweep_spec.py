@@ -93,7 +93,7 @@ def test_base_file_is_relative_to_the_sweep_file(tmp_path):
     ({"seeds": [1, 2], "repeats": 2}, "seeds, repeats: give explicit seeds or a repeat count, not both"),
     ({"seeds": [1, 1]}, "seeds: must be distinct integers >= 0"),
     ({"repeats": 0}, "repeats: Input should be greater than or equal to 1"),
-    ({"command": "evolve"}, "command: Input should be 'run'"),
+    ({"command": "report"}, "command: Input should be 'run' or 'evolve'"),
     ({"options": {"stepz": 3}}, "options.stepz: unknown key (did you mean 'steps'?)"),
     ({"gird": {}}, "gird: unknown key (did you mean 'grid'?)"),
     ({"base": {"world": {"widht": 3}}}, "base: world.widht: unknown key (did you mean 'width'?)"),
