@@ -115,14 +115,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 2
 
 
+def _overrides(args: argparse.Namespace, **fields: str) -> list[str]:
+    """The --set overrides plus one ``key=value`` per given option (option name → config key)."""
+    return list(args.overrides) + [f"{key}={getattr(args, option)}" for option, key in fields.items()
+                                   if getattr(args, option) is not None]
+
+
 def _run(args: argparse.Namespace) -> int:
     from alife.runners.headless import run
 
-    overrides = list(args.overrides)
-    if args.steps is not None:
-        overrides.append(f"run.steps={args.steps}")
-    if args.seed is not None:
-        overrides.append(f"seed={args.seed}")
+    overrides = _overrides(args, steps="run.steps", seed="seed")
     result = run(args.config, args.out, overrides=overrides, progress=args.progress,
                  video=args.video, video_stride=args.video_stride)
     return 130 if result.status == "interrupted" else 0
@@ -131,17 +133,9 @@ def _run(args: argparse.Namespace) -> int:
 def _evolve(args: argparse.Namespace) -> int:
     from alife.runners.evolve import evolve
 
-    overrides = list(args.overrides)
-    if args.generations is not None:
-        overrides.append(f"evolution.generations={args.generations}")
-    if args.mode is not None:
-        overrides.append(f"evolution.mode={args.mode}")
-    if args.seed is not None:
-        overrides.append(f"seed={args.seed}")
-    if args.islands is not None:
-        overrides.append(f"evolution.islands={args.islands}")
-    if args.migrate_every is not None:
-        overrides.append(f"evolution.migrate_every={args.migrate_every}")
+    overrides = _overrides(args, generations="evolution.generations", mode="evolution.mode",
+                           seed="seed", islands="evolution.islands",
+                           migrate_every="evolution.migrate_every")
     config = load_config(args.config, overrides)
     if config.evolution.islands > 1:
         from alife.runners.islands import evolve_islands
