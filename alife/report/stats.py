@@ -207,6 +207,13 @@ class SurvivalCurve:
         below = np.flatnonzero(self.survival <= 0.5)
         return float(self.time[below[0]]) if below.size else math.nan
 
+    def restricted_mean(self, tau: float) -> float:
+        """Restricted mean survival time: the area under S from 0 to ``tau`` (the mean
+        lifetime when every life is cut at ``tau``; defined even when most are censored)."""
+        t = np.concatenate([[0.0], self.time[self.time < tau], [float(tau)]])
+        s = np.concatenate([[1.0], self.survival[self.time < tau]])
+        return float(np.sum(np.diff(t) * s))
+
     def steps(self) -> tuple[np.ndarray, np.ndarray]:
         """(x, y) starting at (0 or the first time, 1), for ``plt.step(x, y, where="post")``."""
         start = min(0.0, float(self.time[0])) if self.time.size else 0.0

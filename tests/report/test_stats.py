@@ -88,6 +88,8 @@ def test_kaplan_meier_hand_computed():
     assert km.censored == 2 and km.n == 6
     assert km.at([0, 1, 1.5, 2, 4.9, 5, 9]) == pytest.approx([1, 5 / 6, 5 / 6, 2 / 3, 4 / 9, 0, 0])
     assert km.median() == 3.0
+    assert km.restricted_mean(4) == pytest.approx(1 + 5 / 6 + 2 / 3 + 4 / 9)
+    assert km.restricted_mean(10) == pytest.approx(1 + 5 / 6 + 2 / 3 + 2 * 4 / 9)
     assert np.all(km.lo <= km.survival + 1e-12) and np.all(km.hi >= km.survival - 1e-12)
     # Greenwood at t=1: var = S^2 * 1/(6*5); log-log band contains S and is inside [0, 1]
     assert 0 < km.lo[0] < 5 / 6 < km.hi[0] < 1
