@@ -1,0 +1,409 @@
+"""The plots of one run folder (``alife run`` or ``alife evolve``).
+
+:func:`run_figures` writes every plot the folder's files allow into ``out`` and returns
+them as :class:`~alife.report.plotting.Figure` s, plus notes on what could not be drawn.
+Evolution runs also get ``lineage.nwk`` (every family as a Newick tree).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+
+from alife.report import family, stats
+from alife.report.data import RunData, numeric
+from alife.report.plotting import Figure, band, require_matplotlib, save
+
+DRIVES = ("surprise", "energy_gain", "reward_change", "crowding", "food_here", "progress")
+MAX_SURVIVAL_CURVES = 8
+
+
+def run_figures(data: RunData, out: Path, top_lineages: int = 5) -> tuple[list[Figure], list[str], list[Path]]:
+    """Write the run's plots into ``out``: (figures, notes, other files written)."""
+    notes = list(data.notes)
+    files: list[Path] = []
+    makers = [population, surprise, surprise_by_age, affect, affect_drives]
+    if data.is_evolution:
+        makers += [fitness, traits, survival]
+    figures = []
+    for make in makers:
+        fig = make(data, out, notes)
+        if fig is not None:
+            figures.append(fig)
+    if data.lineage is not None and data.lineage["id"].size:
+        fig, nwk = lineage_tree(data, out, notes, top=top_lineages)
+        figures.append(fig)
+        files.append(nwk)
+    elif data.is_evolution:
+        notes.append("lineage.csv missing or empty: no family tree")
+    return figures, notes, files
+
+
+def _tick(data: RunData) -> np.ndarray:
+    return data.metrics["tick"]
+
+
+def _final_tick(data: RunData) -> int:
+    if data.snapshot is not None:
+        return int(data.snapshot["tick"])
+    return int(data.summary.get("ticks", np.nanmax(_tick(data))))
+
+
+def population(data: RunData, out: Path, notes: list[str]) -> Figure | None:
+    plt = require_matplotlib()
+    m, t = data.metrics, _tick(data)
+    fig, (a1, a2, a3) = plt.subplots(3, 1, figsize=(8, 7), sharex=True)
+    a1.plot(t, m["population"], color="k", label="population")
+    a1.set_ylabel("agents alive")
+    a1.set_title("Population")
+    every = float(np.median(np.diff(t))) if t.size > 1 else 1.0
+    for name, color in (("births", "tab:green"), ("deaths_starved", "tab:red"), ("deaths_old_age", "tab:purple")):
+        col = numeric(m, name)
+        if col is not None and np.nansum(col) > 0:
+            a2.plot(t, col, color=color, label=name.replace("_", " "), drawstyle="steps-pre")
+    a2.set_ylabel(f"events per {every:g} ticks")
+    a2.set_title("Births and deaths (since the previous row)")
+    if a2.lines:
+        a2.legend(loc="upper right")
+    if numeric(m, "min_energy") is not None:
+        band(a3, t, m["mean_energy"], m["min_energy"], m["max_energy"], label="mean (band: min–max)",
+             color="tab:orange", alpha=0.15)
+        a3.legend(loc="upper right")
+    else:
+        a3.plot(t, m["mean_energy"], color="tab:orange")
+    a3.set_ylabel("energy per agent")
+    a3.set_xlabel("tick")
+    a3.set_title("Energy of the living")
+    if data.mode == "generational":
+        gt = (data.config.get("evolution") or {}).get("generation_ticks")
+        if gt:
+            for ax in (a1, a2, a3):
+                for x in np.arange(gt, t.max(initial=0) + 1, gt):
+                    ax.axvline(x, color="0.7", lw=0.6, ls=":")
+    fig.tight_layout()
+    cap = ("Agents alive; births and deaths (by cause) per recorded interval; mean energy of the "
+           "living with its min–max range.")
+    if data.mode == "generational":
+        cap += " Dotted lines: generation boundaries (each generation starts in a fresh world)."
+    return save(fig, out / "population.png", "Population, births, deaths and energy", cap)
+
+
+def surprise(data: RunData, out: Path, notes: list[str]) -> Figure | None:
+    plt = require_matplotlib()
+    m, t = data.metrics, _tick(data)
+    s = numeric(m, "mean_surprise")
+    if s is None or np.all(np.isnan(s)):
+        notes.append("no surprise values in metrics.csv: no surprise plot")
+        return None
+    fig, (a1, a2) = plt.subplots(2, 1, figsize=(8, 5.5), sharex=True)
+    if numeric(m, "surprise_p10") is not None:
+        band(a1, t, m["surprise_p50"], m["surprise_p10"], m["surprise_p90"],
+             label="median (band: 10th–90th percentile)", color="tab:blue")
+    a1.plot(t, s, color="k", lw=1.2, label="mean")
+    a1.set_ylabel("prediction error ‖ε‖")
+    a1.set_title("Surprise of the agents that have learned, over time")
+    a1.legend(loc="upper right")
+    p = numeric(m, "mean_progress")
+    if p is not None:
+        a2.plot(t, p, color="tab:green", label="mean learning progress")
+        a2.axhline(0, color="0.5", lw=0.8)
+        a2.set_ylabel("error drop (fast − slow avg)")
+        a2.legend(loc="upper right")
+    a2.set_title("Learning progress (positive: error falling)")
+    a2.set_xlabel("tick")
+    fig.tight_layout()
+    return save(fig, out / "surprise.png", "Surprise over time",
+                "Per-agent prediction error (‖ε‖ of the world model) across the living agents that "
+                "have learned at least once: mean, median and 10th–90th percentile band. Below: mean "
+                "learning progress, the drop of each agent's running error average.")
+
+
+def surprise_by_age(data: RunData, out: Path, notes: list[str]) -> Figure | None:
+    snap = data.snapshot
+    if snap is None:
+        notes.append("no checkpoint.npz: no surprise-by-age plot")
+        return None
+    keep = snap["learned"]
+    lived = (snap["tick"] - snap["birth_tick"])[keep].astype(np.float64)
+    s, e = snap["surprise"][keep], snap["err_slow"][keep]
+    if lived.size < 3:
+        notes.append(f"only {lived.size} living agents that learned at tick {snap['tick']}: no surprise-by-age plot")
+        return None
+    plt = require_matplotlib()
+    bins = min(8, max(2, lived.size // 8))  # equal-count bins: about as many agents in each
+    edges = np.unique(np.quantile(lived, np.linspace(0, 1, bins + 1)))
+    if edges.size < 2:
+        edges = np.array([lived.min(), lived.min() + 1.0])
+    mid = (edges[:-1] + edges[1:]) / 2
+    fig, ax = plt.subplots(figsize=(8, 4.2))
+    ax.scatter(lived, s, s=6, alpha=0.25, color="tab:blue", label="one agent: surprise now")
+    for y, color, label in ((s, "tab:blue", "surprise now"), (e, "tab:red", "slow running error average")):
+        mean, lo, hi, n = stats.binned_mean_ci(lived, y, edges)
+        ok = n > 0
+        ax.errorbar(mid[ok], mean[ok], yerr=[np.nan_to_num(mean - lo)[ok], np.nan_to_num(hi - mean)[ok]],
+                    color=color, marker="o", ms=4, capsize=3, label=f"{label}: bin mean ± 95% CI")
+    ax.set_xlabel("ticks lived in this run (tick − birth tick)")
+    ax.set_ylabel("prediction error ‖ε‖")
+    ax.set_title(f"Surprise by age: the {lived.size} living agents at tick {snap['tick']} (a snapshot)")
+    ax.legend(loc="upper right")
+    fig.tight_layout()
+    return save(fig, out / "surprise_age.png", "Surprise by age (snapshot)",
+                f"From checkpoint.npz: every living agent that has learned, at tick {snap['tick']}, "
+                "placed by how long it has lived in this run; its surprise now and its slow running "
+                "average of prediction error, with bin means ± 95% t-intervals (bins of about equal counts). This compares agents "
+                "of different ages at one moment, not one agent over its life: older agents are "
+                "also the ones that survived. A falling curve suggests error falls with experience. "
+                "(The files hold no per-agent surprise history, so a within-life curve cannot be drawn.)")
+
+
+def _affect_dims(m) -> list[int]:
+    dims = sorted(int(k) for k in {re.match(r"affect(\d+)_mean$", c).group(1)
+                                   for c in m if re.match(r"affect(\d+)_mean$", c)})
+    return [k for k in dims if not np.all(np.isnan(m[f"affect{k}_mean"]))]
+
+
+def affect(data: RunData, out: Path, notes: list[str]) -> Figure | None:
+    m, t = data.metrics, _tick(data)
+    dims = _affect_dims(m)
+    if not dims:
+        notes.append("no affect columns with values (affect off?): no affect plots")
+        return None
+    plt = require_matplotlib()
+    fig, ax = plt.subplots(figsize=(8, 4))
+    for k in dims:
+        mean, sd = m[f"affect{k}_mean"], m[f"affect{k}_std"]
+        band(ax, t, mean, mean - sd, mean + sd, label=f"affect {k}", alpha=0.15)
+    ax.axhline(0, color="0.5", lw=0.8)
+    ax.set_xlabel("tick")
+    ax.set_ylabel("affect value (unitless)")
+    ax.set_title("Affect dimensions over time: mean ± SD across agents")
+    ax.legend(loc="upper right", ncol=min(4, len(dims)))
+    fig.tight_layout()
+    return save(fig, out / "affect.png", "Affect over time",
+                "Each affect dimension's mean across the living agents that have learned, with a "
+                "band of ± one standard deviation between agents. Dimensions are numbered, not named.")
+
+
+def affect_drives(data: RunData, out: Path, notes: list[str]) -> Figure | None:
+    m, t = data.metrics, _tick(data)
+    dims = _affect_dims(m)
+    drives = [d for d in DRIVES if any(f"affect{k}_corr_{d}" in m for k in dims)]
+    if not dims or not drives:
+        return None
+    plt = require_matplotlib()
+    corr = np.full((len(dims), len(drives)), np.nan)
+    for i, k in enumerate(dims):
+        for j, d in enumerate(drives):
+            col = numeric(m, f"affect{k}_corr_{d}")
+            if col is not None and np.any(~np.isnan(col)):
+                corr[i, j] = np.nanmean(col)
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4), gridspec_kw={"width_ratios": [1, 1.4]})
+    im = a1.imshow(corr, cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto")
+    a1.set_xticks(range(len(drives)), [d.replace("_", " ") for d in drives], rotation=35, ha="right")
+    a1.set_yticks(range(len(dims)), [f"affect {k}" for k in dims])
+    a1.grid(False)
+    for i in range(len(dims)):
+        for j in range(len(drives)):
+            if not np.isnan(corr[i, j]):
+                a1.text(j, i, f"{corr[i, j]:.2f}", ha="center", va="center", fontsize=7,
+                        color="w" if abs(corr[i, j]) > 0.6 else "k")
+    fig.colorbar(im, ax=a1, label="Pearson r across agents (time mean)")
+    a1.set_title("Affect vs drives, averaged over time")
+    for i, k in enumerate(dims):
+        if np.all(np.isnan(corr[i])):
+            continue
+        j = int(np.nanargmax(np.abs(corr[i])))
+        a2.plot(t, m[f"affect{k}_corr_{drives[j]}"], label=f"affect {k} ~ {drives[j].replace('_', ' ')}")
+    a2.axhline(0, color="0.5", lw=0.8)
+    a2.set_ylim(-1.05, 1.05)
+    a2.set_xlabel("tick")
+    a2.set_ylabel("Pearson r across agents")
+    a2.set_title("Each dimension's strongest drive, over time")
+    if a2.lines:
+        a2.legend(loc="lower right")
+    fig.tight_layout()
+    return save(fig, out / "affect_drives.png", "Affect and drives",
+                "Left: at each recorded tick, the correlation across agents between an affect "
+                "dimension and a drive (the inputs Δ that move affect), averaged over the run. "
+                "Right: for each dimension, that correlation over time with the drive it tracks "
+                "most strongly.")
+
+
+def fitness(data: RunData, out: Path, notes: list[str]) -> Figure | None:
+    g = data.generations
+    if g is None or g["generation"].size == 0:
+        notes.append("generations.csv is empty: no fitness plot")
+        return None
+    plt = require_matplotlib()
+    x = g["generation"]
+    fig, (a1, a2, a3) = plt.subplots(1, 3, figsize=(12, 3.6))
+    for name, style in (("best_fitness", "-"), ("mean_fitness", "-"), ("median_fitness", "--")):
+        a1.plot(x, g[name], style, marker="o", ms=3, label=name.replace("_fitness", ""))
+    fit = (data.config.get("evolution") or {}).get("fitness", "")
+    a1.set_title("Fitness per generation")
+    a1.set_ylabel(f"fitness ({fit})" if fit else "fitness")
+    a1.legend()
+    a2.plot(x, g["mean_lifespan"], marker="o", ms=3, color="tab:green")
+    a2.set_title("Mean lifespan")
+    a2.set_ylabel("ticks")
+    a3.plot(x, g["diversity"], marker="o", ms=3, color="tab:purple")
+    a3.set_title("Genetic diversity")
+    a3.set_ylabel("mean gene SD / gene range")
+    for ax in (a1, a2, a3):
+        ax.set_xlabel("generation")
+        ax.xaxis.get_major_locator().set_params(integer=True)
+    fig.tight_layout()
+    what = ("agents scored in the generation" if data.mode != "open_ended"
+            else "agents that died in each window of generation_ticks ticks")
+    return save(fig, out / "fitness.png", "Fitness curves",
+                f"Best, mean and median fitness of the {what}; their mean lifespan; diversity "
+                "(mean over genes of their standard deviation relative to the gene's range: 0 = clones).")
+
+
+def _trait_groups(g) -> dict[str, list[str]]:
+    """Trait column stems (without .mean) grouped by genome segment, in file order."""
+    groups: dict[str, list[str]] = {}
+    for col in g:
+        if col.endswith(".mean"):
+            stem = col[:-5]
+            seg = re.sub(r"(\[\d+\]|\.rms)$", "", stem)
+            groups.setdefault(seg, []).append(stem)
+    return groups
+
+
+def traits(data: RunData, out: Path, notes: list[str]) -> Figure | None:
+    g = data.generations
+    groups = _trait_groups(g) if g is not None else {}
+    if not groups or g["generation"].size == 0:
+        return None
+    plt = require_matplotlib()
+    cols = 4
+    rows = -(-len(groups) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(13, 2.4 * rows), squeeze=False)
+    x = g["generation"]
+    for ax, (seg, stems) in zip(axes.ravel(), groups.items()):
+        constant = True
+        for stem in stems:
+            mean, sd = g[f"{stem}.mean"], g[f"{stem}.sd"]
+            label = stem[len(seg):] or seg
+            band(ax, x, mean, mean - sd, mean + sd, label=label, alpha=0.12, lw=1)
+            constant &= bool(np.nanmax(sd, initial=0) == 0 and np.nanmax(mean) == np.nanmin(mean))
+        ax.set_title(seg + (" (constant)" if constant else ""), fontsize=9)
+        ax.xaxis.get_major_locator().set_params(integer=True)
+        if 1 < len(stems) <= 6:
+            ax.legend(fontsize=6, ncol=2, loc="best")
+    for ax in axes.ravel()[len(groups):]:
+        ax.set_visible(False)
+    for ax in axes[-1]:
+        ax.set_xlabel("generation")
+    fig.suptitle("Trait drift: every heritable parameter, mean ± SD over the generation's agents", y=1.0)
+    fig.tight_layout()
+    return save(fig, out / "traits.png", "Trait drift",
+                "One panel per genome segment; one line per gene ([k]: its index; .rms: the root mean "
+                "square of a large segment), mean over the generation's agents with a ± SD band. "
+                "Genes are in their stored units (log_* genes are natural logs).")
+
+
+def survival_table(data: RunData):
+    """Kaplan–Meier inputs from the lineage: generation (n,), duration = lifespan (ticks),
+    observed (died, not alive at the end), entry (age when first watched: founders that
+    started the run already old enter late)."""
+    L = data.lineage
+    life = L["lifespan"].astype(np.float64)
+    died = L["cause"] != "alive"
+    stop = np.where(L["death_tick"] >= 0, L["death_tick"], _final_tick(data)).astype(np.float64)
+    entry = np.maximum(0.0, life - (stop - L["birth_tick"]))
+    entry = np.minimum(entry, life)
+    return L["generation"].astype(np.int64), life, died, entry
+
+
+def survival(data: RunData, out: Path, notes: list[str]) -> Figure | None:
+    if data.lineage is None or data.lineage["id"].size == 0:
+        return None
+    plt = require_matplotlib()
+    gen, life, died, entry = survival_table(data)
+    gens = np.unique(gen)
+    shown = gens if gens.size <= MAX_SURVIVAL_CURVES else gens[np.unique(
+        np.linspace(0, gens.size - 1, MAX_SURVIVAL_CURVES).round().astype(int))]
+    cmap = plt.get_cmap("viridis")
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(12, 4), gridspec_kw={"width_ratios": [1.6, 1]})
+    for i, g in enumerate(shown):
+        sel = gen == g
+        km = stats.kaplan_meier(life[sel], died[sel], entry[sel])
+        color = cmap(i / max(1, len(shown) - 1))
+        x, y = km.steps()
+        x = np.append(x, life[sel].max())
+        y = np.append(y, y[-1])
+        a1.step(x, y, where="post", color=color,
+                label=f"gen {g}: n={km.n}, {km.censored} censored")
+        if km.time.size:
+            a1.fill_between(np.append(km.time, life[sel].max()), np.append(km.lo, km.lo[-1]),
+                            np.append(km.hi, km.hi[-1]), step="post", color=color, alpha=0.08, lw=0)
+    a1.set_ylim(-0.02, 1.02)
+    a1.set_xlabel("age (ticks)")
+    a1.set_ylabel("fraction still alive S(age)")
+    a1.set_title("Kaplan–Meier survival by generation")
+    a1.legend(loc="lower left", fontsize=7)
+    curves = {g: stats.kaplan_meier(life[gen == g], died[gen == g], entry[gen == g]) for g in gens}
+    tau = float(min(life[gen == g].max() for g in gens))  # every generation is followed this far
+    rmst = np.array([curves[g].restricted_mean(tau) for g in gens])
+    s_tau = np.array([curves[g].at(tau) for g in gens])
+    a2.plot(gens, rmst, marker="o", ms=3, color="tab:blue", label=f"mean lifespan capped at {tau:g} (KM)")
+    a2.set_xlabel("generation")
+    a2.set_ylabel("ticks")
+    a2.xaxis.get_major_locator().set_params(integer=True)
+    a2b = a2.twinx()
+    a2b.plot(gens, s_tau, marker="s", ms=3, color="tab:red", label=f"S({tau:g}): fraction alive at age {tau:g}")
+    a2b.set_ylim(0, 1.05)
+    a2b.set_ylabel("fraction surviving")
+    a2b.grid(False)
+    a2.set_title("Survival per generation")
+    lines = a2.get_lines() + a2b.get_lines()
+    a2.legend(lines, [ln.get_label() for ln in lines], loc="lower center", bbox_to_anchor=(0.5, -0.45))
+    fig.tight_layout()
+    return save(fig, out / "survival.png", "Survival curves",
+                "Kaplan–Meier estimate of the fraction of a generation's agents still alive at each age "
+                "(step curves, shaded: 95% log-log band), from lineage.csv. Agents alive when their "
+                "generation (or the run) ended are right-censored; founders that entered the run "
+                "already old count from their starting age (delayed entry). "
+                f"At most {MAX_SURVIVAL_CURVES} generations drawn, evenly spaced. Right, every generation: the "
+                "restricted mean lifespan (area under its curve up to the oldest age every generation "
+                "reaches, so censored lives count) and the fraction surviving to that age.")
+
+
+def lineage_tree(data: RunData, out: Path, notes: list[str], top: int = 5) -> tuple[Figure, Path]:
+    plt = require_matplotlib()
+    L = data.lineage
+    nwk = out / "lineage.nwk"
+    nwk.write_text(family.newick(L["id"], L["parent_id"], L["birth_tick"]), encoding="utf-8")
+    fam = family.families(L["id"], L["parent_id"])
+    lay = family.layout(L, top=top, final_tick=_final_tick(data))
+    fig, ax = plt.subplots(figsize=(9, min(11, 2.5 + 0.02 * lay.rows.size)))
+    colors = plt.get_cmap("tab10")
+    alive = L["death_tick"][lay.rows] < 0
+    for k in range(int(lay.family.max(initial=-1)) + 1):
+        sel = lay.family == k
+        c = colors(k % 10)
+        size = int(fam.size[k])
+        ax.hlines(lay.y[sel], lay.start[sel], lay.end[sel], color=c, lw=1.2,
+                  label=f"founder {int(L['id'][fam.founders[k]])}: {size - 1} descendants")
+        j = sel & ~np.isnan(lay.parent_y)
+        ax.vlines(lay.start[j], lay.parent_y[j], lay.y[j], color=c, lw=0.6, alpha=0.7)
+        ax.plot(lay.end[sel & alive], lay.y[sel & alive], ">", color=c, ms=3)
+    ax.invert_yaxis()
+    ax.set_yticks([])
+    ax.set_xlabel("tick (line: an agent's life from birth to death; ▸ alive at the end)")
+    ax.set_title(f"Family tree of the {min(top, fam.founders.size)} largest families "
+                 f"({lay.rows.size} agents drawn)")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 - 2.0 / fig.get_figheight() / 10),
+              ncol=min(3, max(1, len(ax.get_legend_handles_labels()[0]))), fontsize=7)
+    fig.tight_layout()
+    cap = ("Each agent of the largest families (by number of descendants) is a horizontal line "
+           "from birth to death; a thin vertical line joins it to its parent at its birth. "
+           f"All {fam.founders.size} families are in lineage.nwk (Newick, one tree per line, "
+           "branch length = ticks between the parent's and the child's birth; first parent only).")
+    if lay.pruned:
+        cap += f" Thinned to fit: {lay.pruned}."
+    return save(fig, out / "lineage_tree.png", "Family tree", cap), nwk
