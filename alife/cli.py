@@ -15,6 +15,7 @@ from alife.batch.cli import register as register_sweep
 from alife.config import ConfigError, config_to_yaml, load_config
 from alife.io.run_folder import RunFolderError
 from alife.render.video import VideoUnavailable, add_video_args
+from alife.experiments.cli import register as register_experiment
 from alife.report.cli import register as register_report
 from alife.viewer.cli import register as register_view
 
@@ -78,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     register_view(sub)  # alife view (the live window); pygame loads only when it runs
     register_sweep(sub)  # alife sweep (parameter sweeps; alife.batch)
     register_report(sub)  # alife report (plots); matplotlib loads only when it runs
+    register_experiment(sub)  # alife experiment (built-in experiments through sweeps)
 
     config = sub.add_parser("config", help="check or show a config")
     config_sub = config.add_subparsers(dest="config_command", required=True, metavar="ACTION")
@@ -103,7 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             result = resume(args.run_dir, steps=args.steps, generations=args.generations,
                             progress=args.progress, workers=args.workers, scheduler=args.scheduler)
             return 130 if result.status == "interrupted" else 0
-        if args.command in ("view", "sweep", "report"):
+        if args.command in ("view", "sweep", "report", "experiment"):
             return args.handler(args)
         if args.command == "config":
             config = load_config(args.config, args.overrides)

@@ -1,0 +1,15 @@
+"""Built-in experiments: sweeps over matched seeds that test the ideas alife is built on.
+
+Each experiment is a sweep file in ``configs/experiments/<name>.yaml`` (run through the
+sweep machinery, so on the process pool or Dask) plus an analysis that turns the runs into
+a table with 95 % confidence intervals over seeds and, with the ``plot`` extra, figures:
+
+    ablations   full agent vs learning off / curiosity off / affect off, stationary and seasonal world
+    baldwin     evolution with lifetime learning vs without: fitness rise, innate prediction error
+    curiosity_noise  raw-surprise vs learning-progress curiosity in a world with noise patches
+
+``alife experiment NAME [--seeds N] [--workers N | --scheduler ADDR] [--out DIR]``; the Python
+entry point is :func:`alife.experiments.runner.run_experiment`.
+"""
+
+EXPERIMENTS = ("ablations", "baldwin")
