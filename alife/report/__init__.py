@@ -8,6 +8,7 @@
 - :mod:`alife.report.run_report`  the plots of one run (``alife run`` / ``alife evolve``)
 - :mod:`alife.report.sweep_report` the plots of a sweep folder (``results.csv``)
 - :mod:`alife.report.page`        report.html and report.md
+- :mod:`alife.report.build`       ``make_report(folder, out)``: detect the folder kind, draw, write
 - :mod:`alife.report.cli`         the ``alife report`` subcommand
 
 Only the plotting modules need matplotlib (the ``plot`` extra); the rest is numpy.

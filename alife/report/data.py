@@ -113,6 +113,8 @@ def load_run(folder: str | Path) -> RunData:
         data.generations = read_table(folder / "generations.csv")
     if (folder / "lineage.csv").is_file():
         data.lineage = read_table(folder / "lineage.csv")
+    if metrics["tick"].size == 0:
+        data.notes.append("metrics.csv has no rows yet: the time plots are empty")
     data.snapshot = _snapshot(folder / "checkpoint.npz", data.notes)
     return data
 

@@ -217,3 +217,13 @@ def test_the_headless_path_never_imports_matplotlib_or_pygame():
             "assert 'matplotlib' not in sys.modules and 'pygame' not in sys.modules, sorted(sys.modules)")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True)
+
+
+def test_a_run_folder_without_rows_or_checkpoint_still_reports_and_says_what_is_missing(run_dir, tmp_path):
+    folder = tmp_path / "bare"
+    folder.mkdir()
+    header = (run_dir / "metrics.csv").read_text().splitlines()[0]
+    (folder / "metrics.csv").write_text(header + "\n")
+    assert main(["report", str(folder)]) == 0
+    md = (folder / "report" / "report.md").read_text()
+    assert "no rows yet" in md and "no checkpoint.npz" in md
