@@ -91,6 +91,7 @@ def analyse(sweep, out: Path) -> Findings:
 
 def _draw(figure, rows, worlds) -> None:
     axes = figure.subplots(1, 2)
+    figure.suptitle("Ablations: mean and 95 % CI over seeds")
     for ax, metric in zip(axes, ("mean_population", "lifespan")):
         width = 0.8 / max(1, len(worlds))
         for w, world in enumerate(worlds):
@@ -102,6 +103,6 @@ def _draw(figure, rows, worlds) -> None:
             ax.bar(x, mean, width, yerr=np.nan_to_num(err), capsize=3, label=world)
             ax.set_xticks(np.arange(len(mine)) + width * (len(worlds) - 1) / 2,
                           [r["condition"] for r in mine], rotation=15)
-        ax.set_title(METRICS[metric] + ", mean and 95 % CI over seeds")
+        ax.set_title(METRICS[metric])
         ax.set_ylabel(METRICS[metric])
         ax.legend(fontsize=8)

@@ -91,8 +91,9 @@ def analyse(sweep, out: Path) -> Findings:
 
 def _draw(figure, data) -> None:
     axes = figure.subplots(1, 2)
+    figure.suptitle("Baldwin experiment: mean and 95 % CI over seeds")
     for ax, index, title in ((axes[0], 0, "mean lifespan (ticks)"),
-                             (axes[1], 1, "innate prediction error (surprise at birth)")):
+                             (axes[1], 1, "innate prediction error")):
         for condition, per_seed in sorted(data.items()):
             matrix = np.array([per_seed[s][index] for s in sorted(per_seed)])
             mean, lo, hi, _ = mean_ci_columns(matrix)
@@ -100,5 +101,5 @@ def _draw(figure, data) -> None:
             ax.plot(g, mean, label=condition)
             ax.fill_between(g, lo, hi, alpha=0.25)
         ax.set_xlabel("generation")
-        ax.set_title(title + ", mean and 95 % CI over seeds")
+        ax.set_title(title)
         ax.legend(fontsize=8)
