@@ -40,6 +40,12 @@ class WorldConfig(_Section):
     obstacle_density: float = Field(
         0.02, ge=0.0, lt=1.0, description="fraction of cells that are obstacles (impassable, never hold food)"
     )
+    noise_cover: float = Field(
+        0.0, ge=0.0, lt=1.0,
+        description="fraction of cells in noise patches: they show a new random amount of food "
+        "every tick that can never be eaten (unlearnable surprise, a 'noisy TV'); 0 = none",
+    )
+    noise_patch_size: float = Field(4.0, gt=0, description="length scale of noise patches (cells)")
 
 
 class FoodConfig(_Section):

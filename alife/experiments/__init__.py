@@ -12,4 +12,4 @@ a table with 95 % confidence intervals over seeds and, with the ``plot`` extra, 
 entry point is :func:`alife.experiments.runner.run_experiment`.
 """
 
-EXPERIMENTS = ("ablations", "baldwin")
+EXPERIMENTS = ("ablations", "baldwin", "curiosity_noise")

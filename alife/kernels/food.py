@@ -1,8 +1,14 @@
-"""Food regrowth with seasons: a travelling wave of regrowth rate across the world's width."""
+"""Food regrowth with seasons (a travelling wave of regrowth rate across the world's width),
+and noise patches: cells that show a fresh random amount of uneatable food every tick."""
 
 import math
 
+import numpy as np
 from numba import njit
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
 
 
 @njit(cache=True, inline="always")
@@ -18,3 +24,17 @@ def regrow_row(y, food, capacity, column_rate):
     for x in range(food.shape[1]):
         f = food[y, x] + column_rate[x] * capacity[y, x]
         food[y, x] = min(f, capacity[y, x])
+
+
+@njit(cache=True)
+def refresh_noise(food, noise_cells, key, tick, level):
+    """Set every noise cell (flat indices, int64 (m,)) of ``food`` (float32 (H, W)) to
+    ``level`` × a uniform draw that depends only on (key, tick, cell): the same for every
+    agent that looks, different every tick, unpredictable, and free of any random state."""
+    width = food.shape[1]
+    for cell in noise_cells:
+        z = np.uint64(key) * _GOLDEN + np.uint64(tick) * _MIX1 + np.uint64(cell) * _MIX2
+        z = (z ^ (z >> np.uint64(30))) * _MIX1
+        z = (z ^ (z >> np.uint64(27))) * _MIX2
+        z = z ^ (z >> np.uint64(31))
+        food[cell // width, cell % width] = np.float32(level * ((z >> np.uint64(11)) * (1.0 / 9007199254740992.0)))

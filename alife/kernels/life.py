@@ -23,11 +23,12 @@ DEATH_OLD_AGE = 2
 
 
 @njit(cache=True)
-def eat_metabolise_die(alive, xs, ys, energy, age, moved, death_cause, food, occupancy,
+def eat_metabolise_die(alive, xs, ys, energy, age, moved, death_cause, food, noise, occupancy,
                        eat_rate, max_energy, basal_cost, move_cost, max_age):
     """One tick of eating, paying metabolism, ageing and dying, for every alive agent.
 
-    Eats ``min(food in own cell, eat_rate, max_energy - energy)``; pays ``basal_cost`` plus
+    Eats ``min(food in own cell, eat_rate, max_energy - energy)``, nothing in a noise cell
+    (``noise`` bool (H, W)); pays ``basal_cost`` plus
     ``move_cost`` if it moved; dies if energy <= 0 or (max_age > 0 and age >= max_age).
     ``death_cause`` int8 (n,) is set for agents that die this tick (DEATH_* codes).
     Returns (eaten, metabolism, death_energy, starved, old_age); death_energy is the energy the
@@ -44,7 +45,7 @@ def eat_metabolise_die(alive, xs, ys, energy, age, moved, death_cause, food, occ
         x = xs[i]
         y = ys[i]
         room = max_energy - energy[i]
-        bite = np.float32(min(food[y, x], eat_rate, room)) if room > 0.0 else np.float32(0.0)
+        bite = np.float32(min(food[y, x], eat_rate, room)) if room > 0.0 and not noise[y, x] else np.float32(0.0)
         food[y, x] -= bite
         energy[i] += bite
         eaten += bite

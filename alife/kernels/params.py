@@ -19,6 +19,8 @@ class KernelParams(NamedTuple):
     inv_food_capacity: float      # 1 / food.capacity: senses see food in [0, 1]
     inv_energy_scale: float       # 1 / reproduce_threshold: the energy sense and reward unit
     regrowth_rate: float
+    noise_key: int                # noise patches: the seed of their values (from the seed)
+    noise_level: float            # noise patches show up to this much food (food.capacity)
     season_amplitude: float
     season_period: float
     season_waves: float
@@ -60,6 +62,13 @@ class KernelParams(NamedTuple):
     g_memory_bias: int
 
 
+def noise_key(seed: int) -> int:
+    """The key of the noise patches' values: 32 bits derived from the master seed."""
+    import numpy as np
+
+    return int(np.random.SeedSequence(seed, spawn_key=(8,)).generate_state(1, np.uint32)[0])
+
+
 def thinking_cost(config: Config, layout: GenomeLayout) -> float:
     """Energy per tick for learning and for the size of the world model."""
     lc = config.learner
@@ -78,6 +87,8 @@ def kernel_params(config: Config, layout: GenomeLayout, births: bool = True) -> 
         inv_food_capacity=float(1.0 / f.capacity),
         inv_energy_scale=float(1.0 / life.reproduce_threshold),
         regrowth_rate=float(f.regrowth_rate),
+        noise_key=noise_key(config.seed),
+        noise_level=float(f.capacity),
         season_amplitude=float(f.season_amplitude),
         season_period=float(f.season_period),
         season_waves=float(f.season_waves),

@@ -6,7 +6,7 @@ Order within a tick (each phase sees the result of the previous one):
     2. move             (serial: fair, deterministic collision resolution)
     3. eat, metabolism, ageing, death
     4. reproduction     (serial: slots and cells are allocated in a fixed order)
-    5. food regrowth
+    5. food regrowth (and the noise patches' new values)
 Phases 2–5 are a few operations per agent or cell; sensing and deciding is the bulk of the
 work and the only parallel region (each region is a synchronisation point of the threads).
 Nothing is summed across threads, so any thread count gives bit-identical results.
@@ -17,7 +17,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from alife.kernels.food import regrow_row, season_factor
+from alife.kernels.food import refresh_noise, regrow_row, season_factor
 from alife.kernels.life import eat_metabolise_die, reproduce
 from alife.kernels.move import resolve_moves
 from alife.kernels.mind import think
@@ -141,7 +141,7 @@ def run_ticks(grid, agents, p, feature_map, counters, stats, gene_lo, gene_hi, s
                                        width, height, torus)
         eaten, metabolism, death_energy, starved, old_age = eat_metabolise_die(
             alive, agents.x, agents.y, agents.energy, agents.age, agents.moved,
-            agents.death_cause, food, occupancy,
+            agents.death_cause, food, grid.noise, occupancy,
             p.eat_rate, p.max_energy, p.basal_cost, p.move_cost, p.max_age)
         n_alive -= starved + old_age
         if logging_deaths and starved + old_age > 0:  # before reproduction reuses their slots
@@ -154,6 +154,8 @@ def run_ticks(grid, agents, p, feature_map, counters, stats, gene_lo, gene_hi, s
                 x, tick, width, p.season_amplitude, p.season_period, p.season_waves)
         for y in range(height):  # serial: a second parallel region per tick costs more than it saves
             regrow_row(y, food, capacity, column_rate)
+        if grid.noise_cells.shape[0] > 0:
+            refresh_noise(food, grid.noise_cells, p.noise_key, tick + 1, p.noise_level)
 
         stats[S_AGENT_STEPS] += len(living)
         stats[S_BIRTHS] += births

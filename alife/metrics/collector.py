@@ -32,8 +32,10 @@ def affect_columns(dims: int) -> tuple[str, ...]:
 
 
 def metric_columns(config) -> tuple[str, ...]:
-    """The columns of metrics.csv for a config (affect columns depend on affect.dims)."""
-    return BASE_COLUMNS + affect_columns(config.affect.dims)
+    """The columns of metrics.csv for a config (affect columns depend on affect.dims;
+    ``noise_occupancy``, the share of agents standing in noise patches, only with noise)."""
+    noise = ("noise_occupancy",) if config.world.noise_cover > 0 else ()
+    return BASE_COLUMNS + affect_columns(config.affect.dims) + noise
 
 
 def collect(sim: Simulation, events: dict[str, float]) -> dict[str, float | int]:
@@ -60,7 +62,7 @@ def collect(sim: Simulation, events: dict[str, float]) -> dict[str, float | int]
         "min_energy": reduce(energy, np.min),
         "max_energy": reduce(energy, np.max),
         "total_agent_energy": float(energy.sum()),
-        "total_food": float(sim.state.grid.food.sum(dtype=np.float64)),
+        "total_food": float(sim.state.grid.food.sum(dtype=np.float64, where=~sim.state.grid.noise)),
         "food_eaten": events["food_eaten"],
         "metabolism": events["metabolism"],
         "mean_age": reduce(agents.age[alive], np.mean),
@@ -70,6 +72,8 @@ def collect(sim: Simulation, events: dict[str, float]) -> dict[str, float | int]
         "moves_blocked": int(events["moves_blocked"]),
         **learner_metrics(agents, seen),
         **affect_metrics(agents, seen),
+        **({"noise_occupancy": reduce(sim.state.grid.noise[agents.y[alive], agents.x[alive]], np.mean)}
+           if sim.config.world.noise_cover > 0 else {}),
     }
 
 

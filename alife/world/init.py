@@ -16,7 +16,8 @@ import numpy as np
 from alife.config.schema import Config
 from alife.genetics.genome import GenomeLayout
 from alife.kernels.learner import start_learned_states
-from alife.kernels.params import kernel_params
+from alife.kernels.food import refresh_noise
+from alife.kernels.params import kernel_params, noise_key
 from alife.kernels.sense import N_ACTIONS, sense_size, window_size
 from alife.learners.features import SECTOR_FEATURES
 from alife.kernels.tick import births_room_needed
@@ -54,13 +55,23 @@ def make_grid(config: Config, rng: np.random.Generator) -> GridState:
         rich = np.ones((h, w), bool)
     food_capacity = np.where(rich, f.capacity, f.capacity * f.background).astype(np.float32)
     food_capacity[obstacle] = 0.0
+    noise = np.zeros((h, w), bool)
+    if config.world.noise_cover > 0:  # only then: a world without noise draws nothing more
+        field = _smooth_noise(rng.standard_normal((h, w)), config.world.noise_patch_size)
+        noise = (field >= np.quantile(field, 1.0 - config.world.noise_cover)) & ~obstacle
+        food_capacity[noise] = 0.0  # nothing grows there; what shows is noise
+    food = (food_capacity * np.float32(f.initial_fill)).astype(np.float32)
+    noise_cells = np.flatnonzero(noise.ravel()).astype(np.int64)
+    refresh_noise(food, noise_cells, noise_key(config.seed), 0, float(f.capacity))
     return GridState(
-        food=(food_capacity * np.float32(f.initial_fill)).astype(np.float32),
+        food=food,
         food_capacity=food_capacity,
         obstacle=obstacle,
         occupancy=np.full((h, w), -1, np.int32),
         claim=np.full((h, w), -1, np.int32),
         column_rate=np.zeros(w, np.float64),
+        noise=noise,
+        noise_cells=noise_cells,
     )
 
 

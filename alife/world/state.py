@@ -32,6 +32,8 @@ class GridState(NamedTuple):
     occupancy     int32   (H, W)  slot of the agent in the cell, -1 if empty
     claim         int32   (H, W)  scratch for move resolution, -1 between ticks
     column_rate   float64 (W,)    scratch: this tick's regrowth rate per column
+    noise         bool    (H, W)  noise-patch cells (their food is shown, never eaten)
+    noise_cells   int64   (m,)    flat indices (y * W + x) of the noise cells
     """
 
     food: np.ndarray
@@ -40,6 +42,8 @@ class GridState(NamedTuple):
     occupancy: np.ndarray
     claim: np.ndarray
     column_rate: np.ndarray
+    noise: np.ndarray
+    noise_cells: np.ndarray
 
 
 class AgentState(NamedTuple):

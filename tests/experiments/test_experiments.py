@@ -92,3 +92,22 @@ def test_unknown_experiment_and_too_few_seeds_exit_2(tmp_path, capsys):
     assert "unknown" in capsys.readouterr().err
     assert main(["experiment", "ablations", "--seeds", "1", "--out", str(tmp_path / "y")]) == 2
     assert "at least 2 seeds" in capsys.readouterr().err
+
+
+def test_curiosity_noise_measures_where_each_curiosity_sends_agents(tiny_experiments):
+    out = tiny_experiments / "noise"
+    result = runner.run_experiment("curiosity_noise", out, seeds=2, workers=2, progress=False,
+                                   log=lambda m: None)
+    assert result.status == "completed"
+    rows = {r["condition"]: r for r in _table(out / "experiment.csv")}
+    assert set(rows) == {"surprise", "progress", "no curiosity"}
+    sweep = load_sweep(out / "sweep.yaml")
+    shares = []
+    for run in runs_of(sweep, out):
+        if run.params["learner.curiosity"] == "surprise" and run.params["learner.curiosity_weight"] > 0:
+            occupancy = run.table("metrics.csv")["noise_occupancy"]
+            shares.append(np.mean(occupancy[len(occupancy) // 2:]))
+    assert float(rows["surprise"]["noise_occupancy"]) == pytest.approx(np.mean(shares))
+    assert 0 <= float(rows["progress"]["noise_occupancy"]) <= 1
+    assert "surprise − progress" in (out / "findings.md").read_text()
+    assert (out / "plots" / "curiosity_noise.png").exists()
