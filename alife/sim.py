@@ -156,19 +156,22 @@ class Simulation:
         return save_checkpoint(path, self.checkpoint_arrays(), config_to_yaml(self.config), extra)
 
     @classmethod
-    def load(cls, path: str | Path, *, births: bool = True,
+    def load(cls, path: str | Path, *, births: bool | None = None,
              record_deaths: bool = False) -> tuple["Simulation", dict[str, Any]]:
         """A simulation continued from a checkpoint, and the runner state saved with it.
 
         ``births`` and ``record_deaths`` as for the constructor (a runner's choices, not part
-        of the checkpoint). Deaths not yet taken when the checkpoint was written are lost:
-        take them before saving."""
+        of the checkpoint); ``births=None``: off for a generation of a generational evolution
+        (its runner state says so), else on. Deaths not yet taken when the checkpoint was
+        written are lost: take them before saving."""
         import yaml
 
         from alife.io.checkpoint import CheckpointError, load_checkpoint
 
         arrays, config_yaml, extra = load_checkpoint(path)
         sim = cls.__new__(cls)
+        if births is None:
+            births = extra.get("evolution") != "generational"
         sim._configure(load_config(yaml.safe_load(config_yaml)), births, record_deaths)
         # what a fresh world of this config would hold: names, dtypes, grid shapes
         expected = make_state(load_config(sim.config, {"agents.initial_count": 0}), sim.layout)

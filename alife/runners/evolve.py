@@ -111,8 +111,6 @@ def resume_evolution(run_dir: str | Path, *, generations: int | None = None,
     sim, state = Simulation.load(folder / CHECKPOINT, record_deaths=True)
     if "evolution" not in state:
         raise ValueError(f"{folder}: not an evolution run (use alife resume for it)")
-    if state["evolution"] == "generational":
-        sim, _ = Simulation.load(folder / CHECKPOINT, births=False, record_deaths=True)
     if generations is not None:
         if generations < state["generation"]:
             raise ValueError(f"--generations {generations}: the run already has "

@@ -271,7 +271,7 @@ def _migrate(folder: Path, config: Config, generation: int) -> None:
     for src in range(ev.islands):
         to = int(dest[src])
         path = island_folder(folder, to) / CHECKPOINT
-        sim, extra = Simulation.load(path, births=False, record_deaths=True)
+        sim, extra = Simulation.load(path, record_deaths=True)
         a = sim.state.agents
         slots = np.arange(n - m, n, dtype=np.int64)  # the last-bred children: never elites
         ids, fitness, genomes = emigrants[src]

@@ -255,3 +255,15 @@ def test_lineage_parquet_equals_the_csv_and_genome_file(generational):
     assert table["id"] == lin["id"].tolist()
     assert table["cause"] == lin["cause"].tolist()
     np.testing.assert_array_equal(np.array(table["genome"], np.float32), genomes)
+
+
+def test_a_generational_checkpoint_loads_without_births(generational):
+    from alife import Simulation
+
+    sim, extra = Simulation.load(generational / "checkpoint.npz")
+    assert extra["evolution"] == "generational" and not sim.params.births
+    n = sim.n_alive
+    sim.step(20)
+    assert sim.n_alive <= n  # a generation's world: nobody is born in it
+    plain, _ = Simulation.load(generational / "checkpoint.npz", births=True)
+    assert plain.params.births
