@@ -12,10 +12,11 @@ import sys
 from collections.abc import Sequence
 
 from alife.batch.cli import register as register_sweep
+from alife.cli_options import add_executor_args, add_progress_args
 from alife.config import ConfigError, config_to_yaml, load_config
+from alife.experiments.cli import register as register_experiment
 from alife.io.run_folder import RunFolderError
 from alife.render.video import VideoUnavailable, add_video_args
-from alife.experiments.cli import register as register_experiment
 from alife.report.cli import register as register_report
 from alife.viewer.cli import register as register_view
 
@@ -25,22 +26,6 @@ def _add_config_args(parser: argparse.ArgumentParser, required: bool = False) ->
                         help="YAML config file" + ("" if required else " (default: built-in defaults = configs/default.yaml)"))
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                         help="override a field, e.g. --set world.width=64 (repeatable)")
-
-
-def _add_progress_args(parser: argparse.ArgumentParser) -> None:
-    bar = parser.add_mutually_exclusive_group()
-    bar.add_argument("--progress", dest="progress", action="store_true", default=None,
-                     help="always show the progress bar")
-    bar.add_argument("--no-progress", dest="progress", action="store_false",
-                     help="never show the progress bar (default: only on a terminal)")
-
-
-def _add_executor_args(parser: argparse.ArgumentParser) -> None:
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=int, metavar="N",
-                       help="island runs: worker processes (default: the cores)")
-    where.add_argument("--scheduler", metavar="ADDRESS",
-                       help="island runs: a Dask scheduler (tcp://host:8786) or 'local' (needs alife[dask])")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -53,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, metavar="S", help="master seed (seed)")
     run.add_argument("--out", metavar="DIR", help="run folder (new or empty); default runs/<name>-<timestamp>")
     add_video_args(run)  # --video PATH, --video-stride K
-    _add_progress_args(run)
+    add_progress_args(run)
 
     evolve = sub.add_parser("evolve", help="evolve headless over generations and write a run folder")
     _add_config_args(evolve)
@@ -65,16 +50,16 @@ def build_parser() -> argparse.ArgumentParser:
     evolve.add_argument("--islands", type=int, metavar="K", help="island model: K populations (evolution.islands)")
     evolve.add_argument("--migrate-every", type=int, metavar="M",
                         help="generations between migrations (evolution.migrate_every)")
-    _add_executor_args(evolve)
-    _add_progress_args(evolve)
+    add_executor_args(evolve, "island runs: ")
+    add_progress_args(evolve)
 
     resume = sub.add_parser("resume", help="continue an interrupted run or evolution from its checkpoint, exactly")
     resume.add_argument("run_dir", metavar="RUN_DIR", help="the run folder (holds checkpoint.npz)")
     resume.add_argument("--steps", type=int, metavar="N", help="new total length in ticks (default: the run's own)")
     resume.add_argument("--generations", type=int, metavar="G",
                         help="evolution runs: new total number of generations (default: the run's own)")
-    _add_executor_args(resume)
-    _add_progress_args(resume)
+    add_executor_args(resume, "island runs: ")
+    add_progress_args(resume)
 
     register_view(sub)  # alife view (the live window); pygame loads only when it runs
     register_sweep(sub)  # alife sweep (parameter sweeps; alife.batch)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from alife.cli_options import add_executor_args, add_progress_args
+
 
 def register(subparsers) -> argparse.ArgumentParser:
     """Add ``sweep`` to an argparse subparsers object; returns the new parser."""
@@ -20,18 +22,10 @@ def register(subparsers) -> argparse.ArgumentParser:
         "and retries failed ones.")
     p.add_argument("sweep", metavar="SWEEP", help="sweep file (YAML), e.g. configs/sweeps/example.yaml")
     p.add_argument("--out", metavar="DIR", help="output folder (default sweeps/<name>)")
-    p.add_argument("--workers", type=int, metavar="N",
-                   help="worker processes of the pool or the local Dask cluster (default: the cores)")
-    p.add_argument("--scheduler", metavar="ADDRESS",
-                   help='run on Dask: "local" starts a local cluster, tcp://host:8786 connects to a '
-                        'running scheduler (needs: pip install "alife[dask]")')
+    add_executor_args(p)
     p.add_argument("--csv", dest="parquet", action="store_false", default=None,
                    help="write the long metrics table as CSV even when pyarrow is installed")
-    bar = p.add_mutually_exclusive_group()
-    bar.add_argument("--progress", dest="progress", action="store_true", default=None,
-                     help="always show the progress bar")
-    bar.add_argument("--no-progress", dest="progress", action="store_false",
-                     help="never show the progress bar (default: only on a terminal)")
+    add_progress_args(p)
     p.set_defaults(handler=main)
     return p
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from alife.cli_options import add_executor_args, add_progress_args
 from alife.experiments import EXPERIMENTS
 
 
@@ -21,15 +22,8 @@ def register(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--seeds", type=int, metavar="N", help="seeds 1..N for every condition "
                    "(default: the experiment's own, configs/experiments/NAME.yaml)")
     p.add_argument("--out", metavar="DIR", help="output folder (default sweeps/experiment-NAME)")
-    where = p.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=int, metavar="N", help="worker processes (default: the cores)")
-    where.add_argument("--scheduler", metavar="ADDRESS",
-                       help='run on Dask: "local" or tcp://host:8786 (needs alife[dask])')
-    bar = p.add_mutually_exclusive_group()
-    bar.add_argument("--progress", dest="progress", action="store_true", default=None,
-                     help="always show the progress bar")
-    bar.add_argument("--no-progress", dest="progress", action="store_false",
-                     help="never show the progress bar (default: only on a terminal)")
+    add_executor_args(p)
+    add_progress_args(p)
     p.set_defaults(handler=main)
     return p
 
