@@ -24,7 +24,7 @@ def run_figures(data: RunData, out: Path, top_lineages: int = 5) -> tuple[list[F
     """Write the run's plots into ``out``: (figures, notes, other files written)."""
     notes = list(data.notes)
     files: list[Path] = []
-    makers = [population, surprise, surprise_by_age, affect, affect_drives]
+    makers = [population, surprise, surprise_by_age, surprise_within_life, affect, affect_drives]
     if data.is_evolution:
         makers += [fitness, traits, survival]
     figures = []
@@ -156,6 +156,48 @@ def surprise_by_age(data: RunData, out: Path, notes: list[str]) -> Figure | None
                 "of different ages at one moment, not one agent over its life: older agents are "
                 "also the ones that survived. A falling curve suggests error falls with experience. "
                 "(The files hold no per-agent surprise history, so a within-life curve cannot be drawn.)")
+
+
+def surprise_within_life(data: RunData, out: Path, notes: list[str]) -> Figure | None:
+    """Generational runs only: a generation's agents are all born at its first tick, so the
+    metrics rows of a generation follow one cohort through its life (age = tick − g·T)."""
+    if data.mode != "generational":
+        return None
+    T = int(data.config.get("evolution", {}).get("generation_ticks", 0))
+    t, s = _tick(data), data.metrics["mean_surprise"]
+    keep = (t > 0) & ~np.isnan(s)
+    if T <= 0 or keep.sum() < 2:
+        notes.append("too few metrics rows for surprise within lives")
+        return None
+    t, s = t[keep], s[keep]
+    generation = (t - 1) // T  # a row at (g+1)·T closes generation g: age T
+    age = t - generation * T
+    ages = np.unique(age)
+    n_gen = int(generation.max()) + 1
+    bands = [b for b in np.array_split(np.arange(n_gen), min(4, n_gen)) if b.size]
+    plt = require_matplotlib()
+    fig, ax = plt.subplots(figsize=(8, 4.2))
+    for members in bands:
+        matrix = np.full((members.size, ages.size), np.nan)
+        for i, g in enumerate(members):
+            mine = generation == g
+            matrix[i, np.searchsorted(ages, age[mine])] = s[mine]
+        mean, lo, hi, _ = stats.mean_ci_columns(matrix)
+        label = (f"generation {members[0]}" if members.size == 1
+                 else f"generations {members[0]}–{members[-1]}")
+        band(ax, ages, mean, np.where(np.isnan(lo), mean, lo), np.where(np.isnan(hi), mean, hi),
+             label=label, marker="o", ms=3)
+    ax.set_xlabel("age (ticks since the generation was born)")
+    ax.set_ylabel("mean prediction error ‖ε‖")
+    ax.set_title("Surprise within lives: each generation followed from birth")
+    ax.legend(loc="upper right")
+    fig.tight_layout()
+    return save(fig, out / "surprise_life.png", "Surprise within lives (generational)",
+                "In generational evolution all agents of a generation are born together, so the "
+                "metrics rows of one generation follow one cohort from birth: mean surprise of the "
+                "agents alive at each age, averaged over a band of generations (mean ± 95% "
+                "t-interval over the generations in the band). A curve that falls with age means "
+                "prediction error falls within lives; the living at high ages are the survivors.")
 
 
 def _affect_dims(m) -> list[int]:

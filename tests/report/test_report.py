@@ -5,6 +5,7 @@ import csv
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -227,3 +228,42 @@ def test_a_run_folder_without_rows_or_checkpoint_still_reports_and_says_what_is_
     assert main(["report", str(folder)]) == 0
     md = (folder / "report" / "report.md").read_text()
     assert "no rows yet" in md and "no checkpoint.npz" in md
+
+
+def test_generational_report_follows_each_generation_from_birth(tmp_path):
+    folder = tmp_path / "gen"
+    assert main(["evolve", *TINY, "--set", "evolution.generation_ticks=60", "--generations", "4",
+                 "--set", "run.record_every=10", "--out", str(folder)]) == 0
+    out = tmp_path / "rep"
+    assert main(["report", str(folder), "--out", str(out)]) == 0
+    assert_real_plot(out / "surprise_life.png")
+    assert "Surprise within lives" in (out / "report.md").read_text(encoding="utf-8")
+
+
+def test_surprise_within_life_groups_rows_by_cohort_age():
+    """Rows at ticks 10..60 belong to generation 0 at ages 10..60; tick 70 is generation 1, age 10."""
+    from alife.report.data import RunData
+    from alife.report import run_report
+
+    ticks = np.arange(0, 130, 10, dtype=float)
+    surprise = np.where(ticks == 0, np.nan, 1.0 + ((ticks - 1) // 60))  # generation g: surprise g + 1
+    data = RunData(folder=Path("."), summary={"mode": "generational"},
+                   config={"evolution": {"generation_ticks": 60}},
+                   metrics={"tick": ticks, "mean_surprise": surprise})
+    captured = {}
+
+    def fake_band(ax, x, mean, lo, hi, label=None, **kw):
+        captured[label] = (x, mean)
+        ax.plot(x, mean, label=label)
+
+    import matplotlib
+    matplotlib.use("Agg")
+    original = run_report.band
+    run_report.band = fake_band
+    try:
+        run_report.surprise_within_life(data, Path(tempfile.mkdtemp()), [])
+    finally:
+        run_report.band = original
+    np.testing.assert_array_equal(captured["generation 0"][0], [10, 20, 30, 40, 50, 60])
+    np.testing.assert_array_equal(captured["generation 0"][1], 1.0)
+    np.testing.assert_array_equal(captured["generation 1"][1], 2.0)
