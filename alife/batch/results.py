@@ -12,6 +12,8 @@ record such as an evolution's ``last_generation`` as ``last_generation_<field>``
 row of every run's metrics.csv with ``run_id``, ``seed``, ``repetition`` and the swept
 parameters in front. Runs that failed or never ran have no rows. Columns that exist only for
 some runs (e.g. affect columns when ``affect.dims`` is swept) are empty for the others.
+``generations.parquet`` (or ``.csv``), for sweeps of ``evolve``: the same for every run's
+generations.csv, one row per generation.
 """
 
 from __future__ import annotations
@@ -86,26 +88,29 @@ def write_results(sweep: Sweep, out: Path) -> Path:
     return path
 
 
-def write_long(sweep: Sweep, out: Path, parquet: bool | None = None) -> Path | None:
-    """Write the long metrics table; Parquet if ``parquet`` (default: when pyarrow is
-    installed), else CSV. Returns its path (None when no run has metrics yet)."""
+def write_long(sweep: Sweep, out: Path, parquet: bool | None = None,
+               table: str = "metrics") -> Path | None:
+    """Write the long table of every run's ``<table>.csv`` (``metrics``: per tick;
+    ``generations``: per generation, evolve sweeps) as ``<table>.parquet`` if ``parquet``
+    (default: when pyarrow is installed), else ``<table>.csv``. Returns its path (None when no
+    run has that file yet)."""
     out = Path(out)
     if parquet is None:
         parquet = importlib.util.find_spec("pyarrow") is not None
     parts = []
     for planned in sweep.runs:
         folder = run_folder(out, planned.run_id)
-        if run_status(folder) in WITH_METRICS and (folder / "metrics.csv").is_file():
+        if run_status(folder) in WITH_METRICS and (folder / f"{table}.csv").is_file():
             front = {"run_id": planned.run_id, "seed": planned.seed, "repetition": planned.repetition}
             front.update({name: cell(planned.params.get(name)) for name in sweep.param_names})
-            parts.append((front, folder / "metrics.csv"))
-    for stale in (out / LONG_PARQUET, out / LONG_CSV):
+            parts.append((front, folder / f"{table}.csv"))
+    for stale in (out / f"{table}.parquet", out / f"{table}.csv"):
         stale.unlink(missing_ok=True)
     if not parts:
         return None
     if parquet:
-        return _long_parquet(parts, out / LONG_PARQUET)
-    return _long_csv(parts, out / LONG_CSV)
+        return _long_parquet(parts, out / f"{table}.parquet")
+    return _long_csv(parts, out / f"{table}.csv")
 
 
 def cell(value: Any) -> Any:

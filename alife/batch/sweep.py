@@ -8,6 +8,7 @@ The output folder (default ``sweeps/<name>``)::
                       (status, error, wall time, attempt, host) and error.txt for a failure
     results.csv       one row per run (alife.batch.results)
     metrics.parquet   per-tick metrics of every run (metrics.csv without pyarrow)
+    generations.parquet  evolve sweeps: every run's generations.csv (generations.csv without pyarrow)
 
 Re-running the same sweep skips runs whose status is finished (completed, extinct), resumes
 interrupted ones from their checkpoint and starts failed ones again. A run folder whose
@@ -96,6 +97,8 @@ def run_sweep(
         log(f"alife sweep: all {len(sweep.runs)} runs already finished; out {out}")
     results = write_results(sweep, out)
     long = write_long(sweep, out, parquet)
+    if sweep.command == "evolve":
+        write_long(sweep, out, parquet, table="generations")
     counts = dict(Counter(run_status(run_folder(out, p.run_id)) for p in sweep.runs))
     log("done: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
         + f"; results in {results}")

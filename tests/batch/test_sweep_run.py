@@ -258,7 +258,10 @@ def test_an_evolve_sweep_records_each_runs_generations(tmp_path):
         assert 0 < float(row["last_generation_mean_lifespan"]) <= 20
         folder = run_folder(tmp_path / "out", row["run_id"])
         assert len(read_csv(folder / "generations.csv")) == 2
-    assert outcome is not None
+    long = read_csv(tmp_path / "out" / "generations.csv")  # the long per-generation table
+    assert len(long) == 4 and {r["evolution.selection"] for r in long} == {"tournament", "random"}
+    assert [r["generation"] for r in long] == ["0", "1", "0", "1"]
+    assert outcome.long is not None
 
 
 def test_island_runs_are_refused_in_a_sweep(tmp_path, capsys):
