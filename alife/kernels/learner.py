@@ -140,20 +140,22 @@ def learn_transition(i, a, x_old, x_new, prediction, model, value, err_fast, err
         value_step = value_lr * step * td
         for m in range(p + 1):
             value[i, m] = clip(value[i, m] + value_step * x_old[i, m], VALUE_CLIP)
-        x = x_old[i]
         for k in range(p):
-            nudge_row(model, i, a, k, model_lr * step * (x_new[i, k] - prediction[i, k]), x)
+            nudge_row(model, i, a, k, model_lr * step * (x_new[i, k] - prediction[i, k]), x_old,
+                      i)
     return surprise, progress, reward
 
 
 @njit(cache=True)
-def nudge_row(model, i, a, k, coef, x):
-    """model[i, a, k] += coef * x (one normalised-LMS row update), weights kept in ±MODEL_CLIP.
+def nudge_row(model, i, a, k, coef, x, j):
+    """model[i, a, k] += coef * x[j] (one normalised-LMS row update), weights kept in
+    ±MODEL_CLIP. model float32 (n, A, P, P+1), x float32 (rows, P+1), coef float32.
 
-    model float32 (n, A, P, P+1), x float32 (P+1,), coef float32.
+    Row j of x is indexed in place: a row view as argument costs a reference count in and out
+    of every call, more than the update itself.
     """
-    for m in range(x.shape[0]):
-        model[i, a, k, m] = clip(model[i, a, k, m] + coef * x[m], MODEL_CLIP)
+    for m in range(x.shape[1]):
+        model[i, a, k, m] = clip(model[i, a, k, m] + coef * x[j, m], MODEL_CLIP)
 
 
 @njit(cache=True)

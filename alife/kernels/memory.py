@@ -56,16 +56,16 @@ def replay(i, model, mem_x, mem_next, mem_action, mem_weight, samples, lr, rng, 
     if total <= 0.0:
         return
     p = mem_next.shape[2]
+    memories = mem_x[i]  # (M, P+1): one view per replay, not one per row update
     for _ in range(samples):
         pick = draw_index(mem_weight, total, rng, i, stream)
         a = mem_action[i, pick]
-        x = mem_x[i, pick]
         norm = _ONE
-        for k in range(p + 1):
-            norm += x[k] * x[k]
+        for q in range(p + 1):
+            norm += mem_x[i, pick, q] * mem_x[i, pick, q]
         step = lr * mem_weight[i, pick] / norm
         for k in range(p):
             predicted = np.float32(0.0)
             for q in range(p + 1):
-                predicted += model[i, a, k, q] * x[q]
-            nudge_row(model, i, a, k, step * (mem_next[i, pick, k] - predicted), x)
+                predicted += model[i, a, k, q] * mem_x[i, pick, q]
+            nudge_row(model, i, a, k, step * (mem_next[i, pick, k] - predicted), memories, pick)
