@@ -23,7 +23,7 @@ DRIVE_NAMES = ("surprise", "energy_gain", "reward_change", "crowding", "food_her
 N_DRIVES = len(DRIVE_NAMES)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def tanh32(v):
     """tanh of a float32 through one exp (libm's tanhf costs ~4x an expf here; absolute error
     below 2e-7): tanh|v| = (1 - t) / (1 + t) with t = exp(-2|v|), then v's sign."""
@@ -31,7 +31,7 @@ def tanh32(v):
     return math.copysign((np.float32(1.0) - t) / (np.float32(1.0) + t), v)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def update_affect(i, e, alpha, genome, g_beta, drives):
     """e[i] (K,) <- tanh(alpha[i] * e[i] + (1 - alpha[i]) * (beta @ drives[i])), with
     beta (K, D) at genome[i, g_beta:]. e, alpha float32 (n, K), genome (n, G), drives (n, D)."""
@@ -44,7 +44,7 @@ def update_affect(i, e, alpha, genome, g_beta, drives):
         e[i, k] = tanh32(alpha[i, k] * e[i, k] + (np.float32(1.0) - alpha[i, k]) * pull)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def coupling(genome, i, g_weights, e):
     """w . e[i] for agent i's heritable K-vector w at genome[i, g_weights:] (float32)."""
     acc = np.float32(0.0)

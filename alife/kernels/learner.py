@@ -38,10 +38,11 @@ _ONE = np.float32(1.0)
 FAST = {"reassoc", "nsz", "contract"}
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def clip(v, limit):
-    """v kept in [-limit, limit]."""
-    return min(max(v, -limit), limit)
+    """v kept in [-limit, limit] (two selects: builtin min/max also handle NaN, ~3x slower)."""
+    v = v if v > -limit else -limit
+    return v if v < limit else limit
 
 
 @njit(cache=True)
@@ -72,7 +73,7 @@ def sparse_rows(feature_map):
     return start, col, weight
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def compute_features(i, start, col, weight, senses, features):
     """features[i, :P] = feature_map @ senses[i] (feature_map as ``sparse_rows``);
     features[i, P] = 1 (the bias input). senses (n, S), features (n, P+1) float32."""
@@ -85,7 +86,7 @@ def compute_features(i, start, col, weight, senses, features):
     features[i, p] = _ONE
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def curiosity_of(err_fast, err_slow, i, a, use_progress):
     """Agent i's curiosity about action a: recent surprise, or learning progress (slow − fast
     error). err_fast, err_slow float32 (n, A)."""
@@ -94,7 +95,7 @@ def curiosity_of(err_fast, err_slow, i, a, use_progress):
     return err_fast[i, a]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def learn_transition(i, a, x_old, x_new, prediction, model, value, err_fast, err_slow, visits,
                      energy_gain, energy_weight, curiosity_weight, use_progress, k_fast, k_slow,
                      model_lr, value_lr, discount, learning, reward_bonus):
@@ -146,7 +147,7 @@ def learn_transition(i, a, x_old, x_new, prediction, model, value, err_fast, err
     return surprise, progress, reward
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def nudge_row(model, i, a, k, coef, x, j):
     """model[i, a, k] += coef * x[j] (one normalised-LMS row update), weights kept in
     ±MODEL_CLIP. model float32 (n, A, P, P+1), x float32 (rows, P+1), coef float32.
@@ -158,7 +159,7 @@ def nudge_row(model, i, a, k, coef, x, j):
         model[i, a, k, m] = clip(model[i, a, k, m] + coef * x[j, m], MODEL_CLIP)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def imagine_and_choose(i, x, model, value, err_fast, err_slow, curiosity_weight, use_progress,
                        temperature, rng, scores, prediction, forced):
     """Agent i picks an action: each scored by the value of its imagined outcome plus curiosity.
@@ -200,7 +201,7 @@ def imagine_and_choose(i, x, model, value, err_fast, err_slow, curiosity_weight,
     return chosen, chosen != greedy
 
 
-@njit(cache=True, fastmath=FAST)
+@njit(cache=True, inline="always", fastmath=FAST)
 def row_dot(model, i, a, k, x):
     """model[i, a, k] · x[i]: one imagined feature (float32; summed in index order)."""
     acc = _ZERO

@@ -18,13 +18,13 @@ _HALF = np.float32(0.5)
 _ONE = np.float32(1.0)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def write_weight(affect_drive, surprise_weight, bias, surprise):
     """sigmoid(w_m . e + w_s * surprise + b); ``affect_drive`` = w_m . e."""
     return _HALF * (_ONE + tanh32(_HALF * (affect_drive + surprise_weight * surprise + bias)))
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def remember(i, mem_x, mem_next, mem_action, mem_weight, x_old, x_new, action, weight):
     """Agent i stores (x_old[i], action, x_new[i, :P]) in place of its weakest memory if
     ``weight`` is larger. mem_* (n, M, ...) as in the module docstring; x_old, x_new (n, P+1)."""
@@ -45,7 +45,7 @@ def remember(i, mem_x, mem_next, mem_action, mem_weight, x_old, x_new, action, w
         mem_next[i, weakest, k] = x_new[i, k]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def replay(i, model, mem_x, mem_next, mem_action, mem_weight, samples, lr, rng, stream):
     """Agent i replays ``samples`` memories (drawn by weight from rng[i, stream]) into
     model[i] (model float32 (n, A, P, P+1)); ``lr`` float32."""

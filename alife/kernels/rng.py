@@ -45,7 +45,7 @@ def next_normal_pair(states, i, stream):
     return radius * math.cos(2.0 * math.pi * u2), radius * math.sin(2.0 * math.pi * u2)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def draw_index(weights, total, states, i, stream):
     """An index k drawn with probability weights[i, k] / total (weights >= 0, total their sum).
 

@@ -53,7 +53,7 @@ def wrap_cell(cx, cy, width, height, torus):
     return cx, cy, (0 <= cx < width) and (0 <= cy < height)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def sense_agent(i, x, y, energy, food, obstacle, occupancy, width, height, torus, radius,
                 inv_food_capacity, inv_energy_scale, senses):
     """Write agent ``i``'s sense vector into ``senses[i]`` (float32 (n_agents, n_senses)).
