@@ -15,6 +15,7 @@ from alife.kernels.learner import (TRAIT_CURIOSITY, TRAIT_DISCOUNT, TRAIT_MODEL_
                                    TRAIT_TEMPERATURE, TRAIT_VALUE_LR, compute_features,
                                    imagine_and_choose, learn_transition, sparse_rows)
 from alife.kernels.memory import remember, replay, write_weight
+from alife.kernels.prefetch import prefetch_row, prefetch_span
 from alife.kernels.rng import next_u64
 from alife.kernels.sense import sense_agent
 
@@ -57,7 +58,12 @@ def think(living, agents, grid, p, feature_map):
     k_slow = np.float32(p.k_slow)
     n_inputs = features.shape[1]  # P + 1
 
-    for j in prange(living.shape[0]):
+    n_living = living.shape[0]
+    radius = p.sense_radius
+    for j in prange(n_living):
+        if j + 1 < n_living:  # start loading what the next agent will read
+            fetch_ahead(living[j + 1], xs, ys, food, occupancy, obstacle, model, genome, radius,
+                        p.width, p.height)
         i = living[j]
         n_blocked = sense_agent(i, xs[i], ys[i], energy[i], food, obstacle, occupancy, p.width,
                                 p.height, p.torus, p.sense_radius, inv_food_capacity,
@@ -112,3 +118,17 @@ def think(living, agents, grid, p, feature_map):
         prev_energy[i] = energy[i]
         action[i] = chosen
         priority[i] = next_u64(rng, i, 0)
+
+
+@njit(cache=True, inline="always")
+def fetch_ahead(i, xs, ys, food, occupancy, obstacle, model, genome, radius, width, height):
+    """Prefetch agent i's world model, genome and the grid rows of its sense window."""
+    prefetch_row(model, i)
+    prefetch_row(genome, i)
+    x0 = max(0, xs[i] - radius)
+    x1 = min(width - 1, xs[i] + radius)
+    for dy in range(-radius, radius + 1):
+        cy = min(max(ys[i] + dy, 0), height - 1)  # near an edge: a line that is near anyway
+        prefetch_span(food, cy, x0, x1)
+        prefetch_span(occupancy, cy, x0, x1)
+        prefetch_span(obstacle, cy, x0, x1)
