@@ -19,8 +19,8 @@ measured work is that of a real run. ``--set key=value`` overrides are applied a
 
 Each size runs in its own subprocess (this script re-invoked with the hidden ``--child N``
 flag, which prints one JSON object on stdout), so that peak RSS is per size. The child imports
-the alife of this script's repository (printed, and saved as ``alife``), whatever is installed. The child
-builds the simulation, times ``compile()`` (near 0 when numba's on-disk cache is warm, which
+the alife of this script's repository (printed, and saved as ``alife``), whatever is installed.
+It builds the simulation, times ``compile()`` (near 0 when numba's on-disk cache is warm, which
 is reported too), runs a warm-up (``--warmup``, default 100 ticks), then steps in batches of
 10 ticks for ``--seconds`` of wall time. ``take_stats()["agent_steps"]`` gives the exact
 number of agent-steps (agents alive at the start of each tick, summed over ticks).
