@@ -36,6 +36,7 @@ _ONE = np.float32(1.0)
 # across thread counts and resume on one machine; only another CPU or numba may round
 # differently. No 'nnan'/'ninf': the clips compare and must see what they compare.
 FAST = {"reassoc", "nsz", "contract"}
+SECTOR_INPUTS = 11  # P + 1 of the default (sectors) features, see row_dot
 
 
 @njit(cache=True, inline="always")
@@ -203,10 +204,19 @@ def imagine_and_choose(i, x, model, value, err_fast, err_slow, curiosity_weight,
 
 @njit(cache=True, inline="always", fastmath=FAST)
 def row_dot(model, i, a, k, x):
-    """model[i, a, k] · x[i]: one imagined feature (float32; summed in index order)."""
+    """model[i, a, k] · x[i]: one imagined feature (float32, summation order left to LLVM).
+
+    The default features (sectors, P = 10) give rows of 11: with that length known when the
+    kernel is compiled, LLVM unrolls and vectorises the whole sum (a row of unknown length
+    stays a serial chain of adds, its vector loop being longer than the row).
+    """
     acc = _ZERO
-    for m in range(x.shape[1]):
-        acc += model[i, a, k, m] * x[i, m]
+    if x.shape[1] == SECTOR_INPUTS:
+        for m in range(SECTOR_INPUTS):
+            acc += model[i, a, k, m] * x[i, m]
+    else:
+        for m in range(x.shape[1]):
+            acc += model[i, a, k, m] * x[i, m]
     return acc
 
 
