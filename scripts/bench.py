@@ -18,8 +18,9 @@ measured work is that of a real run. ``--set key=value`` overrides are applied a
 ``--threads K`` is passed as ``--set run.threads=K``.
 
 Each size runs in its own subprocess (this script re-invoked with the hidden ``--child N``
-flag, which prints one JSON object on stdout), so that peak RSS is per size. The child
-builds the simulation, times ``compile()`` (near 0 when numba's on-disk cache is warm, which
+flag, which prints one JSON object on stdout), so that peak RSS is per size. The child imports
+the alife of this script's repository (printed, and saved as ``alife``), whatever is installed.
+It builds the simulation, times ``compile()`` (near 0 when numba's on-disk cache is warm, which
 is reported too), runs a warm-up (``--warmup``, default 100 ticks), then steps in batches of
 10 ticks for ``--seconds`` of wall time. ``take_stats()["agent_steps"]`` gives the exact
 number of agent-steps (agents alive at the start of each tick, summed over ticks).
@@ -58,7 +59,8 @@ MIB = 1024.0 * 1024.0
 # environment variables that change numba's threading or caching, recorded with the results
 ENV_VARS = ("NUMBA_NUM_THREADS", "NUMBA_THREADING_LAYER", "NUMBA_CACHE_DIR", "NUMBA_DISABLE_JIT",
             "OMP_NUM_THREADS", "OMP_WAIT_POLICY", "GOMP_SPINCOUNT")
-RESULTS_DIR = Path(__file__).resolve().parent.parent / "bench-results"  # git-ignored
+REPO_ROOT = Path(__file__).resolve().parent.parent
+RESULTS_DIR = REPO_ROOT / "bench-results"  # git-ignored
 OVERRIDES_TEMPLATE = ("agents.initial_count=N", "agents.max_population=N", "world.width=S",
                       "world.height=S", f"food.regrowth_rate={REGROWTH_RATE}")
 
@@ -98,8 +100,13 @@ def state_nbytes(state) -> int:
 def run_child(n_agents: int, seconds: float, warmup: int, seed: int, extra: list[str]) -> dict:
     """Build, compile, warm up and measure one simulation of ``n_agents``; a JSON-ready dict."""
     rss_start = peak_rss_mib()
+    # Measure this repository's alife, not an installed one: `python scripts/bench.py` puts
+    # scripts/ (not the repository) first on sys.path, so an editable install of another
+    # checkout would otherwise be imported.
+    sys.path.insert(0, str(REPO_ROOT))
     import numba
 
+    import alife
     from alife import ConfigError, Simulation
     from alife.kernels.tick import kernels_cached
 
@@ -142,6 +149,7 @@ def run_child(n_agents: int, seconds: float, warmup: int, seed: int, extra: list
 
     return {
         "agents": n_agents,
+        "alife": str(Path(alife.__file__).resolve().parent),
         "grid": [sim.config.world.width, sim.config.world.height],
         "overrides": overrides,
         "seed": seed,
@@ -366,6 +374,7 @@ def main(argv: list[str] | None = None) -> int:
             if result.get("stderr"):
                 print(result["stderr"], file=sys.stderr)
         else:
+            print(f"  measured {result['alife']}")
             for warning in result_warnings(result):
                 print(f"  warning: {warning}")
         results.append(result)

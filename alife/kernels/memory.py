@@ -7,60 +7,65 @@ weakest memory if it weighs more. Replay draws memories in proportion to their w
 takes a normalised LMS step on the world model, scaled by that weight.
 """
 
-import math
-
+import numpy as np
 from numba import njit
 
+from alife.kernels.affect import tanh32
 from alife.kernels.learner import nudge_row
 from alife.kernels.rng import draw_index
 
+_HALF = np.float32(0.5)
+_ONE = np.float32(1.0)
 
-@njit(cache=True)
+
+@njit(cache=True, inline="always")
 def write_weight(affect_drive, surprise_weight, bias, surprise):
     """sigmoid(w_m . e + w_s * surprise + b); ``affect_drive`` = w_m . e."""
-    return 0.5 * (1.0 + math.tanh(0.5 * (affect_drive + surprise_weight * surprise + bias)))
+    return _HALF * (_ONE + tanh32(_HALF * (affect_drive + surprise_weight * surprise + bias)))
 
 
-@njit(cache=True)
-def remember(mem_x, mem_next, mem_action, mem_weight, x_old, x_new, action, weight):
-    """Store (x_old, action, x_new[:P]) in place of the weakest memory if ``weight`` is larger."""
-    m = mem_weight.shape[0]
+@njit(cache=True, inline="always")
+def remember(i, mem_x, mem_next, mem_action, mem_weight, x_old, x_new, action, weight):
+    """Agent i stores (x_old[i], action, x_new[i, :P]) in place of its weakest memory if
+    ``weight`` is larger. mem_* (n, M, ...) as in the module docstring; x_old, x_new (n, P+1)."""
+    m = mem_weight.shape[1]
     if m == 0:
         return
     weakest = 0
     for j in range(1, m):
-        if mem_weight[j] < mem_weight[weakest]:
+        if mem_weight[i, j] < mem_weight[i, weakest]:
             weakest = j
-    if weight <= mem_weight[weakest]:
+    if weight <= mem_weight[i, weakest]:
         return
-    mem_weight[weakest] = weight
-    mem_action[weakest] = action
-    for k in range(mem_x.shape[1]):
-        mem_x[weakest, k] = x_old[k]
-    for k in range(mem_next.shape[1]):
-        mem_next[weakest, k] = x_new[k]
+    mem_weight[i, weakest] = weight
+    mem_action[i, weakest] = action
+    for k in range(mem_x.shape[2]):
+        mem_x[i, weakest, k] = x_old[i, k]
+    for k in range(mem_next.shape[2]):
+        mem_next[i, weakest, k] = x_new[i, k]
 
 
-@njit(cache=True)
-def replay(model, mem_x, mem_next, mem_action, mem_weight, samples, lr, rng, i, stream):
-    """Replay ``samples`` memories (drawn by weight from rng[i, stream]) into ``model`` (A, P, P+1)."""
-    m = mem_weight.shape[0]
+@njit(cache=True, inline="always")
+def replay(i, model, mem_x, mem_next, mem_action, mem_weight, samples, lr, rng, stream):
+    """Agent i replays ``samples`` memories (drawn by weight from rng[i, stream]) into
+    model[i] (model float32 (n, A, P, P+1)); ``lr`` float32."""
+    m = mem_weight.shape[1]
     total = 0.0
     for j in range(m):
-        total += mem_weight[j]
+        total += mem_weight[i, j]
     if total <= 0.0:
         return
-    p = mem_next.shape[1]
+    p = mem_next.shape[2]
+    memories = mem_x[i]  # (M, P+1): one view per replay, not one per row update
     for _ in range(samples):
         pick = draw_index(mem_weight, total, rng, i, stream)
-        x = mem_x[pick]
-        model_a = model[mem_action[pick]]
-        norm = 1.0
-        for k in range(p + 1):
-            norm += x[k] * x[k]
-        step = lr * mem_weight[pick] / norm
+        a = mem_action[i, pick]
+        norm = _ONE
+        for q in range(p + 1):
+            norm += mem_x[i, pick, q] * mem_x[i, pick, q]
+        step = lr * mem_weight[i, pick] / norm
         for k in range(p):
-            predicted = 0.0
+            predicted = np.float32(0.0)
             for q in range(p + 1):
-                predicted += model_a[k, q] * x[q]
-            nudge_row(model_a[k], step * (mem_next[pick, k] - predicted), x)
+                predicted += model[i, a, k, q] * mem_x[i, pick, q]
+            nudge_row(model, i, a, k, step * (mem_next[i, pick, k] - predicted), memories, pick)

@@ -7,17 +7,21 @@ Affect enters only through the smooth couplings of alife.kernels.affect.
 
 import math
 
+import numpy as np
 from numba import njit, prange
 
-from alife.kernels.affect import coupling, update_affect
+from alife.kernels.affect import coupling, tanh32, update_affect
 from alife.kernels.learner import (TRAIT_CURIOSITY, TRAIT_DISCOUNT, TRAIT_MODEL_LR,
                                    TRAIT_TEMPERATURE, TRAIT_VALUE_LR, compute_features,
-                                   imagine_and_choose, learn_transition, predict)
+                                   imagine_and_choose, learn_transition, sparse_rows)
 from alife.kernels.memory import remember, replay, write_weight
+from alife.kernels.prefetch import prefetch_row, prefetch_span
 from alife.kernels.rng import next_u64
 from alife.kernels.sense import sense_agent
 
 _MEMORY_STREAM = 2  # column of AgentState.rng used for replay draws
+_ZERO = np.float32(0.0)
+_ONE = np.float32(1.0)
 
 
 @njit(cache=True, parallel=True)
@@ -27,12 +31,14 @@ def think(living, agents, grid, p, feature_map):
 
     agents: AgentState, grid: GridState (read only), p: KernelParams, feature_map float32
     (P, S). Each agent touches only its own rows. The arrays are taken out of the containers
-    first: passing the containers per agent would copy ~50 array headers per call, and
-    writes through tuple fields inside a parallel loop can be lost.
+    first (passing the containers per agent would copy ~50 array headers per call, and
+    writes through tuple fields inside a parallel loop can be lost), and the helpers index
+    them with the agent's slot rather than take row views. All per-agent arithmetic is
+    float32: the float parameters are converted once here.
     """
     xs, ys, energy, age = agents.x, agents.y, agents.energy, agents.age
     senses, features, prev_features = agents.senses, agents.features, agents.prev_features
-    prediction, imagined, model, value = agents.prediction, agents.imagined, agents.model, agents.value
+    prediction, model, value = agents.prediction, agents.model, agents.value
     err_fast, err_slow, visits = agents.err_fast, agents.err_slow, agents.visits
     traits, genome, rng = agents.traits, agents.genome, agents.rng
     action, action_prob, forced, explored = (agents.action, agents.action_prob,
@@ -44,62 +50,85 @@ def think(living, agents, grid, p, feature_map):
     mem_weight, write_weight_out = agents.mem_weight, agents.write_weight
     food, obstacle, occupancy = grid.food, grid.obstacle, grid.occupancy
     n_window = (2 * p.sense_radius + 1) ** 2
+    f_start, f_col, f_weight = sparse_rows(feature_map)
+    inv_food_capacity = np.float32(p.inv_food_capacity)
+    inv_energy_scale = np.float32(p.inv_energy_scale)
+    energy_weight = np.float32(p.energy_weight)
+    k_fast = np.float32(p.k_fast)
+    k_slow = np.float32(p.k_slow)
+    n_inputs = features.shape[1]  # P + 1
 
-    for j in prange(living.shape[0]):
+    n_living = living.shape[0]
+    radius = p.sense_radius
+    for j in prange(n_living):
+        if j + 1 < n_living:  # start loading what the next agent will read
+            fetch_ahead(living[j + 1], xs, ys, food, occupancy, obstacle, model, genome, radius,
+                        p.width, p.height)
         i = living[j]
-        sense_agent(i, xs[i], ys[i], energy[i], food, obstacle, occupancy, p.width, p.height,
-                    p.torus, p.sense_radius, p.inv_food_capacity, p.inv_energy_scale, senses)
-        x = features[i]
-        compute_features(feature_map, senses[i], x)
-        g = genome[i]
-        e = affect[i]
+        n_blocked = sense_agent(i, xs[i], ys[i], energy[i], food, obstacle, occupancy, p.width,
+                                p.height, p.torus, p.sense_radius, inv_food_capacity,
+                                inv_energy_scale, senses)
+        compute_features(i, f_start, f_col, f_weight, senses, features)
         curiosity_weight = traits[i, TRAIT_CURIOSITY]
         # affect bends how fast the agent learns and what a reward is worth to it
-        learn_scale = max(0.0, 1.0 + coupling(g, p.g_learning_coupling, e))
+        learn_scale = max(_ZERO, _ONE + coupling(genome, i, p.g_learning_coupling, affect))
         model_lr = traits[i, TRAIT_MODEL_LR] * learn_scale
         last = action[i]
         if last >= 0:  # learn from what the last action led to
-            energy_gain = (energy[i] - prev_energy[i]) * p.inv_energy_scale
-            bonus = g[p.g_reward_coupling] * math.tanh(coupling(g, p.g_value_coupling, e))
+            energy_gain = (energy[i] - prev_energy[i]) * inv_energy_scale
+            bonus = genome[i, p.g_reward_coupling] * tanh32(
+                coupling(genome, i, p.g_value_coupling, affect))
             last_reward = reward_out[i]
             surprise, progress, reward = learn_transition(
-                prev_features[i], x, prediction[i], model[i, last], value[i], err_fast[i],
-                err_slow[i], visits[i], last, energy_gain, p.energy_weight, curiosity_weight,
-                p.use_progress, p.k_fast, p.k_slow, model_lr,
-                traits[i, TRAIT_VALUE_LR] * learn_scale, traits[i, TRAIT_DISCOUNT], p.learning,
-                bonus)
+                i, last, prev_features, features, prediction, model, value, err_fast, err_slow,
+                visits, energy_gain, energy_weight, curiosity_weight, p.use_progress, k_fast,
+                k_slow, model_lr, traits[i, TRAIT_VALUE_LR] * learn_scale,
+                traits[i, TRAIT_DISCOUNT], p.learning, bonus)
             surprise_out[i] = surprise
             progress_out[i] = progress
             reward_out[i] = reward
             # the same event is kept with a weight that depends on the agent's affect
-            weight = write_weight(coupling(g, p.g_memory_coupling, e), g[p.g_memory_surprise],
-                                  g[p.g_memory_bias], surprise)
+            weight = write_weight(coupling(genome, i, p.g_memory_coupling, affect),
+                                  genome[i, p.g_memory_surprise], genome[i, p.g_memory_bias],
+                                  surprise)
             write_weight_out[i] = weight
-            remember(mem_x[i], mem_next[i], mem_action[i], mem_weight[i], prev_features[i], x,
-                     last, weight)
-            crowding = 0.0
-            for k in range(n_window, 2 * n_window):
-                crowding += senses[i, k]
+            remember(i, mem_x, mem_next, mem_action, mem_weight, prev_features, features, last,
+                     weight)
             drives[i, 0] = surprise
             drives[i, 1] = energy_gain
             drives[i, 2] = reward - last_reward
-            drives[i, 3] = crowding / n_window
+            drives[i, 3] = n_blocked / n_window  # crowding: the blocked share of the window
             drives[i, 4] = senses[i, n_window // 2]  # food underfoot
             drives[i, 5] = progress
             drives[i, 6] = 1.0
             if p.affect_on:  # a config switch (the ablation), not a branch on affect values
-                update_affect(e, alpha[i], g, p.g_affect_sensitivity, drives[i])
+                update_affect(i, affect, alpha, genome, p.g_affect_sensitivity, drives)
             if p.learning and p.replay_samples > 0 and age[i] % p.replay_every == 0:
-                replay(model[i], mem_x[i], mem_next[i], mem_action[i], mem_weight[i],
-                       p.replay_samples, model_lr, rng, i, _MEMORY_STREAM)
+                replay(i, model, mem_x, mem_next, mem_action, mem_weight, p.replay_samples,
+                       model_lr, rng, _MEMORY_STREAM)
         # affect bends how boldly it chooses: temperature and the pull of the unknown
-        temperature = traits[i, TRAIT_TEMPERATURE] * math.exp(coupling(g, p.g_temperature_coupling, e))
-        boldness = curiosity_weight * math.exp(coupling(g, p.g_curiosity_coupling, e))
+        temperature = traits[i, TRAIT_TEMPERATURE] * math.exp(
+            coupling(genome, i, p.g_temperature_coupling, affect))
+        boldness = curiosity_weight * math.exp(coupling(genome, i, p.g_curiosity_coupling, affect))
         chosen, explored[i] = imagine_and_choose(
-            x, model[i], value[i], err_fast[i], err_slow[i], boldness, p.use_progress,
-            temperature, rng, i, action_prob[i], imagined[i], forced[i])
-        predict(model[i, chosen], x, prediction[i])
-        prev_features[i, :] = x
+            i, features, model, value, err_fast, err_slow, boldness, p.use_progress, temperature,
+            rng, action_prob, prediction, forced[i])
+        for k in range(n_inputs):
+            prev_features[i, k] = features[i, k]
         prev_energy[i] = energy[i]
         action[i] = chosen
         priority[i] = next_u64(rng, i, 0)
+
+
+@njit(cache=True, inline="always")
+def fetch_ahead(i, xs, ys, food, occupancy, obstacle, model, genome, radius, width, height):
+    """Prefetch agent i's world model, genome and the grid rows of its sense window."""
+    prefetch_row(model, i)
+    prefetch_row(genome, i)
+    x0 = max(0, xs[i] - radius)
+    x1 = min(width - 1, xs[i] + radius)
+    for dy in range(-radius, radius + 1):
+        cy = min(max(ys[i] + dy, 0), height - 1)  # near an edge: a line that is near anyway
+        prefetch_span(food, cy, x0, x1)
+        prefetch_span(occupancy, cy, x0, x1)
+        prefetch_span(obstacle, cy, x0, x1)

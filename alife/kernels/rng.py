@@ -45,13 +45,18 @@ def next_normal_pair(states, i, stream):
     return radius * math.cos(2.0 * math.pi * u2), radius * math.sin(2.0 * math.pi * u2)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def draw_index(weights, total, states, i, stream):
-    """An index drawn with probability weights[k] / total (weights >= 0, total their sum)."""
+    """An index k drawn with probability weights[i, k] / total (weights >= 0, total their sum).
+
+    ``weights`` (n, k) is a per-agent array: agent i draws from its own row with its own stream
+    (indexed in place: building a row view per draw costs more than the draw).
+    """
     u = next_uniform(states, i, stream) * total
     acc = 0.0
-    for k in range(weights.shape[0] - 1):
-        acc += weights[k]
+    last = weights.shape[1] - 1
+    for k in range(last):
+        acc += weights[i, k]
         if u < acc:
             return k
-    return weights.shape[0] - 1
+    return last

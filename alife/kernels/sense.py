@@ -7,9 +7,10 @@ Sense vector layout, float32, length ``sense_size(r) = 2 * (2r+1)**2 + 1``:
 with n = (2r+1)**2.
 """
 
+import numpy as np
 from numba import njit
 
-ENERGY_SENSE_MAX = 4.0  # keeps the learner's inputs bounded however rich an agent gets
+ENERGY_SENSE_MAX = np.float32(4.0)  # keeps the learner's inputs bounded however rich an agent gets
 
 N_ACTIONS = 5
 """Actions: 0 stay, 1 north (y-1), 2 east (x+1), 3 south (y+1), 4 west (x-1)."""
@@ -52,13 +53,17 @@ def wrap_cell(cx, cy, width, height, torus):
     return cx, cy, (0 <= cx < width) and (0 <= cy < height)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def sense_agent(i, x, y, energy, food, obstacle, occupancy, width, height, torus, radius,
                 inv_food_capacity, inv_energy_scale, senses):
-    """Write agent ``i``'s sense vector into ``senses[i]`` (float32 (n_agents, n_senses))."""
+    """Write agent ``i``'s sense vector into ``senses[i]`` (float32 (n_agents, n_senses)).
+
+    ``inv_food_capacity``, ``inv_energy_scale``: float32. Returns the number of blocked cells
+    in the window (the sum of the blocked senses: the agent's own cell does not count).
+    """
     side = 2 * radius + 1
     n_window = side * side
-    out = senses[i]
+    n_blocked = 0
     x0, cy, _ = wrap_cell(x - radius, y - radius, width, height, torus)
     for row in range(side):
         row_inside = torus or 0 <= cy < height
@@ -66,16 +71,21 @@ def sense_agent(i, x, y, energy, food, obstacle, occupancy, width, height, torus
         k = row * side
         for col in range(side):
             if row_inside and (torus or 0 <= cx < width):
-                out[k + col] = food[cy, cx] * inv_food_capacity
-                out[n_window + k + col] = obstacle[cy, cx] | (occupancy[cy, cx] >= 0)
+                blocked = obstacle[cy, cx] or occupancy[cy, cx] >= 0
+                senses[i, k + col] = food[cy, cx] * inv_food_capacity
             else:
-                out[k + col] = 0.0
-                out[n_window + k + col] = 1.0
+                blocked = True
+                senses[i, k + col] = 0.0
+            senses[i, n_window + k + col] = blocked
+            n_blocked += blocked
             cx += 1
             if cx == width and torus:  # step along the row, wrapping on a torus
                 cx = 0
         cy += 1
         if cy == height and torus:
             cy = 0
-    out[n_window + n_window // 2] = 0.0  # the agent's own cell is not blocked by itself
-    out[2 * n_window] = min(energy * inv_energy_scale, ENERGY_SENSE_MAX)
+    # the agent's own cell is not blocked by itself (it was counted: the agent occupies it)
+    n_blocked -= senses[i, n_window + n_window // 2] != 0.0
+    senses[i, n_window + n_window // 2] = 0.0
+    senses[i, 2 * n_window] = min(energy * inv_energy_scale, ENERGY_SENSE_MAX)
+    return n_blocked

@@ -73,7 +73,7 @@ def test_a_step_response_fades_with_the_half_life(half_life):
     genome = np.zeros(N_DRIVES, np.float32)  # beta = 0: no drive after the step
     e = np.array([0.01], np.float32)  # small: tanh is close to the identity here
     for _ in range(int(half_life)):
-        update_affect(e, alpha, genome, 0, np.ones(N_DRIVES, np.float32))
+        update_affect(0, e[None], alpha[None], genome[None], 0, np.ones((1, N_DRIVES), np.float32))
     assert e[0] == pytest.approx(0.005, rel=0.02)
 
 
@@ -85,7 +85,7 @@ def test_a_steady_drive_moves_affect_towards_tanh_of_beta_drive():
     drives[0] = 1.0
     e = np.zeros(1, np.float32)
     for _ in range(2000):
-        update_affect(e, alpha, beta, 0, drives)
+        update_affect(0, e[None], alpha[None], beta[None], 0, drives[None])
     # fixed point of e = tanh(a e + (1 - a) 0.8)
     a = float(alpha[0])
     fixed = 0.0
@@ -104,8 +104,8 @@ def test_same_event_different_affect_different_memory():
     def offer(e):
         mem = {k: v.copy() for k, v in memory.items()}
         weight = write_weight(float(w_coupling @ np.asarray(e, np.float32)), 4.0, -1.0, 0.2)
-        remember(mem["mem_x"], mem["mem_next"], mem["mem_action"], mem["mem_weight"], *event[:2],
-                 event[2], weight)
+        remember(0, mem["mem_x"][None], mem["mem_next"][None], mem["mem_action"][None],
+                 mem["mem_weight"][None], event[0][None], event[1][None], event[2], weight)
         return weight, mem
 
     w_high, kept = offer([0.5, 0.0])

@@ -24,11 +24,21 @@ def _learner(p=P):
 def _learn(st, x_old, x_new, prediction, a=0, gain=0.0, ew=1.0, cw=0.5, progress=False,
            k_fast=0.1, k_slow=0.01, model_lr=1.0, value_lr=0.5, discount=0.9, learning=True,
            bonus=0.0):
-    return learn_transition(np.asarray(x_old, np.float32), np.asarray(x_new, np.float32),
-                            np.asarray(prediction, np.float32), st["model_a"], st["value"],
-                            st["err_fast"], st["err_slow"], st["visits"], a, gain, ew, cw,
-                            progress, k_fast, k_slow, model_lr, value_lr, discount, learning,
-                            bonus)
+    f32 = np.float32
+    model = np.zeros((1, N_ACTIONS) + st["model_a"].shape, np.float32)
+    model[0, a] = st["model_a"]
+    value, err_fast, err_slow, visits = (st[k][None] for k in ("value", "err_fast", "err_slow",
+                                                                "visits"))
+    out = learn_transition(0, a, np.asarray(x_old, f32)[None], np.asarray(x_new, f32)[None],
+                           np.asarray(prediction, f32)[None], model, value, err_fast, err_slow,
+                           visits, f32(gain), f32(ew), f32(cw), progress, f32(k_fast),
+                           f32(k_slow), f32(model_lr), f32(value_lr), f32(discount), learning,
+                           f32(bonus))
+    st["model_a"][:] = model[0, a]
+    for k, arr in (("value", value), ("err_fast", err_fast), ("err_slow", err_slow),
+                   ("visits", visits)):
+        st[k][:] = arr[0]
+    return out
 
 
 def test_surprise_and_raw_curiosity_reward():
@@ -58,7 +68,7 @@ def test_learning_progress_is_the_drop_of_the_running_error():
     # a rising error is negative progress, and curiosity never goes below zero
     _learn(st, [1, 0, 1], [5.0, 0.0, 1], [0.0, 0.0], progress=True, learning=False)
     assert st["err_slow"][0] - st["err_fast"][0] < 0
-    assert curiosity_of(st["err_fast"], st["err_slow"], 0, True) == 0.0
+    assert curiosity_of(st["err_fast"][None], st["err_slow"][None], 0, 0, True) == 0.0
 
 
 def test_one_normalised_lms_step_shrinks_the_error_as_specified():
@@ -98,8 +108,8 @@ def test_progress_curiosity_ignores_unlearnable_noise_that_surprise_chases():
     noisy, noisy_progress = live(lambda: np.append(rng.uniform(-1, 1, P), 1).astype(np.float32))
     learnt, learnt_progress = live(lambda: np.array([0.7, -0.3, 1.0], np.float32))
     # raw surprise stays high for noise and vanishes for what can be learnt: drawn to noise
-    assert curiosity_of(noisy["err_fast"], noisy["err_slow"], 0, False) > 0.4
-    assert curiosity_of(learnt["err_fast"], learnt["err_slow"], 0, False) < 0.01
+    assert curiosity_of(noisy["err_fast"][None], noisy["err_slow"][None], 0, 0, False) > 0.4
+    assert curiosity_of(learnt["err_fast"][None], learnt["err_slow"][None], 0, 0, False) < 0.01
     # learning progress: clearly positive while learning, about zero for noise
     assert learnt_progress[5:100].mean() > 0.1
     assert abs(noisy_progress[500:].mean()) < 0.02
@@ -108,13 +118,15 @@ def test_progress_curiosity_ignores_unlearnable_noise_that_surprise_chases():
 def _choose(model, value, temperature, forced=-1, seed=1):
     p = model.shape[1]
     rng = np.array([[seed, 0]], np.uint64)
-    scores = np.zeros(N_ACTIONS, np.float32)
-    imagined = np.zeros(p, np.float32)
-    zeros = np.zeros(N_ACTIONS, np.float32)
-    x = np.array([0.0, 0.0, 1.0], np.float32)
-    a, explored = imagine_and_choose(x, model, value, zeros, zeros, 0.0, False, temperature, rng,
-                                     0, scores, imagined, forced)
-    return a, explored, scores, rng
+    scores = np.zeros((1, N_ACTIONS), np.float32)
+    prediction = np.zeros((1, p), np.float32)
+    zeros = np.zeros((1, N_ACTIONS), np.float32)
+    x = np.array([[0.0, 0.0, 1.0]], np.float32)
+    a, explored = imagine_and_choose(0, x, model[None], value[None], zeros, zeros,
+                                     np.float32(0.0), False, np.float32(temperature), rng,
+                                     scores, prediction, forced)
+    np.testing.assert_array_equal(prediction[0], model[a] @ x[0])  # the chosen outcome
+    return a, explored, scores[0], rng
 
 
 def test_the_action_whose_imagined_outcome_is_valued_most_is_chosen():
