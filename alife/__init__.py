@@ -5,12 +5,13 @@ The documented API::
     load_config(source=None, overrides=None) -> Config
     Simulation(config, seed=None, overrides=None)   .step(n)  .agents()  .state  .take_stats()
     run(config, out=None, progress=None) -> RunResult   (a headless run writing a run folder)
+    evolve(config, out=None, progress=None) -> RunResult  (alife evolve: generations, lineage)
 """
 
 from alife.config import Config, ConfigError, config_to_yaml, load_config
 from alife.sim import Simulation
 
-__all__ = ["Config", "ConfigError", "Simulation", "config_to_yaml", "load_config", "run"]
+__all__ = ["Config", "ConfigError", "Simulation", "config_to_yaml", "evolve", "load_config", "run"]
 __version__ = "0.1.0"
 
 
@@ -19,4 +20,8 @@ def __getattr__(name):
         from alife.runners.headless import run
 
         return run
+    if name == "evolve":
+        from alife.runners.evolve import evolve
+
+        return evolve
     raise AttributeError(name)
