@@ -228,8 +228,9 @@ class _Evolution:
                         break
                     if self.generational:  # also after the last: a resume can extend the run
                         self._next_generation()
-                    if ev.checkpoint_every and self.state["generation"] % ev.checkpoint_every == 0:
-                        self._checkpoint()
+                    done = self.state["generation"]
+                    if ev.checkpoint_every and done % ev.checkpoint_every == 0 and done < ev.generations:
+                        self._checkpoint()  # (the last one is written just below)
                 self._checkpoint()  # the end (or the interruption): resume or extend from here
                 if status != "interrupted" and not self.generational:
                     self._log_survivors()  # the end of the run for those still alive
