@@ -1,8 +1,8 @@
 """Command line: ``alife run``, ``alife evolve``, ``alife resume``, ``alife view``, ``alife report`` and
 ``alife config``.
 
-Exit codes: 0 success (also a run that ended in extinction: see summary.json), 2 bad input
-(config, overrides, run folder), 130 interrupted.
+Exit codes: 0 success (also a run that ended in extinction: see summary.json), 1 an island
+of an island evolution failed, 2 bad input (config, overrides, run folder), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             result = resume(args.run_dir, steps=args.steps, generations=args.generations,
                             progress=args.progress, workers=args.workers, scheduler=args.scheduler)
-            return 130 if result.status == "interrupted" else 0
+            return {"interrupted": 130, "failed": 1}.get(result.status, 0)
         if args.command in ("view", "sweep", "report", "experiment"):
             return args.handler(args)
         if args.command == "config":
@@ -136,7 +136,7 @@ def _evolve(args: argparse.Namespace) -> int:
         if args.workers is not None or args.scheduler is not None:
             raise ValueError("--workers/--scheduler: for island runs (--islands K with K > 1)")
         result = evolve(config, args.out, progress=args.progress)
-    return 130 if result.status == "interrupted" else 0
+    return {"interrupted": 130, "failed": 1}.get(result.status, 0)
 
 
 if __name__ == "__main__":

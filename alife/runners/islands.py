@@ -162,9 +162,15 @@ def _drive(folder: Path, config: Config, workers: int | None, scheduler: str | N
                                                 config.model_dump(mode="json"), target, info.slots)
                            for k in range(ev.islands)]
                 wait(futures)
-                statuses = [f.result() for f in futures]  # a failed island raises here
+                statuses = []
+                for k, future in enumerate(futures):
+                    try:
+                        statuses.append(future.result())
+                    except Exception as err:  # the island's own folder keeps its last checkpoint
+                        log(f"island {k} failed: {type(err).__name__}: {err}")
+                        statuses.append("failed")
                 if any(s != "completed" for s in statuses):
-                    status = "interrupted"
+                    status = "failed" if "failed" in statuses else "interrupted"
                     break
                 if target < ev.generations and target % ev.migrate_every == 0:
                     _migrate(folder, config, target)
@@ -190,8 +196,8 @@ def _drive(folder: Path, config: Config, workers: int | None, scheduler: str | N
                "generations_requested": ev.generations, "epochs": state["epochs"],
                "seed": config.seed, "last_generation": islands, "wall_seconds": round(wall, 3)}
     write_json(folder / "summary.json", summary)
-    if status == "interrupted":
-        log(f"interrupted after generation {state['generations']}; continue with: alife resume {folder}")
+    if status in ("interrupted", "failed"):
+        log(f"{status} after generation {state['generations']}; continue with: alife resume {folder}")
     else:
         log(f"done: {ev.islands} islands, {state['generations']} generations; files in {folder}")
     return RunResult(folder=folder, status=status, summary=summary)

@@ -1,6 +1,7 @@
 """Island evolution: migration along the topology, identical results whatever runs the islands."""
 
 import csv
+import json
 
 import numpy as np
 import pytest
@@ -106,3 +107,15 @@ def test_random_topology_never_sends_an_island_to_itself():
 def test_islands_need_generational_mode(tmp_path, capsys):
     assert main(["evolve", *SMALL, *ISLANDS, "--mode", "open_ended", "--out", str(tmp_path / "x")]) == 2
     assert "evolution.mode" in capsys.readouterr().err
+
+
+def test_a_failing_island_is_reported_and_the_others_keep_their_work(tmp_path, capsys):
+    folder = tmp_path / "broken"
+    assert main(["evolve", *SMALL, *ISLANDS, "--generations", "3", "--workers", "2",
+                 "--out", str(folder)]) == 0
+    (island_folder(folder, 1) / "checkpoint.npz").write_bytes(b"not a checkpoint")
+    assert main(["resume", str(folder), "--generations", "5", "--workers", "2", "--no-progress"]) == 1
+    err = capsys.readouterr().err
+    assert "island 1 failed" in err and "CheckpointError" in err and "alife resume" in err
+    assert len(_table(island_folder(folder, 0) / "generations.csv")) == 4  # the others went on
+    assert json.loads((folder / "summary.json").read_text())["status"] == "failed"
