@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from alife.genetics.genome import GenomeLayout
-from alife.metrics.writers import read_lines, replace_lines
+from alife.metrics.writers import keep_rows
 
 LINEAGE_CSV = "lineage.csv"
 LINEAGE_GENOMES = "lineage_genomes.f32"
@@ -98,11 +98,7 @@ class LineageWriter:
 def keep_lineage_rows(folder: Path, n_rows: int, n_genes: int) -> None:
     """Cut lineage.csv and lineage_genomes.f32 back to their first ``n_rows`` rows (a resume
     rewrites what came after its checkpoint)."""
-    path = Path(folder) / LINEAGE_CSV
-    lines = read_lines(path)
-    if len(lines) - 1 < n_rows:
-        raise ValueError(f"{path}: holds {len(lines) - 1} rows, the checkpoint expects {n_rows}")
-    replace_lines(path, lines[: n_rows + 1])
+    keep_rows(Path(folder) / LINEAGE_CSV, n_rows)
     with (Path(folder) / LINEAGE_GENOMES).open("r+b") as f:
         f.truncate(n_rows * n_genes * 4)
 

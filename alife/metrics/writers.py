@@ -54,3 +54,13 @@ def replace_lines(path: Path, lines: Sequence[str]) -> None:
     with tmp.open("w", encoding="utf-8", newline="") as f:
         f.write("".join(lines))
     tmp.replace(path)
+
+
+def keep_rows(path: Path, n_rows: int) -> None:
+    """Keep the header and the first ``n_rows`` complete rows of a CSV file (a resume rewrites
+    what came after its checkpoint); refuses a file that holds fewer."""
+    lines = read_lines(path)
+    kept = [line for line in lines[: n_rows + 1] if line.endswith("\n")]
+    if len(kept) < n_rows + 1:
+        raise ValueError(f"{path}: holds {len(kept) - 1} rows, the checkpoint expects {n_rows}")
+    replace_lines(path, kept)

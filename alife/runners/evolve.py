@@ -44,7 +44,7 @@ from alife.metrics.collector import collect, metric_columns
 from alife.metrics.generations import generation_columns, generation_row
 from alife.metrics.lineage import (LineageWriter, keep_lineage_rows, read_lineage,
                                   write_lineage_parquet)
-from alife.metrics.writers import CsvWriter, read_lines, replace_lines
+from alife.metrics.writers import CsvWriter, keep_rows
 from alife.runners.headless import CHECKPOINT, RunResult, _keep_rows_up_to, _progress_bar
 from alife.sim import Simulation
 from alife.world.init import founder_genomes, make_generation_state
@@ -118,7 +118,7 @@ def resume_evolution(run_dir: str | Path, *, generations: int | None = None,
         sim.config = load_config(sim.config, {"evolution.generations": generations})
         (folder / "config.yaml").write_text(config_to_yaml(sim.config), encoding="utf-8")
     _keep_rows_up_to(folder / "metrics.csv", sim.tick, sim.config.run.record_every, keep_last=True)
-    _keep_lines(folder / GENERATIONS_CSV, state["generation"])
+    keep_rows(folder / GENERATIONS_CSV, state["generation"])
     keep_lineage_rows(folder, state["lineage_rows"], sim.layout.size)
     log(f"alife resume: {folder} at generation {state['generation']} "
         f"of {sim.config.evolution.generations} (tick {sim.tick})")
@@ -386,12 +386,3 @@ def _describe(row: dict[str, Any], total: int) -> str:
     return (f"generation {row['generation'] + 1}/{total}: mean lifespan {row['mean_lifespan']:.1f}, "
             f"best fitness {row['best_fitness']:.1f}, mean {row['mean_fitness']:.1f}, "
             f"alive {row['population']}, diversity {row['diversity']:.4f}")
-
-
-def _keep_lines(path: Path, n_rows: int) -> None:
-    """Keep the header and the first ``n_rows`` complete rows of a CSV file."""
-    lines = read_lines(path)
-    kept = [line for line in lines[: n_rows + 1] if line.endswith("\n")]
-    if len(kept) < n_rows + 1:
-        raise ValueError(f"{path}: holds {len(kept) - 1} rows, the checkpoint expects {n_rows}")
-    replace_lines(path, kept)
