@@ -8,7 +8,7 @@ and births only move energy from a parent to its child.
 import numpy as np
 from numba import njit
 
-from alife.kernels.learner import start_learned_state
+from alife.kernels.learner import model_genes_of, start_learned_state
 from alife.kernels.mutation import mutate_genome
 from alife.kernels.rng import next_u64
 from alife.kernels.sense import wrap_cell
@@ -122,7 +122,6 @@ def reproduce(agents, p, obstacle, occupancy, gene_lo, gene_hi, step_of, tick, n
     limit = count if p.max_population <= 0 else min(count, p.max_population - n_alive)
     order, n_ordered = highest_first(keys, 2 * limit + 16 if 4 * limit < count else count)
     source = np.empty(genome.shape[1], np.float32)  # the parent's genes as passed on
-    model_genes = agents.model.shape[1] * agents.model.shape[2] * agents.model.shape[3]
     value_genes = agents.value.shape[1]
     slot = 0
     births = 0
@@ -171,7 +170,7 @@ def reproduce(agents, p, obstacle, occupancy, gene_lo, gene_hi, step_of, tick, n
         rng[slot, 1] = next_u64(rng, parent, 1)
         source[:] = genome[parent]
         if p.inherit_learned:  # Lamarckian: what the parent learned becomes the child's innate start
-            source[p.g_model_init:p.g_model_init + model_genes] = agents.model[parent].ravel()
+            model_genes_of(agents.model, parent, source, p.g_model_init)
             source[p.g_value_init:p.g_value_init + value_genes] = agents.value[parent]
         mutate_genome(source, genome[slot], step_of, gene_lo, gene_hi, p.step_size_rate, rng,
                       parent, 1)

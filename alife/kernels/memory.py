@@ -11,7 +11,7 @@ import numpy as np
 from numba import njit
 
 from alife.kernels.affect import tanh32
-from alife.kernels.learner import nudge_row
+from alife.kernels.learner import nudge
 from alife.kernels.rng import draw_index
 
 _HALF = np.float32(0.5)
@@ -46,9 +46,11 @@ def remember(i, mem_x, mem_next, mem_action, mem_weight, x_old, x_new, action, w
 
 
 @njit(cache=True, inline="always")
-def replay(i, model, mem_x, mem_next, mem_action, mem_weight, samples, lr, rng, stream):
-    """Agent i replays ``samples`` memories (drawn by weight from rng[i, stream]) into
-    model[i] (model float32 (n, A, P, P+1)); ``lr`` float32."""
+def replay(i, model, mem_x, mem_next, mem_action, mem_weight, samples, lr, rng, stream, scratch,
+           t):
+    """Agent i replays ``samples`` memories (drawn by weight from rng[i, stream]) into its
+    world model (model float32 (n, P+1, A·P), see alife.kernels.learner); ``lr`` float32;
+    scratch row t holds the update's coefficients."""
     m = mem_weight.shape[1]
     total = 0.0
     for j in range(m):
@@ -56,10 +58,10 @@ def replay(i, model, mem_x, mem_next, mem_action, mem_weight, samples, lr, rng, 
     if total <= 0.0:
         return
     p = mem_next.shape[2]
-    memories = mem_x[i]  # (M, P+1): one view per replay, not one per row update
+    memories = mem_x[i]  # (M, P+1): one view per replay, not one per update
     for _ in range(samples):
         pick = draw_index(mem_weight, total, rng, i, stream)
-        a = mem_action[i, pick]
+        first = mem_action[i, pick] * p
         norm = _ONE
         for q in range(p + 1):
             norm += mem_x[i, pick, q] * mem_x[i, pick, q]
@@ -67,5 +69,6 @@ def replay(i, model, mem_x, mem_next, mem_action, mem_weight, samples, lr, rng, 
         for k in range(p):
             predicted = np.float32(0.0)
             for q in range(p + 1):
-                predicted += model[i, a, k, q] * mem_x[i, pick, q]
-            nudge_row(model, i, a, k, step * (mem_next[i, pick, k] - predicted), memories, pick)
+                predicted += model[i, q, first + k] * mem_x[i, pick, q]
+            scratch[t, k] = step * (mem_next[i, pick, k] - predicted)
+        nudge(model, i, first, p, scratch, t, memories, pick)

@@ -15,11 +15,12 @@ from alife.kernels.learner import (TRAIT_CURIOSITY, TRAIT_DISCOUNT, TRAIT_MODEL_
                                    TRAIT_TEMPERATURE, TRAIT_VALUE_LR, compute_features,
                                    imagine_and_choose, learn_transition, sparse_rows)
 from alife.kernels.memory import remember, replay, write_weight
-from alife.kernels.prefetch import prefetch_row, prefetch_span
+from alife.kernels.prefetch import prefetch_head, prefetch_row, prefetch_span
 from alife.kernels.rng import next_u64
 from alife.kernels.sense import sense_agent
 
 _MEMORY_STREAM = 2  # column of AgentState.rng used for replay draws
+_CHUNKS = 64  # agents are shared out among the threads in this many chunks
 _ZERO = np.float32(0.0)
 _ONE = np.float32(1.0)
 
@@ -38,7 +39,9 @@ def think(living, agents, grid, p, feature_map):
     """
     xs, ys, energy, age = agents.x, agents.y, agents.energy, agents.age
     senses, features, prev_features = agents.senses, agents.features, agents.prev_features
-    prediction, model, value = agents.prediction, agents.model, agents.value
+    prediction, value = agents.prediction, agents.value
+    n_slots, n_inputs, n_actions, n_features = agents.model.shape
+    model = agents.model.reshape((n_slots, n_inputs, n_actions * n_features))  # a view
     err_fast, err_slow, visits = agents.err_fast, agents.err_slow, agents.visits
     traits, genome, rng = agents.traits, agents.genome, agents.rng
     action, action_prob, forced, explored = (agents.action, agents.action_prob,
@@ -56,75 +59,85 @@ def think(living, agents, grid, p, feature_map):
     energy_weight = np.float32(p.energy_weight)
     k_fast = np.float32(p.k_fast)
     k_slow = np.float32(p.k_slow)
-    n_inputs = features.shape[1]  # P + 1
-
     n_living = living.shape[0]
+    scratch = np.empty((_CHUNKS, n_actions * n_features + n_features + 16), np.float32)
+    head_bytes = p.g_model_init * genome.strides[1]  # the genes read here come first
     radius = p.sense_radius
-    for j in prange(n_living):
-        if j + 1 < n_living:  # start loading what the next agent will read
-            fetch_ahead(living[j + 1], xs, ys, food, occupancy, obstacle, model, genome, radius,
-                        p.width, p.height)
-        i = living[j]
-        n_blocked = sense_agent(i, xs[i], ys[i], energy[i], food, obstacle, occupancy, p.width,
-                                p.height, p.torus, p.sense_radius, inv_food_capacity,
-                                inv_energy_scale, senses)
-        compute_features(i, f_start, f_col, f_weight, senses, features)
-        curiosity_weight = traits[i, TRAIT_CURIOSITY]
-        # affect bends how fast the agent learns and what a reward is worth to it
-        learn_scale = max(_ZERO, _ONE + coupling(genome, i, p.g_learning_coupling, affect))
-        model_lr = traits[i, TRAIT_MODEL_LR] * learn_scale
-        last = action[i]
-        if last >= 0:  # learn from what the last action led to
-            energy_gain = (energy[i] - prev_energy[i]) * inv_energy_scale
-            bonus = genome[i, p.g_reward_coupling] * tanh32(
-                coupling(genome, i, p.g_value_coupling, affect))
-            last_reward = reward_out[i]
-            surprise, progress, reward = learn_transition(
-                i, last, prev_features, features, prediction, model, value, err_fast, err_slow,
-                visits, energy_gain, energy_weight, curiosity_weight, p.use_progress, k_fast,
-                k_slow, model_lr, traits[i, TRAIT_VALUE_LR] * learn_scale,
-                traits[i, TRAIT_DISCOUNT], p.learning, bonus)
-            surprise_out[i] = surprise
-            progress_out[i] = progress
-            reward_out[i] = reward
-            # the same event is kept with a weight that depends on the agent's affect
-            weight = write_weight(coupling(genome, i, p.g_memory_coupling, affect),
-                                  genome[i, p.g_memory_surprise], genome[i, p.g_memory_bias],
-                                  surprise)
-            write_weight_out[i] = weight
-            remember(i, mem_x, mem_next, mem_action, mem_weight, prev_features, features, last,
-                     weight)
-            drives[i, 0] = surprise
-            drives[i, 1] = energy_gain
-            drives[i, 2] = reward - last_reward
-            drives[i, 3] = n_blocked / n_window  # crowding: the blocked share of the window
-            drives[i, 4] = senses[i, n_window // 2]  # food underfoot
-            drives[i, 5] = progress
-            drives[i, 6] = 1.0
-            if p.affect_on:  # a config switch (the ablation), not a branch on affect values
-                update_affect(i, affect, alpha, genome, p.g_affect_sensitivity, drives)
-            if p.learning and p.replay_samples > 0 and age[i] % p.replay_every == 0:
-                replay(i, model, mem_x, mem_next, mem_action, mem_weight, p.replay_samples,
-                       model_lr, rng, _MEMORY_STREAM)
-        # affect bends how boldly it chooses: temperature and the pull of the unknown
-        temperature = traits[i, TRAIT_TEMPERATURE] * math.exp(
-            coupling(genome, i, p.g_temperature_coupling, affect))
-        boldness = curiosity_weight * math.exp(coupling(genome, i, p.g_curiosity_coupling, affect))
-        chosen, explored[i] = imagine_and_choose(
-            i, features, model, value, err_fast, err_slow, boldness, p.use_progress, temperature,
-            rng, action_prob, prediction, forced[i])
-        for k in range(n_inputs):
-            prev_features[i, k] = features[i, k]
-        prev_energy[i] = energy[i]
-        action[i] = chosen
-        priority[i] = next_u64(rng, i, 0)
+    # Agents go in chunks, each with its own scratch row for intermediate vectors (padded, so
+    # no cache line is shared). A chunk's agents run in order on one thread; the threads share
+    # out the chunks.
+    n_chunks = max(1, min(n_living, _CHUNKS))
+    for t in prange(n_chunks):
+        start = t * n_living // n_chunks
+        stop = (t + 1) * n_living // n_chunks
+        for j in range(start, stop):
+            if j + 1 < stop:  # start loading what the next agent will read
+                fetch_ahead(living[j + 1], xs, ys, food, occupancy, obstacle, model, genome,
+                            head_bytes, radius, p.width, p.height)
+            i = living[j]
+            n_blocked = sense_agent(i, xs[i], ys[i], energy[i], food, obstacle, occupancy, p.width,
+                                    p.height, p.torus, p.sense_radius, inv_food_capacity,
+                                    inv_energy_scale, senses)
+            compute_features(i, f_start, f_col, f_weight, senses, features)
+            curiosity_weight = traits[i, TRAIT_CURIOSITY]
+            # affect bends how fast the agent learns and what a reward is worth to it
+            learn_scale = max(_ZERO, _ONE + coupling(genome, i, p.g_learning_coupling, affect))
+            model_lr = traits[i, TRAIT_MODEL_LR] * learn_scale
+            last = action[i]
+            if last >= 0:  # learn from what the last action led to
+                energy_gain = (energy[i] - prev_energy[i]) * inv_energy_scale
+                bonus = genome[i, p.g_reward_coupling] * tanh32(
+                    coupling(genome, i, p.g_value_coupling, affect))
+                last_reward = reward_out[i]
+                surprise, progress, reward = learn_transition(
+                    i, last, prev_features, features, prediction, model, value, err_fast, err_slow,
+                    visits, energy_gain, energy_weight, curiosity_weight, p.use_progress, k_fast,
+                    k_slow, model_lr, traits[i, TRAIT_VALUE_LR] * learn_scale,
+                    traits[i, TRAIT_DISCOUNT], p.learning, bonus, scratch, t)
+                surprise_out[i] = surprise
+                progress_out[i] = progress
+                reward_out[i] = reward
+                # the same event is kept with a weight that depends on the agent's affect
+                weight = write_weight(coupling(genome, i, p.g_memory_coupling, affect),
+                                      genome[i, p.g_memory_surprise], genome[i, p.g_memory_bias],
+                                      surprise)
+                write_weight_out[i] = weight
+                remember(i, mem_x, mem_next, mem_action, mem_weight, prev_features, features, last,
+                         weight)
+                drives[i, 0] = surprise
+                drives[i, 1] = energy_gain
+                drives[i, 2] = reward - last_reward
+                drives[i, 3] = n_blocked / n_window  # crowding: the blocked share of the window
+                drives[i, 4] = senses[i, n_window // 2]  # food underfoot
+                drives[i, 5] = progress
+                drives[i, 6] = 1.0
+                if p.affect_on:  # a config switch (the ablation), not a branch on affect values
+                    update_affect(i, affect, alpha, genome, p.g_affect_sensitivity, drives)
+                if p.learning and p.replay_samples > 0 and age[i] % p.replay_every == 0:
+                    replay(i, model, mem_x, mem_next, mem_action, mem_weight, p.replay_samples,
+                           model_lr, rng, _MEMORY_STREAM, scratch, t)
+            # affect bends how boldly it chooses: temperature and the pull of the unknown
+            temperature = traits[i, TRAIT_TEMPERATURE] * math.exp(
+                coupling(genome, i, p.g_temperature_coupling, affect))
+            boldness = curiosity_weight * math.exp(
+                coupling(genome, i, p.g_curiosity_coupling, affect))
+            chosen, explored[i] = imagine_and_choose(
+                i, features, model, value, err_fast, err_slow, boldness, p.use_progress,
+                temperature, rng, action_prob, prediction, forced[i], scratch, t)
+            for k in range(n_inputs):
+                prev_features[i, k] = features[i, k]
+            prev_energy[i] = energy[i]
+            action[i] = chosen
+            priority[i] = next_u64(rng, i, 0)
 
 
 @njit(cache=True, inline="always")
-def fetch_ahead(i, xs, ys, food, occupancy, obstacle, model, genome, radius, width, height):
-    """Prefetch agent i's world model, genome and the grid rows of its sense window."""
+def fetch_ahead(i, xs, ys, food, occupancy, obstacle, model, genome, head_bytes, radius, width,
+                height):
+    """Prefetch agent i's world model, the first ``head_bytes`` of its genome (the genes read
+    every tick) and the grid rows of its sense window."""
     prefetch_row(model, i)
-    prefetch_row(genome, i)
+    prefetch_head(genome, i, head_bytes)
     x0 = max(0, xs[i] - radius)
     x1 = min(width - 1, xs[i] + radius)
     for dy in range(-radius, radius + 1):

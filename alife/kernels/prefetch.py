@@ -40,6 +40,15 @@ def prefetch_row(arr, i):
 
 
 @njit(cache=True, inline="always")
+def prefetch_head(arr, i, n_bytes):
+    """Prefetch the first ``n_bytes`` (> 0) of row i of a C-contiguous array."""
+    start = i * arr.strides[0]
+    for offset in range(0, n_bytes, 64):
+        _prefetch(arr, start + offset)
+    _prefetch(arr, start + n_bytes - 1)  # the row need not start on a line
+
+
+@njit(cache=True, inline="always")
 def prefetch_span(arr, y, x0, x1):
     """Prefetch arr[y, x0] and arr[y, x1] of a 2-D C-contiguous array (a short span of row y)."""
     _prefetch(arr, y * arr.strides[0] + x0 * arr.strides[1])

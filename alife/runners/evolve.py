@@ -39,6 +39,7 @@ from alife.config import Config, ConfigError, config_to_yaml, load_config
 from alife.genetics.genome import GenomeLayout
 from alife.genetics.operators import breed, fitness_of
 from alife.io.run_folder import DEFAULT_ROOT, make_run_folder, write_json
+from alife.kernels.learner import genes_of_model
 from alife.kernels.tick import STAT_NAMES, kernels_cached
 from alife.metrics.collector import collect, metric_columns
 from alife.metrics.generations import generation_columns, generation_row
@@ -313,7 +314,7 @@ class _Evolution:
         a = sim.state.agents
         parents = a.genome[:n].copy()
         if self.ev.inherit_learned:  # Lamarckian: what they learned is what they pass on
-            self.layout.view(parents, "model_init")[:] = a.model[:n]
+            self.layout.view(parents, "model_init")[:] = genes_of_model(a.model[:n])
             self.layout.view(parents, "value_init")[:] = a.value[:n]
         fitness = self._fitness(a.age[:n], a.energy[:n], a.alive[:n])
         g = self.state["generation"]

@@ -71,9 +71,9 @@ class AgentState(NamedTuple):
     features    float32 (n, P+1)    features of the last senses (alife.learners.features)
     prev_features float32 (n, P+1)  features when the last action was chosen
     prediction  float32 (n, P)      features the world model expects after the last action
-    imagined    float32 (n, P)      scratch: an imagined outcome
     traits      float32 (n, 5)      scalar genes decoded at birth (learner.TRAIT_NAMES)
-    model       float32 (n, A, P, P+1)  world model, learned during life
+    model       float32 (n, P+1, A, P)  world model, learned during life (input-major, see
+                                    alife.kernels.learner)
     value       float32 (n, P+1)    value weights, learned during life
     err_fast    float32 (n, A)      fast running surprise after each action
     err_slow    float32 (n, A)      slow running surprise after each action
@@ -116,7 +116,6 @@ class AgentState(NamedTuple):
     features: np.ndarray
     prev_features: np.ndarray
     prediction: np.ndarray
-    imagined: np.ndarray
     traits: np.ndarray
     model: np.ndarray
     value: np.ndarray
@@ -165,9 +164,8 @@ def empty_agents(capacity: int, n_genes: int, n_senses: int, n_features: int,
         features=np.zeros((capacity, p + 1), np.float32),
         prev_features=np.zeros((capacity, p + 1), np.float32),
         prediction=np.zeros((capacity, p), np.float32),
-        imagined=np.zeros((capacity, p), np.float32),
         traits=np.zeros((capacity, len(TRAIT_NAMES)), np.float32),
-        model=np.zeros((capacity, N_ACTIONS, p, p + 1), np.float32),
+        model=np.zeros((capacity, p + 1, N_ACTIONS, p), np.float32),
         value=np.zeros((capacity, p + 1), np.float32),
         err_fast=np.zeros((capacity, N_ACTIONS), np.float32),
         err_slow=np.zeros((capacity, N_ACTIONS), np.float32),

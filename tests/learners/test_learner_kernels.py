@@ -21,20 +21,37 @@ def _learner(p=P):
     }
 
 
+def _rows(models):
+    """Models in the natural (A, P, P+1) order as the kernels take them: (1, P+1, A·P)."""
+    a, p, inputs = models.shape
+    return np.ascontiguousarray(models.transpose(2, 0, 1)).reshape(1, inputs, a * p)
+
+
+def _natural(rows):
+    """The inverse of _rows: (1, P+1, A·P) -> (A, P, P+1)."""
+    inputs = rows.shape[1]
+    return rows[0].reshape(inputs, N_ACTIONS, inputs - 1).transpose(1, 2, 0)
+
+
+def _scratch(p):
+    return np.zeros((1, N_ACTIONS * p + p), np.float32)
+
+
 def _learn(st, x_old, x_new, prediction, a=0, gain=0.0, ew=1.0, cw=0.5, progress=False,
            k_fast=0.1, k_slow=0.01, model_lr=1.0, value_lr=0.5, discount=0.9, learning=True,
            bonus=0.0):
     f32 = np.float32
-    model = np.zeros((1, N_ACTIONS) + st["model_a"].shape, np.float32)
-    model[0, a] = st["model_a"]
+    natural = np.zeros((N_ACTIONS,) + st["model_a"].shape, np.float32)
+    natural[a] = st["model_a"]
+    model = _rows(natural)
     value, err_fast, err_slow, visits = (st[k][None] for k in ("value", "err_fast", "err_slow",
                                                                 "visits"))
     out = learn_transition(0, a, np.asarray(x_old, f32)[None], np.asarray(x_new, f32)[None],
                            np.asarray(prediction, f32)[None], model, value, err_fast, err_slow,
                            visits, f32(gain), f32(ew), f32(cw), progress, f32(k_fast),
                            f32(k_slow), f32(model_lr), f32(value_lr), f32(discount), learning,
-                           f32(bonus))
-    st["model_a"][:] = model[0, a]
+                           f32(bonus), _scratch(len(prediction)), 0)
+    st["model_a"][:] = _natural(model)[a]
     for k, arr in (("value", value), ("err_fast", err_fast), ("err_slow", err_slow),
                    ("visits", visits)):
         st[k][:] = arr[0]
@@ -122,9 +139,9 @@ def _choose(model, value, temperature, forced=-1, seed=1):
     prediction = np.zeros((1, p), np.float32)
     zeros = np.zeros((1, N_ACTIONS), np.float32)
     x = np.array([[0.0, 0.0, 1.0]], np.float32)
-    a, explored = imagine_and_choose(0, x, model[None], value[None], zeros, zeros,
+    a, explored = imagine_and_choose(0, x, _rows(model), value[None], zeros, zeros,
                                      np.float32(0.0), False, np.float32(temperature), rng,
-                                     scores, prediction, forced)
+                                     scores, prediction, forced, _scratch(p), 0)
     np.testing.assert_array_equal(prediction[0], model[a] @ x[0])  # the chosen outcome
     return a, explored, scores[0], rng
 
