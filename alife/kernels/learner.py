@@ -23,7 +23,7 @@ The per-tick kernels take the whole per-agent arrays (n, ...) and the agent's sl
 index them in place: a row view per argument (numba builds a struct and counts references for
 each) cost more than the arithmetic. The model arrives there as (n, P+1, A·P) (a reshape of
 AgentState.model, no copy). Per-agent intermediate vectors go to a scratch row
-of the thread (``scratch`` float32 (threads, ≥ A·P + P), row ``t``). All arithmetic is float32.
+of the agent's chunk (``scratch`` float32 (chunks, ≥ A·P), row ``t``). All arithmetic is float32.
 """
 
 import math

@@ -60,7 +60,8 @@ def think(living, agents, grid, p, feature_map):
     k_fast = np.float32(p.k_fast)
     k_slow = np.float32(p.k_slow)
     n_living = living.shape[0]
-    scratch = np.empty((_CHUNKS, n_actions * n_features + n_features + 16), np.float32)
+    # imagined outcomes (A·P), or the coefficients of an update (P); + 16: rows apart in memory
+    scratch = np.empty((_CHUNKS, n_actions * n_features + 16), np.float32)
     head_bytes = p.g_model_init * genome.strides[1]  # the genes read here come first
     radius = p.sense_radius
     # Agents go in chunks, each with its own scratch row for intermediate vectors (padded, so

@@ -34,7 +34,7 @@ def _natural(rows):
 
 
 def _scratch(p):
-    return np.zeros((1, N_ACTIONS * p + p), np.float32)
+    return np.zeros((1, N_ACTIONS * p), np.float32)
 
 
 def _learn(st, x_old, x_new, prediction, a=0, gain=0.0, ew=1.0, cw=0.5, progress=False,
