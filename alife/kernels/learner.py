@@ -42,6 +42,7 @@ _ZERO = np.float32(0.0)
 _ONE = np.float32(1.0)
 
 SECTOR_INPUTS = 11  # P + 1 of the default (sectors) features, see imagine_all
+SECTOR_ROW_WIDTH = 10  # non-zeros per row of the default feature map, see compute_features
 
 
 @njit(cache=True, inline="always")
@@ -52,43 +53,53 @@ def clip(v, limit):
 
 
 @njit(cache=True)
-def sparse_rows(feature_map):
-    """The feature map (P, S) float32 as sparse rows: (start int64 (P+1,), col int64 (nnz,),
-    weight float32 (nnz,)); row k's entries are start[k]:start[k+1], in column order.
+def padded_rows(feature_map):
+    """The feature map (P, S) float32 as sparse rows of one width W, the most non-zeros of any
+    row: (col int64 (P, W), weight float32 (P, W)); row k's entries in column order, padded at
+    the end with weight 0 on column 0.
 
-    The sectors map is ~85 % zeros, so the features cost ~nnz multiply-adds, not P·S.
+    The sectors map is ~85 % zeros, so the features cost ~P·W multiply-adds, not P·S. A
+    padding term is ±0 (senses are finite), and a sum that starts at +0 never becomes -0, so
+    the padding leaves every sum exactly as it was.
     """
     n_rows, n_cols = feature_map.shape
-    nnz = 0
+    width = 1
     for k in range(n_rows):
+        width = max(width, np.count_nonzero(feature_map[k]))
+    col = np.zeros((n_rows, width), np.int64)
+    weight = np.zeros((n_rows, width), np.float32)
+    for k in range(n_rows):
+        q = 0
         for s in range(n_cols):
             if feature_map[k, s] != 0.0:
-                nnz += 1
-    start = np.empty(n_rows + 1, np.int64)
-    col = np.empty(nnz, np.int64)
-    weight = np.empty(nnz, np.float32)
-    q = 0
-    for k in range(n_rows):
-        start[k] = q
-        for s in range(n_cols):
-            if feature_map[k, s] != 0.0:
-                col[q] = s
-                weight[q] = feature_map[k, s]
+                col[k, q] = s
+                weight[k, q] = feature_map[k, s]
                 q += 1
-    start[n_rows] = q
-    return start, col, weight
+    return col, weight
 
 
 @njit(cache=True, inline="always")
-def compute_features(i, start, col, weight, senses, features):
-    """features[i, :P] = feature_map @ senses[i] (feature_map as ``sparse_rows``);
-    features[i, P] = 1 (the bias input). senses (n, S), features (n, P+1) float32."""
-    p = start.shape[0] - 1
-    for k in range(p):
-        acc = _ZERO
-        for q in range(start[k], start[k + 1]):
-            acc += weight[q] * senses[i, col[q]]
-        features[i, k] = acc
+def compute_features(i, col, weight, senses, features):
+    """features[i, :P] = feature_map @ senses[i] (feature_map as ``padded_rows``);
+    features[i, P] = 1 (the bias input). senses (n, S), features (n, P+1) float32.
+
+    Rows of one width, and for the default map (sectors, radius 2) a width known when the
+    kernel is compiled: no loop exit to mispredict per row, so the CPU overlaps the rows'
+    sums (measured −8 % on think against rows of their own lengths).
+    """
+    p, width = col.shape
+    if width == SECTOR_ROW_WIDTH:
+        for k in range(p):
+            acc = _ZERO
+            for q in range(SECTOR_ROW_WIDTH):
+                acc += weight[k, q] * senses[i, col[k, q]]
+            features[i, k] = acc
+    else:
+        for k in range(p):
+            acc = _ZERO
+            for q in range(width):
+                acc += weight[k, q] * senses[i, col[k, q]]
+            features[i, k] = acc
     features[i, p] = _ONE
 
 

@@ -13,7 +13,7 @@ from numba import njit, prange
 from alife.kernels.affect import coupling, tanh32, update_affect
 from alife.kernels.learner import (TRAIT_CURIOSITY, TRAIT_DISCOUNT, TRAIT_MODEL_LR,
                                    TRAIT_TEMPERATURE, TRAIT_VALUE_LR, compute_features,
-                                   imagine_and_choose, learn_transition, sparse_rows)
+                                   imagine_and_choose, learn_transition, padded_rows)
 from alife.kernels.memory import remember, replay, write_weight
 from alife.kernels.prefetch import prefetch_head, prefetch_row, prefetch_span
 from alife.kernels.rng import next_u64
@@ -53,7 +53,7 @@ def think(living, agents, grid, p, feature_map):
     mem_weight, write_weight_out = agents.mem_weight, agents.write_weight
     food, obstacle, occupancy = grid.food, grid.obstacle, grid.occupancy
     n_window = (2 * p.sense_radius + 1) ** 2
-    f_start, f_col, f_weight = sparse_rows(feature_map)
+    f_col, f_weight = padded_rows(feature_map)
     inv_food_capacity = np.float32(p.inv_food_capacity)
     inv_energy_scale = np.float32(p.inv_energy_scale)
     energy_weight = np.float32(p.energy_weight)
@@ -79,7 +79,7 @@ def think(living, agents, grid, p, feature_map):
             n_blocked = sense_agent(i, xs[i], ys[i], energy[i], food, obstacle, occupancy, p.width,
                                     p.height, p.torus, p.sense_radius, inv_food_capacity,
                                     inv_energy_scale, senses)
-            compute_features(i, f_start, f_col, f_weight, senses, features)
+            compute_features(i, f_col, f_weight, senses, features)
             curiosity_weight = traits[i, TRAIT_CURIOSITY]
             # affect bends how fast the agent learns and what a reward is worth to it
             learn_scale = max(_ZERO, _ONE + coupling(genome, i, p.g_learning_coupling, affect))
