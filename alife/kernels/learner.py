@@ -251,6 +251,25 @@ def imagine_all(i, x, model, scratch, t):
             scratch[t, j] = acc
 
 
+@njit(cache=True, inline="always")
+def imagine_one(i, model, first, p, x, j, scratch, t):
+    """scratch[t, k] = sum over m of model[i, m, first + k] · x[j, m], in index order, for
+    k < p: one action's imagined next features (as imagine_all, for the block at ``first``).
+    model (n, P+1, A·P), x (rows, P+1)."""
+    if x.shape[1] == SECTOR_INPUTS:
+        for k in range(p):
+            acc = _ZERO
+            for m in range(SECTOR_INPUTS):
+                acc += model[i, m, first + k] * x[j, m]
+            scratch[t, k] = acc
+    else:
+        for k in range(p):
+            acc = _ZERO
+            for m in range(x.shape[1]):
+                acc += model[i, m, first + k] * x[j, m]
+            scratch[t, k] = acc
+
+
 def genes_of_model(model: np.ndarray) -> np.ndarray:
     """Models (n, P+1, A, P) in the genome's order (n, A, P, P+1) (a view)."""
     return model.transpose(0, 2, 3, 1)

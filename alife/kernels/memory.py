@@ -11,7 +11,7 @@ import numpy as np
 from numba import njit
 
 from alife.kernels.affect import tanh32
-from alife.kernels.learner import nudge
+from alife.kernels.learner import imagine_one, nudge
 from alife.kernels.rng import draw_index
 
 _HALF = np.float32(0.5)
@@ -66,9 +66,7 @@ def replay(i, model, mem_x, mem_next, mem_action, mem_weight, samples, lr, rng, 
         for q in range(p + 1):
             norm += mem_x[i, pick, q] * mem_x[i, pick, q]
         step = lr * mem_weight[i, pick] / norm
+        imagine_one(i, model, first, p, memories, pick, scratch, t)
         for k in range(p):
-            predicted = np.float32(0.0)
-            for q in range(p + 1):
-                predicted += model[i, q, first + k] * mem_x[i, pick, q]
-            scratch[t, k] = step * (mem_next[i, pick, k] - predicted)
+            scratch[t, k] = step * (mem_next[i, pick, k] - scratch[t, k])
         nudge(model, i, first, p, scratch, t, memories, pick)
