@@ -41,7 +41,7 @@ VALUE_CLIP = np.float32(1000.0)
 _ZERO = np.float32(0.0)
 _ONE = np.float32(1.0)
 
-SECTOR_INPUTS = 11  # P + 1 of the default (sectors) features, see imagine_all
+SECTOR_INPUTS = 11  # P + 1 of the default (sectors) features, see imagine_one
 SECTOR_ROW_WIDTH = 10  # non-zeros per row of the default feature map, see compute_features
 
 
@@ -199,7 +199,7 @@ def imagine_and_choose(i, x, model, value, err_fast, err_slow, curiosity_weight,
     Returns (action, explored): explored is True when the action is not the best-scored one.
     """
     p = prediction.shape[1]
-    imagine_all(i, x, model, scratch, t)
+    imagine_one(i, model, 0, model.shape[2], x, i, scratch, t)  # all actions at once
     best = np.float32(-np.inf)
     greedy = 0
     for a in range(N_ACTIONS):
@@ -228,34 +228,15 @@ def imagine_and_choose(i, x, model, value, err_fast, err_slow, curiosity_weight,
 
 
 @njit(cache=True, inline="always")
-def imagine_all(i, x, model, scratch, t):
-    """scratch[t, j] = sum over m of model[i, m, j] · x[i, m], in index order, for every j <
-    A·P: the imagined next features of every action at once. model (n, P+1, A·P), x (n, P+1).
-
-    The default features (sectors, P = 10) give 11 inputs: with that count known when the
-    kernel is compiled, LLVM unrolls the sum over m and runs the loop over j as a vector loop
-    (measured ~2x on the imagining). No fastmath: each output is still summed in order.
-    """
-    n_out = model.shape[2]
-    if x.shape[1] == SECTOR_INPUTS:
-        for j in range(n_out):
-            acc = _ZERO
-            for m in range(SECTOR_INPUTS):
-                acc += model[i, m, j] * x[i, m]
-            scratch[t, j] = acc
-    else:
-        for j in range(n_out):
-            acc = _ZERO
-            for m in range(x.shape[1]):
-                acc += model[i, m, j] * x[i, m]
-            scratch[t, j] = acc
-
-
-@njit(cache=True, inline="always")
 def imagine_one(i, model, first, p, x, j, scratch, t):
     """scratch[t, k] = sum over m of model[i, m, first + k] · x[j, m], in index order, for
-    k < p: one action's imagined next features (as imagine_all, for the block at ``first``).
-    model (n, P+1, A·P), x (rows, P+1)."""
+    k < p: the imagined next features of one action (first = a·P, p = P) or of all actions at
+    once (first = 0, p = A·P). model (n, P+1, A·P), x (rows, P+1).
+
+    The default features (sectors, P = 10) give 11 inputs: with that count known when the
+    kernel is compiled, LLVM unrolls the sum over m and runs the loop over k as a vector loop
+    (measured ~2x on the imagining). No fastmath: each output is still summed in order.
+    """
     if x.shape[1] == SECTOR_INPUTS:
         for k in range(p):
             acc = _ZERO
