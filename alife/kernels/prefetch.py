@@ -32,20 +32,18 @@ def _prefetch(typingctx, arr, byte_offset):
 
 
 @njit(cache=True, inline="always")
-def prefetch_row(arr, i):
-    """Prefetch row i of a C-contiguous array (every 64-byte line of arr[i])."""
-    row_bytes = arr.strides[0]
-    for offset in range(0, row_bytes, 64):
-        _prefetch(arr, i * row_bytes + offset)
-
-
-@njit(cache=True, inline="always")
 def prefetch_head(arr, i, n_bytes):
     """Prefetch the first ``n_bytes`` (> 0) of row i of a C-contiguous array."""
     start = i * arr.strides[0]
     for offset in range(0, n_bytes, 64):
         _prefetch(arr, start + offset)
     _prefetch(arr, start + n_bytes - 1)  # the row need not start on a line
+
+
+@njit(cache=True, inline="always")
+def prefetch_row(arr, i):
+    """Prefetch row i of a C-contiguous array (every 64-byte line of arr[i])."""
+    prefetch_head(arr, i, arr.strides[0])
 
 
 @njit(cache=True, inline="always")
