@@ -15,7 +15,7 @@ from alife.kernels.learner import (TRAIT_CURIOSITY, TRAIT_DISCOUNT, TRAIT_MODEL_
                                    TRAIT_TEMPERATURE, TRAIT_VALUE_LR, compute_features,
                                    imagine_and_choose, learn_transition, padded_rows)
 from alife.kernels.memory import remember, replay, write_weight
-from alife.kernels.prefetch import prefetch_head, prefetch_row, prefetch_span
+from alife.kernels.prefetch import prefetch_head, prefetch_part, prefetch_span
 from alife.kernels.rng import next_u64
 from alife.kernels.sense import sense_agent
 
@@ -72,14 +72,18 @@ def think(living, agents, grid, p, feature_map):
         start = t * n_living // n_chunks
         stop = (t + 1) * n_living // n_chunks
         for j in range(start, stop):
-            if j + 1 < stop:  # start loading what the next agent will read
-                fetch_ahead(living[j + 1], xs, ys, food, occupancy, obstacle, model, genome,
-                            head_bytes, radius, p.width, p.height)
+            # start loading what the next agent will read: its world model in three parts
+            # spread over this agent's work, the rest now
+            ahead = living[j + 1] if j + 1 < stop else living[j]
+            fetch_ahead(ahead, xs, ys, food, occupancy, obstacle, genome, head_bytes, radius,
+                        p.width, p.height)
             i = living[j]
             n_blocked = sense_agent(i, xs[i], ys[i], energy[i], food, obstacle, occupancy, p.width,
                                     p.height, p.torus, p.sense_radius, inv_food_capacity,
                                     inv_energy_scale, senses)
+            prefetch_part(model, ahead, 0, 3)
             compute_features(i, f_col, f_weight, senses, features)
+            prefetch_part(model, ahead, 1, 3)
             curiosity_weight = traits[i, TRAIT_CURIOSITY]
             # affect bends how fast the agent learns and what a reward is worth to it
             learn_scale = max(_ZERO, _ONE + coupling(genome, i, p.g_learning_coupling, affect))
@@ -117,6 +121,7 @@ def think(living, agents, grid, p, feature_map):
                 if p.learning and p.replay_samples > 0 and age[i] % p.replay_every == 0:
                     replay(i, model, mem_x, mem_next, mem_action, mem_weight, p.replay_samples,
                            model_lr, rng, _MEMORY_STREAM, scratch, t)
+            prefetch_part(model, ahead, 2, 3)
             # affect bends how boldly it chooses: temperature and the pull of the unknown
             temperature = traits[i, TRAIT_TEMPERATURE] * math.exp(
                 coupling(genome, i, p.g_temperature_coupling, affect))
@@ -133,11 +138,9 @@ def think(living, agents, grid, p, feature_map):
 
 
 @njit(cache=True, inline="always")
-def fetch_ahead(i, xs, ys, food, occupancy, obstacle, model, genome, head_bytes, radius, width,
-                height):
-    """Prefetch agent i's world model, the first ``head_bytes`` of its genome (the genes read
-    every tick) and the grid rows of its sense window."""
-    prefetch_row(model, i)
+def fetch_ahead(i, xs, ys, food, occupancy, obstacle, genome, head_bytes, radius, width, height):
+    """Prefetch the first ``head_bytes`` of agent i's genome (the genes read every tick) and
+    the grid rows of its sense window."""
     prefetch_head(genome, i, head_bytes)
     x0 = max(0, xs[i] - radius)
     x1 = min(width - 1, xs[i] + radius)

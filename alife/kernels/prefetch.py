@@ -32,18 +32,30 @@ def _prefetch(typingctx, arr, byte_offset):
 
 
 @njit(cache=True, inline="always")
-def prefetch_head(arr, i, n_bytes):
-    """Prefetch the first ``n_bytes`` (> 0) of row i of a C-contiguous array."""
+def prefetch_bytes(arr, i, lo, hi):
+    """Prefetch bytes [lo, hi) (lo < hi) of row i of a C-contiguous array."""
     start = i * arr.strides[0]
-    for offset in range(0, n_bytes, 64):
+    for offset in range(lo, hi, 64):
         _prefetch(arr, start + offset)
-    _prefetch(arr, start + n_bytes - 1)  # the row need not start on a line
+    _prefetch(arr, start + hi - 1)  # the span need not start on a line
 
 
 @njit(cache=True, inline="always")
-def prefetch_row(arr, i):
-    """Prefetch row i of a C-contiguous array (every 64-byte line of arr[i])."""
-    prefetch_head(arr, i, arr.strides[0])
+def prefetch_head(arr, i, n_bytes):
+    """Prefetch the first ``n_bytes`` (> 0) of row i of a C-contiguous array."""
+    prefetch_bytes(arr, i, 0, n_bytes)
+
+
+@njit(cache=True, inline="always")
+def prefetch_part(arr, i, part, n_parts):
+    """Prefetch part ``part`` of ``n_parts`` equal spans of row i of a C-contiguous array.
+
+    A core tracks only ~10 outstanding misses: a long row requested in parts spread over
+    other work waits less than one requested all at once (measured −4 % on think with 2
+    threads, −11 % with one, for the world model in 3 parts).
+    """
+    row = arr.strides[0]
+    prefetch_bytes(arr, i, part * row // n_parts, (part + 1) * row // n_parts)
 
 
 @njit(cache=True, inline="always")
