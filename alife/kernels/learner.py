@@ -174,8 +174,11 @@ def nudge(model, i, first, p, scratch, t, x, j):
     model float32 (n, P+1, A·P), x float32 (rows, P+1).
 
     Row j of x is indexed in place: a row view as argument costs a reference count in and out
-    of every call, more than the update itself.
+    of every call, more than the update itself. ``first`` (≥ 0) is clamped at 0 anyway: a
+    signed index that might be negative gets numba's wrap-around select, and then LLVM does
+    not vectorise the loop over k (replay, whose ``first`` comes from memory, ran ~30 % slower).
     """
+    first = max(first, 0)  # never negative; see below
     for m in range(x.shape[1]):
         xm = x[j, m]
         for k in range(p):
@@ -236,7 +239,9 @@ def imagine_one(i, model, first, p, x, j, scratch, t):
     The default features (sectors, P = 10) give 11 inputs: with that count known when the
     kernel is compiled, LLVM unrolls the sum over m and runs the loop over k as a vector loop
     (measured ~2x on the imagining). No fastmath: each output is still summed in order.
+    ``first`` is clamped at 0 for the vectoriser, as in ``nudge``.
     """
+    first = max(first, 0)
     if x.shape[1] == SECTOR_INPUTS:
         for k in range(p):
             acc = _ZERO
