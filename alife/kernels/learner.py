@@ -178,7 +178,7 @@ def nudge(model, i, first, p, scratch, t, x, j):
     signed index that might be negative gets numba's wrap-around select, and then LLVM does
     not vectorise the loop over k (replay, whose ``first`` comes from memory, ran ~30 % slower).
     """
-    first = max(first, 0)  # never negative; see below
+    first = max(first, 0)  # never negative: see the docstring
     for m in range(x.shape[1]):
         xm = x[j, m]
         for k in range(p):
