@@ -73,7 +73,8 @@ def think(living, agents, grid, p, feature_map):
         stop = (t + 1) * n_living // n_chunks
         for j in range(start, stop):
             # start loading what the next agent will read: its world model in three parts
-            # spread over this agent's work, the rest now
+            # spread over this agent's work, the rest now (a chunk's last agent: itself, a
+            # few wasted prefetches instead of a branch around each part)
             ahead = living[j + 1] if j + 1 < stop else living[j]
             fetch_ahead(ahead, xs, ys, food, occupancy, obstacle, genome, head_bytes, radius,
                         p.width, p.height)
