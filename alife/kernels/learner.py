@@ -200,8 +200,25 @@ def imagine_and_choose(i, x, model, value, err_fast, err_slow, curiosity_weight,
     shifts the random stream). scores[i] ends holding the probabilities and prediction[i] the
     imagined outcome x̂ of the chosen action (what the model expects next).
     Returns (action, explored): explored is True when the action is not the best-scored one.
+
+    The default features (P = 10) get their own copy with P known when the kernel is
+    compiled: LLVM unrolls the five scores' sums, which then overlap (measured −12 % on
+    ``think``).
     """
     p = prediction.shape[1]
+    if p == SECTOR_INPUTS - 1:
+        return _imagine_and_choose(i, x, model, value, err_fast, err_slow, curiosity_weight,
+                                   use_progress, temperature, rng, scores, prediction, forced,
+                                   scratch, t, SECTOR_INPUTS - 1)
+    return _imagine_and_choose(i, x, model, value, err_fast, err_slow, curiosity_weight,
+                               use_progress, temperature, rng, scores, prediction, forced,
+                               scratch, t, p)
+
+
+@njit(cache=True, inline="always")
+def _imagine_and_choose(i, x, model, value, err_fast, err_slow, curiosity_weight, use_progress,
+                        temperature, rng, scores, prediction, forced, scratch, t, p):
+    """imagine_and_choose with the feature count ``p`` as an argument."""
     imagine_one(i, model, 0, model.shape[2], x, i, scratch, t)  # all actions at once
     best = np.float32(-np.inf)
     greedy = 0
