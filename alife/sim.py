@@ -169,6 +169,7 @@ class Simulation:
         from alife.io.checkpoint import CheckpointError, load_checkpoint
 
         arrays, config_yaml, extra = load_checkpoint(path)
+        arrays.pop("grid.claim", None)  # scratch of older versions, never needed
         sim = cls.__new__(cls)
         if births is None:
             births = extra.get("evolution") != "generational"

@@ -22,49 +22,71 @@ DEATH_STARVED = 1
 DEATH_OLD_AGE = 2
 
 
-@njit(cache=True)
-def eat_metabolise_die(alive, xs, ys, energy, age, moved, death_cause, food, noise, occupancy,
-                       eat_rate, max_energy, basal_cost, move_cost, max_age):
-    """One tick of eating, paying metabolism, ageing and dying, for every alive agent.
+@njit(cache=True, inline="always")
+def eat_metabolise_age(i, xs, ys, energy, age, moved, alive, death_cause, food, noise,
+                       occupancy, eat_rate, max_energy, basal_cost, move_cost, max_age):
+    """Agent i's tick of eating, paying metabolism, ageing and dying. Returns the bite eaten
+    (float32).
 
     Eats ``min(food in own cell, eat_rate, max_energy - energy)``, nothing in a noise cell
-    (``noise`` bool (H, W)); pays ``basal_cost`` plus
-    ``move_cost`` if it moved; dies if energy <= 0 or (max_age > 0 and age >= max_age).
-    ``death_cause`` int8 (n,) is set for agents that die this tick (DEATH_* codes).
-    Returns (eaten, metabolism, death_energy, starved, old_age); death_energy is the energy the
-    dead carried (<= 0 for the starved), which leaves the system with them.
+    (``noise`` bool (H, W)); pays ``basal_cost`` plus ``move_cost`` if it moved; dies if
+    energy <= 0 or (max_age > 0 and age >= max_age): ``alive`` False, its cell emptied and
+    ``death_cause`` (int8 (n,)) set (DEATH_* codes). Touches only agent i's rows and cell.
+    """
+    x = xs[i]
+    y = ys[i]
+    room = max_energy - energy[i]
+    bite = np.float32(min(food[y, x], eat_rate, room)) if room > 0.0 and not noise[y, x] else np.float32(0.0)
+    food[y, x] -= bite
+    energy[i] += bite
+    energy[i] -= metabolic_cost(moved[i], basal_cost, move_cost)
+    age[i] += 1
+    if energy[i] <= 0.0:
+        death_cause[i] = DEATH_STARVED
+    elif max_age > 0 and age[i] >= max_age:
+        death_cause[i] = DEATH_OLD_AGE
+    else:
+        return bite
+    alive[i] = False
+    occupancy[y, x] = -1
+    return bite
+
+
+@njit(cache=True, inline="always")
+def metabolic_cost(moved, basal_cost, move_cost):
+    """Energy paid for one tick (float32)."""
+    return np.float32(basal_cost + (move_cost if moved else 0.0))
+
+
+@njit(cache=True)
+def tally(living, alive, action, moved, energy, death_cause, bite, basal_cost, move_cost):
+    """The tick's totals over ``living`` (int64 slots alive at its start), summed in slot
+    order: (eaten, metabolism, death_energy, starved, old_age, moves, blocked).
+
+    death_energy is the energy the dead carried (<= 0 for the starved), which leaves the
+    system with them; blocked counts steps refused (blocked or lost to a rival).
     """
     eaten = 0.0
     metabolism = 0.0
     death_energy = 0.0
     starved = 0
     old_age = 0
-    for i in range(alive.shape[0]):
+    moves = 0
+    blocked = 0
+    for i in living:
+        eaten += bite[i]
+        metabolism += metabolic_cost(moved[i], basal_cost, move_cost)
+        if moved[i]:
+            moves += 1
+        elif action[i] != 0:
+            blocked += 1
         if not alive[i]:
-            continue
-        x = xs[i]
-        y = ys[i]
-        room = max_energy - energy[i]
-        bite = np.float32(min(food[y, x], eat_rate, room)) if room > 0.0 and not noise[y, x] else np.float32(0.0)
-        food[y, x] -= bite
-        energy[i] += bite
-        eaten += bite
-        cost = basal_cost + (move_cost if moved[i] else 0.0)
-        energy[i] -= np.float32(cost)
-        metabolism += np.float32(cost)
-        age[i] += 1
-        if energy[i] <= 0.0:
-            death_cause[i] = DEATH_STARVED
-            starved += 1
-        elif max_age > 0 and age[i] >= max_age:
-            death_cause[i] = DEATH_OLD_AGE
-            old_age += 1
-        else:
-            continue
-        alive[i] = False
-        occupancy[y, x] = -1
-        death_energy += energy[i]
-    return eaten, metabolism, death_energy, starved, old_age
+            death_energy += energy[i]
+            if death_cause[i] == DEATH_STARVED:
+                starved += 1
+            else:
+                old_age += 1
+    return eaten, metabolism, death_energy, starved, old_age, moves, blocked
 
 
 @njit(cache=True)
@@ -164,6 +186,7 @@ def reproduce(agents, p, obstacle, occupancy, gene_lo, gene_hi, step_of, tick, n
         agents.birth_tick[slot] = tick
         agents.death_cause[slot] = 0
         agents.action[slot] = -1
+        agents.moved[slot] = False
         agents.forced_action[slot] = -1
         agents.priority[slot] = 0
         rng[slot, 0] = next_u64(rng, parent, 1)

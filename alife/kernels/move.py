@@ -1,15 +1,23 @@
-"""Movement with fair, deterministic collision resolution.
+"""Movement with fair, deterministic collision resolution, fused with eating.
 
 Rule: an agent may step only into a cell that was free (no agent, no obstacle, inside the
 walls) at the start of the tick. When several agents want the same free cell, the one with the
 highest per-tick random priority wins (ties, practically impossible, go to the lower id); the
 others stay where they are. So no two agents ever share a cell, no agent is favoured by its
 storage slot, and the outcome depends only on the state and the agents' own random streams.
+
+Each agent finds out by itself whether it wins: its rivals for a cell can only stand on that
+cell's four neighbours, so it reads theirs (occupancy, action, priority) and nothing else.
+That makes the decision a read-only parallel loop; the steps then touch disjoint cells
+(targets were free, sources were not), and so does eating in the agent's final cell.
+Any thread count gives the same result.
 """
 
-from numba import njit
+import numpy as np
+from numba import njit, prange
 
-from alife.kernels.sense import action_delta, wrap_cell
+from alife.kernels.life import eat_metabolise_age
+from alife.kernels.sense import N_ACTIONS, action_delta, wrap_cell
 
 
 @njit(cache=True, inline="always")
@@ -23,46 +31,59 @@ def _beats(i, j, priority, ids):
     return priority[i] > priority[j] or (priority[i] == priority[j] and ids[i] < ids[j])
 
 
-@njit(cache=True)
-def resolve_moves(alive, xs, ys, ids, action, priority, moved, obstacle, occupancy, claim,
-                  width, height, torus):
-    """Move every alive agent whose action is a step and who wins its target cell.
+@njit(cache=True, inline="always")
+def wins_step(i, xs, ys, ids, action, priority, obstacle, occupancy, width, height, torus):
+    """Whether agent i steps this tick: its action is a step into a cell that is free at the
+    start of the tick, and no rival that wants the same cell beats it. Reads only.
 
-    Arrays: alive bool (n,), xs/ys int32 (n,), ids int64 (n,), action int8 (n,),
-    priority uint64 (n,), moved bool (n,) [out]; obstacle bool (H, W), occupancy int32 (H, W)
-    (slot index or -1) [updated], claim int32 (H, W) scratch, all -1 on entry and exit.
-    Returns (moves, blocked): steps made, and steps refused (blocked or lost to a rival).
+    A rival is an agent on one of the target's four neighbours whose action points at the
+    target (on a torus of side 1 or 2 a neighbour may be listed twice; the action test keeps
+    each rival counted only for the direction it really takes).
     """
-    n = alive.shape[0]
-    # 1. claims on cells that are free at the start of the tick
-    for i in range(n):
-        moved[i] = False
-        if not alive[i] or action[i] == 0:
+    a = action[i]
+    if a == 0:
+        return False
+    tx, ty, inside = _target(xs[i], ys[i], a, width, height, torus)
+    if not inside or obstacle[ty, tx] or occupancy[ty, tx] >= 0:
+        return False
+    for d in range(1, N_ACTIONS):
+        dx, dy = action_delta(d)
+        rx, ry, rival_inside = wrap_cell(tx - dx, ty - dy, width, height, torus)
+        if not rival_inside:
             continue
-        tx, ty, inside = _target(xs[i], ys[i], action[i], width, height, torus)
-        if not inside or obstacle[ty, tx] or occupancy[ty, tx] >= 0:
-            continue
-        j = claim[ty, tx]
-        if j < 0 or _beats(i, j, priority, ids):
-            claim[ty, tx] = i
-    # 2. winners move (targets were free, so no move depends on another)
-    moves = 0
-    blocked = 0
-    for i in range(n):
-        if not alive[i] or action[i] == 0:
-            continue
-        tx, ty, inside = _target(xs[i], ys[i], action[i], width, height, torus)
-        if inside and claim[ty, tx] == i:
+        j = occupancy[ry, rx]
+        if j >= 0 and j != i and action[j] == d and _beats(j, i, priority, ids):
+            return False
+    return True
+
+
+@njit(cache=True, parallel=True)
+def move_and_eat(living, xs, ys, ids, action, priority, moved, energy, age, alive, death_cause,
+                 bite, obstacle, occupancy, food, noise, width, height, torus, eat_rate,
+                 max_energy, basal_cost, move_cost, max_age):
+    """Every agent in ``living`` (int64 (m,), alive at the start of the tick) steps if it wins
+    its target cell (``moved`` bool (n,) says who did), then eats in its cell, pays
+    metabolism, ages and may die (alife.kernels.life.eat_metabolise_age; ``bite`` float32
+    (n,) receives what each ate).
+
+    Arrays by slot: xs/ys int32, ids int64, action int8, priority uint64, energy float32,
+    age int32, alive bool, death_cause int8 (n,); grid: obstacle bool, occupancy int32 (slot
+    or -1, updated), food float32, noise bool (H, W). Sums are left to
+    ``alife.kernels.life.tally``, in slot order, so they do not depend on the threads.
+    """
+    n_living = living.shape[0]
+    for j in prange(n_living):  # 1. who steps (reads only)
+        i = living[j]
+        moved[i] = wins_step(i, xs, ys, ids, action, priority, obstacle, occupancy, width,
+                             height, torus)
+    for j in prange(n_living):  # 2. winners step into their (free, unique) cells; all eat
+        i = living[j]
+        if moved[i]:
+            tx, ty, _ = _target(xs[i], ys[i], action[i], width, height, torus)
             occupancy[ys[i], xs[i]] = -1
             occupancy[ty, tx] = i
             xs[i] = tx
             ys[i] = ty
-            moved[i] = True
-            moves += 1
-        else:
-            blocked += 1
-    # 3. clear the claims (only cells that can hold one)
-    for i in range(n):
-        if moved[i]:
-            claim[ys[i], xs[i]] = -1
-    return moves, blocked
+        bite[i] = eat_metabolise_age(i, xs, ys, energy, age, moved, alive, death_cause, food,
+                                     noise, occupancy, eat_rate, max_energy, basal_cost,
+                                     move_cost, max_age)

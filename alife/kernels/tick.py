@@ -3,13 +3,14 @@
 Order within a tick (each phase sees the result of the previous one):
     1. think: sense, learn from the last step's surprise, remember, update affect, imagine
        and choose an action (parallel over agents: each agent writes only its own rows)
-    2. move             (serial: fair, deterministic collision resolution)
-    3. eat, metabolism, ageing, death
-    4. reproduction     (serial: slots and cells are allocated in a fixed order)
-    5. food regrowth (and the noise patches' new values)
-Phases 2–5 are a few operations per agent or cell; sensing and deciding is the bulk of the
-work and the only parallel region (each region is a synchronisation point of the threads).
-Nothing is summed across threads, so any thread count gives bit-identical results.
+    2. move, then eat, pay metabolism, age and die (parallel: fair, deterministic collision
+       resolution in which each agent decides from its target's neighbours, see
+       alife.kernels.move; then every agent touches only its own rows and cell)
+    3. reproduction     (serial: slots and cells are allocated in a fixed order)
+    4. food regrowth (and the noise patches' new values)
+Phases 3 and 4 are a few operations per agent or cell. Nothing is summed across threads (the
+tick's totals are summed in slot order afterwards), so any thread count gives bit-identical
+results.
 """
 
 from typing import NamedTuple
@@ -18,8 +19,8 @@ import numpy as np
 from numba import njit
 
 from alife.kernels.food import refresh_noise, regrow_row, season_factor
-from alife.kernels.life import eat_metabolise_die, reproduce
-from alife.kernels.move import resolve_moves
+from alife.kernels.life import reproduce, tally
+from alife.kernels.move import move_and_eat
 from alife.kernels.mind import think
 
 # indices into the stats array (float64), accumulated over the ticks of a batch
@@ -107,13 +108,13 @@ def run_ticks(grid, agents, p, feature_map, counters, stats, gene_lo, gene_hi, s
     capacity = grid.food_capacity
     obstacle = grid.obstacle
     occupancy = grid.occupancy
-    claim = grid.claim
     column_rate = grid.column_rate
     alive = agents.alive
     width = p.width
     height = p.height
     torus = p.torus
     n_slots = alive.shape[0]
+    bite = np.zeros(n_slots, np.float32)  # what each agent ate this tick
 
     done = 0
     while done < n_ticks:
@@ -136,13 +137,13 @@ def run_ticks(grid, agents, p, feature_map, counters, stats, gene_lo, gene_hi, s
                 c += 1
         think(living, agents, grid, p, feature_map)
 
-        moves, blocked = resolve_moves(alive, agents.x, agents.y, agents.id, agents.action,
-                                       agents.priority, agents.moved, obstacle, occupancy, claim,
-                                       width, height, torus)
-        eaten, metabolism, death_energy, starved, old_age = eat_metabolise_die(
-            alive, agents.x, agents.y, agents.energy, agents.age, agents.moved,
-            agents.death_cause, food, grid.noise, occupancy,
-            p.eat_rate, p.max_energy, p.basal_cost, p.move_cost, p.max_age)
+        move_and_eat(living, agents.x, agents.y, agents.id, agents.action, agents.priority,
+                     agents.moved, agents.energy, agents.age, alive, agents.death_cause, bite,
+                     obstacle, occupancy, food, grid.noise, width, height, torus, p.eat_rate,
+                     p.max_energy, p.basal_cost, p.move_cost, p.max_age)
+        eaten, metabolism, death_energy, starved, old_age, moves, blocked = tally(
+            living, alive, agents.action, agents.moved, agents.energy, agents.death_cause, bite,
+            p.basal_cost, p.move_cost)
         n_alive -= starved + old_age
         if logging_deaths and starved + old_age > 0:  # before reproduction reuses their slots
             record_deaths(living, agents, tick + 1, deaths)

@@ -16,7 +16,7 @@ from alife.viewer.hud import ACCENT, DIM, TEXT, WARN, Text, card
 
 # shown first, in this order; the rest of the 1-D fields follow in AgentState order
 FIRST = ("id", "parent_id", "generation", "age", "energy", "x", "y", "birth_tick", "action")
-HIDDEN = {"alive", "rng", "priority", "death_cause", "claim"}
+HIDDEN = {"alive", "rng", "priority", "death_cause"}
 MAX_VECTOR = 8
 TRACE_LEN = 400
 

@@ -68,7 +68,6 @@ def make_grid(config: Config, rng: np.random.Generator) -> GridState:
         food_capacity=food_capacity,
         obstacle=obstacle,
         occupancy=np.full((h, w), -1, np.int32),
-        claim=np.full((h, w), -1, np.int32),
         column_rate=np.zeros(w, np.float64),
         noise=noise,
         noise_cells=noise_cells,

@@ -30,7 +30,6 @@ class GridState(NamedTuple):
     food_capacity float32 (H, W)  most food the cell can hold (0 on obstacles)
     obstacle      bool    (H, W)  impassable cells
     occupancy     int32   (H, W)  slot of the agent in the cell, -1 if empty
-    claim         int32   (H, W)  scratch for move resolution, -1 between ticks
     column_rate   float64 (W,)    scratch: this tick's regrowth rate per column
     noise         bool    (H, W)  noise-patch cells (their food is shown, never eaten)
     noise_cells   int64   (m,)    flat indices (y * W + x) of the noise cells
@@ -40,7 +39,6 @@ class GridState(NamedTuple):
     food_capacity: np.ndarray
     obstacle: np.ndarray
     occupancy: np.ndarray
-    claim: np.ndarray
     column_rate: np.ndarray
     noise: np.ndarray
     noise_cells: np.ndarray

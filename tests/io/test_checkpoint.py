@@ -11,6 +11,7 @@ import pytest
 
 from alife import Simulation
 from alife.cli import main
+from alife.config import config_to_yaml
 from alife.io.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from conftest import assert_same_state, tiny_config
 
@@ -29,6 +30,19 @@ def test_a_resumed_simulation_continues_bit_identically(tmp_path):
     b.step(120)
     assert_same_state(a, b)
     assert a.take_stats() == b.take_stats()
+
+
+def test_a_checkpoint_with_the_old_claim_layer_still_resumes(tmp_path):
+    # versions before the parallel move resolution saved a scratch grid "grid.claim"
+    a = Simulation(tiny_config(), seed=3)
+    a.step(30)
+    arrays = a.checkpoint_arrays()
+    arrays["grid.claim"] = np.full_like(arrays["grid.occupancy"], -1)
+    save_checkpoint(tmp_path / "old.npz", arrays, config_to_yaml(a.config), {})
+    b, _ = Simulation.load(tmp_path / "old.npz")
+    a.step(40)
+    b.step(40)
+    assert_same_state(a, b)
 
 
 def _arrays(path):

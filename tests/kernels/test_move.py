@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from alife import Simulation
+from alife.kernels.move import move_and_eat
 from conftest import force_action, place, tiny_config
 
 STAY, NORTH, EAST, SOUTH, WEST = range(5)
@@ -139,3 +140,69 @@ def test_agents_only_ever_move_one_cell(edges):
                 if edges == "torus":
                     dx, dy = min(dx, 24 - dx), min(dy, 20 - dy)
                 assert dx + dy <= 1
+
+
+def _claim_rule(living, xs, ys, ids, action, priority, obstacle, occupancy, torus):
+    """The movement rule written the plain way: claims on free cells, highest priority (then
+    lowest id) wins. Returns the set of slots that step and their targets."""
+    height, width = obstacle.shape
+    dxs, dys = (0, 0, 1, 0, -1), (0, -1, 0, 1, 0)
+    claim, target = {}, {}
+    for i in living:
+        if action[i] == 0:
+            continue
+        tx, ty = xs[i] + dxs[action[i]], ys[i] + dys[action[i]]
+        if torus:
+            tx, ty = tx % width, ty % height
+        elif not (0 <= tx < width and 0 <= ty < height):
+            continue
+        if obstacle[ty, tx] or occupancy[ty, tx] >= 0:
+            continue
+        target[i] = (tx, ty)
+        rival = claim.get((tx, ty))
+        if rival is None or (priority[i], -ids[i]) > (priority[rival], -ids[rival]):
+            claim[(tx, ty)] = i
+    return {i: target[i] for i in claim.values()}
+
+
+@pytest.mark.parametrize("width,height,edges", [(12, 9, "torus"), (12, 9, "walls"),
+                                                (1, 7, "torus"), (2, 5, "torus"),
+                                                (3, 3, "walls")])
+def test_each_agent_deciding_alone_matches_the_claim_rule(width, height, edges):
+    """Crowded random worlds, tiny tori where a cell is its own neighbour, and priorities that
+    tie often (so ids decide): the parallel kernel moves exactly the claim rule's winners."""
+    rng = np.random.default_rng(width * 31 + height)
+    torus = edges == "torus"
+    n_slots = width * height + 5
+    for _ in range(40):
+        obstacle = rng.random((height, width)) < 0.15
+        free = np.flatnonzero(~obstacle.ravel())
+        if free.size == 0:
+            continue
+        cells = rng.choice(free, rng.integers(1, free.size + 1), replace=False)
+        slots = np.sort(rng.choice(n_slots, cells.size, replace=False))
+        alive = np.zeros(n_slots, bool)
+        alive[slots] = True
+        xs = np.zeros(n_slots, np.int32)
+        ys = np.zeros(n_slots, np.int32)
+        xs[slots], ys[slots] = cells % width, cells // width
+        occupancy = np.full((height, width), -1, np.int32)
+        occupancy[ys[slots], xs[slots]] = slots
+        ids = rng.permutation(3 * n_slots)[:n_slots].astype(np.int64)
+        action = rng.integers(0, 5, n_slots).astype(np.int8)
+        priority = rng.integers(0, 3, n_slots).astype(np.uint64)
+        expected = _claim_rule(slots, xs, ys, ids, action, priority, obstacle, occupancy, torus)
+
+        moved = np.zeros(n_slots, bool)
+        energy = np.full(n_slots, 50.0, np.float32)
+        move_and_eat(slots, xs, ys, ids, action, priority, moved, energy,
+                     np.zeros(n_slots, np.int32), alive, np.zeros(n_slots, np.int8),
+                     np.zeros(n_slots, np.float32), obstacle, occupancy,
+                     np.zeros((height, width), np.float32), np.zeros((height, width), bool),
+                     width, height, torus, 1.0, 100.0, 0.0, 0.0, 0)
+        assert set(np.flatnonzero(moved)) == set(expected)
+        for i, (tx, ty) in expected.items():
+            assert (xs[i], ys[i]) == (tx, ty)
+        assert alive[slots].all()
+        assert (occupancy[ys[slots], xs[slots]] == slots).all()
+        assert (occupancy >= 0).sum() == slots.size
