@@ -101,9 +101,27 @@ def highest_first(keys, m):
     k = keys.shape[0]
     if m >= k:
         return np.argsort(keys)[::-1], k
-    cut = np.partition(keys, k - m)[k - m]
+    cut = mth_largest(keys, m)
     top = np.flatnonzero(keys >= cut)
     return top[np.argsort(keys[top])[::-1]], top.shape[0]
+
+
+@njit(cache=True)
+def mth_largest(keys, m):
+    """The m-th largest of ``keys`` (uint64 (k,), 1 <= m <= k), by one pass that keeps the m
+    largest so far in a sorted buffer: random keys rarely enter it, so this costs ~k
+    comparisons (np.partition, which moves keys around, took ~5x longer on 3,500 keys)."""
+    best = np.sort(keys[:m])  # ascending: best[0] is the smallest kept
+    for j in range(m, keys.shape[0]):
+        key = keys[j]
+        if key <= best[0]:
+            continue
+        q = 0  # drop best[0], slide the smaller ones down, insert key in order
+        while q + 1 < m and best[q + 1] < key:
+            best[q] = best[q + 1]
+            q += 1
+        best[q] = key
+    return best[0]
 
 
 @njit(cache=True)
@@ -127,20 +145,17 @@ def reproduce(agents, p, obstacle, occupancy, gene_lo, gene_hi, step_of, tick, n
     n = alive.shape[0]
     if not p.births or (p.max_population > 0 and n_alive >= p.max_population):
         return 0, next_id, n_alive
+    # the parents, in slot order; written without a branch (~a third of the agents qualify,
+    # at random, and a branch mispredicted every other slot)
+    parents = np.empty(n, np.int64)
     count = 0
     for i in range(n):
-        if alive[i] and energy[i] >= p.reproduce_threshold:
-            count += 1
+        parents[count] = i
+        count += alive[i] & (energy[i] >= p.reproduce_threshold)
     if count == 0:
         return 0, next_id, n_alive
-    parents = np.empty(count, np.int64)
-    keys = np.empty(count, np.uint64)
-    c = 0
-    for i in range(n):
-        if alive[i] and energy[i] >= p.reproduce_threshold:
-            parents[c] = i
-            keys[c] = agents.priority[i]
-            c += 1
+    parents = parents[:count]
+    keys = agents.priority[parents]
     limit = count if p.max_population <= 0 else min(count, p.max_population - n_alive)
     order, n_ordered = highest_first(keys, 2 * limit + 16 if 4 * limit < count else count)
     source = np.empty(genome.shape[1], np.float32)  # the parent's genes as passed on
