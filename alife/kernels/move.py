@@ -13,7 +13,6 @@ That makes the decision a read-only parallel loop; the steps then touch disjoint
 Any thread count gives the same result.
 """
 
-import numpy as np
 from numba import njit, prange
 
 from alife.kernels.life import eat_metabolise_age
