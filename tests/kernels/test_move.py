@@ -5,6 +5,7 @@ import pytest
 
 from alife import Simulation
 from alife.kernels.move import move_and_eat
+from alife.kernels.sense import ACTION_DX, ACTION_DY
 from conftest import force_action, place, tiny_config
 
 STAY, NORTH, EAST, SOUTH, WEST = range(5)
@@ -146,12 +147,11 @@ def _claim_rule(living, xs, ys, ids, action, priority, obstacle, occupancy, toru
     """The movement rule written the plain way: claims on free cells, highest priority (then
     lowest id) wins. Returns the set of slots that step and their targets."""
     height, width = obstacle.shape
-    dxs, dys = (0, 0, 1, 0, -1), (0, -1, 0, 1, 0)
     claim, target = {}, {}
     for i in living:
         if action[i] == 0:
             continue
-        tx, ty = xs[i] + dxs[action[i]], ys[i] + dys[action[i]]
+        tx, ty = xs[i] + ACTION_DX[action[i]], ys[i] + ACTION_DY[action[i]]
         if torus:
             tx, ty = tx % width, ty % height
         elif not (0 <= tx < width and 0 <= ty < height):
