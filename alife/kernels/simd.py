@@ -145,6 +145,17 @@ eq8 = _compare("==")
 
 
 @intrinsic
+def ugt8(typingctx, a, b):
+    """a > b or either is NaN: the lanes where the scalar ``not (a <= b)`` holds."""
+    sig = Mask8(a, b)
+
+    def codegen(context, builder, signature, args):
+        return builder.fcmp_unordered(">", args[0], args[1])
+
+    return sig, codegen
+
+
+@intrinsic
 def and8(typingctx, a, b):
     """Lane-wise a and b of two masks."""
     sig = Mask8(a, b)
