@@ -16,7 +16,8 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit, prange
 
-from alife.kernels.learner import MODEL_CLIP, REWARD_CLIP, VALUE_CLIP, padded_rows
+from alife.kernels.learner import (MODEL_CLIP, REWARD_CLIP, SECTOR_INPUTS, VALUE_CLIP,
+                                   padded_rows)
 from alife.kernels.prefetch import _prefetch
 from alife.kernels.rng import next_u64, next_uniform
 from alife.kernels.sense import sense_agent
@@ -338,13 +339,16 @@ def think_lanes(blocks, agents, lanes, grid, p, feature_map):
             boldness = mul8(curiosity_weight, exp8(
                 coupling8(traits, b, n_traits, N_SCALAR_TRAITS + C_CURIOSITY * k_dims, affect,
                           k_dims)))
-            for o in range(n_outputs):
-                acc = zero
-                for m in range(n_inputs):
-                    acc = add8(acc, mul8(load8(model, row8(b, m * n_outputs + o,
-                                                           n_inputs * n_outputs)),
-                                         load8(features, row8(b, m, n_inputs))))
-                store8(work, o * LANES, acc)
+            if n_inputs == SECTOR_INPUTS:
+                imagine8_sectors(b, model, features, work, n_outputs)
+            else:
+                for o in range(n_outputs):
+                    acc = zero
+                    for m in range(n_inputs):
+                        acc = add8(acc, mul8(load8(model, row8(b, m * n_outputs + o,
+                                                               n_inputs * n_outputs)),
+                                             load8(features, row8(b, m, n_inputs))))
+                    store8(work, o * LANES, acc)
             best = splat8(-np.inf)
             greedy = zero
             bias = load8(value, row8(b, n_features, n_inputs))
@@ -397,6 +401,40 @@ def think_lanes(blocks, agents, lanes, grid, p, feature_map):
             for m in range(n_inputs):
                 store_where(prev_features, row8(b, m, n_inputs), live,
                             load8(features, row8(b, m, n_inputs)))
+
+
+@njit(cache=True, inline="always")
+def imagine8_sectors(b, model, features, work, n_outputs):
+    """work rows o < A·P = every lane's imagined next features (sum over m of model row
+    m·A·P + o times input m, in order from 0), for the default 11 inputs: the inputs are
+    loaded once and held in registers (the stores to ``work`` could alias them otherwise)."""
+    at = row8(b, 0, SECTOR_INPUTS)
+    x0 = load8(features, at)
+    x1 = load8(features, at + LANES)
+    x2 = load8(features, at + 2 * LANES)
+    x3 = load8(features, at + 3 * LANES)
+    x4 = load8(features, at + 4 * LANES)
+    x5 = load8(features, at + 5 * LANES)
+    x6 = load8(features, at + 6 * LANES)
+    x7 = load8(features, at + 7 * LANES)
+    x8 = load8(features, at + 8 * LANES)
+    x9 = load8(features, at + 9 * LANES)
+    x10 = load8(features, at + 10 * LANES)
+    row = n_outputs * LANES
+    for o in range(n_outputs):
+        w = row8(b, o, SECTOR_INPUTS * n_outputs)
+        acc = add8(splat8(0.0), mul8(load8(model, w), x0))
+        acc = add8(acc, mul8(load8(model, w + row), x1))
+        acc = add8(acc, mul8(load8(model, w + 2 * row), x2))
+        acc = add8(acc, mul8(load8(model, w + 3 * row), x3))
+        acc = add8(acc, mul8(load8(model, w + 4 * row), x4))
+        acc = add8(acc, mul8(load8(model, w + 5 * row), x5))
+        acc = add8(acc, mul8(load8(model, w + 6 * row), x6))
+        acc = add8(acc, mul8(load8(model, w + 7 * row), x7))
+        acc = add8(acc, mul8(load8(model, w + 8 * row), x8))
+        acc = add8(acc, mul8(load8(model, w + 9 * row), x9))
+        acc = add8(acc, mul8(load8(model, w + 10 * row), x10))
+        store8(work, o * LANES, acc)
 
 
 @njit(cache=True, inline="always")
