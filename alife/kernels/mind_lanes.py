@@ -18,7 +18,7 @@ from numba import njit, prange
 
 from alife.kernels.learner import (MODEL_CLIP, REWARD_CLIP, SECTOR_INPUTS, VALUE_CLIP,
                                    padded_rows)
-from alife.kernels.prefetch import _prefetch
+from alife.kernels.prefetch import _prefetch, prefetch_bytes
 from alife.kernels.rng import next_u64, next_uniform
 from alife.kernels.sense import sense_agent
 from alife.kernels.simd import (LANES, abs8, add8, and8, clip8, copysign8, div8, eq8, exp8,
@@ -177,6 +177,15 @@ def think_lanes(blocks, agents, lanes, grid, p, feature_map):
             ahead = blocks[j + 1] if j + 1 < stop else b
             first_slot = b * LANES
 
+            # start loading the next block's small arrays, in three groups spread over this
+            # block's work (its world models are fetched during the model update)
+            fetch_block(senses, ahead)
+            fetch_block(traits, ahead)
+            fetch_block(features, ahead)
+            fetch_block(prev_features, ahead)
+            fetch_block(prediction, ahead)
+            fetch_block(value, ahead)
+
             # --- per lane: senses, and what the lanes need of the agent's scalars
             # lane flags as 1.0 / 0.0, turned into masks below
             live_flag = zero
@@ -285,6 +294,11 @@ def think_lanes(blocks, agents, lanes, grid, p, feature_map):
                             store8(model, at, select8(taken, clip8(add8(w, mul8(
                                 load8(work, (n_outputs + k) * LANES), x_old)), MODEL_CLIP), w))
 
+            fetch_block(mem_x, ahead)
+            fetch_block(mem_next, ahead)
+            fetch_block(mem_weight, ahead)
+            fetch_block(mem_action, ahead)
+
             # the same event is kept with a weight that depends on the agent's affect
             weight = mul8(half, add8(one, tanh8(mul8(half, add8(add8(
                 coupling8(traits, b, n_traits, N_SCALAR_TRAITS + C_MEMORY * k_dims, affect,
@@ -331,6 +345,14 @@ def think_lanes(blocks, agents, lanes, grid, p, feature_map):
                     replay_lane(b, lane, model_flat, mem_x, mem_next, mem_action, mem_weight,
                                 p.replay_samples, lane8(model_lr, lane), rng, i, _MEMORY_STREAM,
                                 n_inputs, n_features, n_outputs, work)
+
+            fetch_block(err_fast, ahead)
+            fetch_block(err_slow, ahead)
+            fetch_block(visits, ahead)
+            fetch_block(affect, ahead)
+            fetch_block(alpha, ahead)
+            fetch_block(drives, ahead)
+            fetch_block(action_prob, ahead)
 
             # --- choose: imagine every action's outcome, score it, sample (imagine_and_choose)
             temperature = mul8(load8(traits, row8(b, T_TEMPERATURE, n_traits)), exp8(
@@ -401,6 +423,13 @@ def think_lanes(blocks, agents, lanes, grid, p, feature_map):
             for m in range(n_inputs):
                 store_where(prev_features, row8(b, m, n_inputs), live,
                             load8(features, row8(b, m, n_inputs)))
+
+
+@njit(cache=True, inline="always")
+def fetch_block(arr, b):
+    """Prefetch block b of a lane array (its whole row along the first axis)."""
+    if arr.strides[0] > 0:
+        prefetch_bytes(arr, b, 0, arr.strides[0])
 
 
 @njit(cache=True, inline="always")
