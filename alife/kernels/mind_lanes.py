@@ -82,6 +82,28 @@ def n_lane_traits(k: int, d: int) -> int:
     return N_SCALAR_TRAITS + N_COUPLINGS * k + k * d + 3
 
 
+def lane_traits_of(agents, p) -> np.ndarray:
+    """The lane traits (n / 8, T, 8) of an AgentState: its decoded traits, then the genes
+    that ``think`` reads every tick (the couplings, beta, and three scalars)."""
+    k = agents.affect.shape[1]
+    d = agents.drives.shape[1]
+    genome = agents.genome
+    columns = [agents.traits]
+    for first in (p.g_learning_coupling, p.g_value_coupling, p.g_memory_coupling,
+                  p.g_temperature_coupling, p.g_curiosity_coupling):
+        columns.append(genome[:, first:first + k])
+    columns.append(genome[:, p.g_affect_sensitivity:p.g_affect_sensitivity + k * d])
+    columns.append(genome[:, [p.g_reward_coupling, p.g_memory_surprise, p.g_memory_bias]])
+    return to_lanes(np.concatenate(columns, axis=1).astype(np.float32))
+
+
+def lane_state_of(agents, p) -> "LaneState":
+    """A LaneState holding what ``agents`` (AgentState, capacity a multiple of 8) holds."""
+    fields = {name: to_lanes(getattr(agents, name)) for name in LaneState._fields
+              if name != "traits"}
+    return LaneState(traits=lane_traits_of(agents, p), **fields)
+
+
 @njit(cache=True, inline="always")
 def tanh8(v):
     """alife.kernels.affect.tanh32, lane by lane."""
