@@ -278,58 +278,140 @@ def genes_of_model(model: np.ndarray) -> np.ndarray:
     return model.transpose(0, 2, 3, 1)
 
 
-# columns of AgentState.traits: the scalar genes, decoded once at birth
+# rows of AgentState.traits: the genes read every tick, decoded once at birth. First the
+# scalar genes of the learner, then the affect genes: five coupling K-vectors (in the
+# order of the C_ constants), beta (K x D, row-major) and three scalars.
 TRAIT_TEMPERATURE, TRAIT_MODEL_LR, TRAIT_VALUE_LR, TRAIT_DISCOUNT, TRAIT_CURIOSITY = range(5)
 TRAIT_NAMES = ("temperature", "model_lr", "value_lr", "discount", "curiosity_weight")
+C_LEARNING, C_VALUE, C_MEMORY, C_TEMPERATURE, C_CURIOSITY = range(5)
+N_COUPLINGS = 5
+S_REWARD_COUPLING, S_MEMORY_SURPRISE, S_MEMORY_BIAS = range(3)
+
+
+@njit(cache=True, inline="always")
+def coupling_row(c, k_dims):
+    """First traits row of coupling vector ``c`` (a C_ constant)."""
+    return len(TRAIT_NAMES) + c * k_dims
+
+
+@njit(cache=True, inline="always")
+def beta_row(k_dims):
+    """First traits row of the affect sensitivities beta (K x D)."""
+    return len(TRAIT_NAMES) + N_COUPLINGS * k_dims
+
+
+@njit(cache=True, inline="always")
+def scalar_row(s, k_dims, n_drives):
+    """Traits row of affect scalar ``s`` (an S_ constant)."""
+    return len(TRAIT_NAMES) + N_COUPLINGS * k_dims + k_dims * n_drives + s
+
+
+def n_traits(k_dims: int, n_drives: int) -> int:
+    """Rows of AgentState.traits for K affect dimensions and D drives."""
+    return len(TRAIT_NAMES) + N_COUPLINGS * k_dims + k_dims * n_drives + 3
+
+
+@njit(cache=True)
+def decode_traits(slot, agents, p):
+    """agents.traits of ``slot`` from its genome: the genes read every tick, decoded (rows
+    as the TRAIT_, C_ and S_ constants say; stored in lanes, alife.world.state)."""
+    b = slot >> 3
+    lane = slot & 7
+    genome = agents.genome
+    traits = agents.traits
+    k_dims = agents.affect.shape[1]
+    n_drives = agents.drives.shape[1]
+    traits[b, TRAIT_TEMPERATURE, lane] = math.exp(genome[slot, p.g_log_temperature])
+    traits[b, TRAIT_MODEL_LR, lane] = math.exp(genome[slot, p.g_log_model_lr])
+    traits[b, TRAIT_VALUE_LR, lane] = math.exp(genome[slot, p.g_log_value_lr])
+    traits[b, TRAIT_DISCOUNT, lane] = genome[slot, p.g_discount]
+    traits[b, TRAIT_CURIOSITY, lane] = genome[slot, p.g_curiosity_weight]
+    _copy_genes(traits, b, lane, coupling_row(C_LEARNING, k_dims), genome, slot,
+                p.g_learning_coupling, k_dims)
+    _copy_genes(traits, b, lane, coupling_row(C_VALUE, k_dims), genome, slot,
+                p.g_value_coupling, k_dims)
+    _copy_genes(traits, b, lane, coupling_row(C_MEMORY, k_dims), genome, slot,
+                p.g_memory_coupling, k_dims)
+    _copy_genes(traits, b, lane, coupling_row(C_TEMPERATURE, k_dims), genome, slot,
+                p.g_temperature_coupling, k_dims)
+    _copy_genes(traits, b, lane, coupling_row(C_CURIOSITY, k_dims), genome, slot,
+                p.g_curiosity_coupling, k_dims)
+    _copy_genes(traits, b, lane, beta_row(k_dims), genome, slot, p.g_affect_sensitivity,
+                k_dims * n_drives)
+    traits[b, scalar_row(S_REWARD_COUPLING, k_dims, n_drives), lane] = genome[
+        slot, p.g_reward_coupling]
+    traits[b, scalar_row(S_MEMORY_SURPRISE, k_dims, n_drives), lane] = genome[
+        slot, p.g_memory_surprise]
+    traits[b, scalar_row(S_MEMORY_BIAS, k_dims, n_drives), lane] = genome[slot, p.g_memory_bias]
+
+
+@njit(cache=True)
+def decode_all_traits(agents, p):
+    """decode_traits for every slot (an older checkpoint, which kept fewer traits)."""
+    for slot in range(agents.genome.shape[0]):
+        decode_traits(slot, agents, p)
 
 
 @njit(cache=True)
 def start_learned_state(slot, agents, p):
     """Start the learned state of ``slot`` from its genome (birth: nothing learned yet).
 
-    ``agents`` AgentState, ``p`` KernelParams (genome offsets). Also decodes the scalar genes
-    into ``agents.traits[slot]`` so the per-tick kernels need no exp of log-genes.
+    ``agents`` AgentState, ``p`` KernelParams (genome offsets). Also decodes the genes that
+    are read every tick into ``agents.traits`` (so the per-tick kernels need no exp of
+    log-genes, and read them in lanes). The learned state is stored in blocks of 8 slots
+    (alife.world.state): slot s is [s >> 3, ..., s & 7].
     """
+    decode_traits(slot, agents, p)
+    b = slot >> 3
+    lane = slot & 7
     genome = agents.genome
-    traits = agents.traits
-    traits[slot, TRAIT_TEMPERATURE] = math.exp(genome[slot, p.g_log_temperature])
-    traits[slot, TRAIT_MODEL_LR] = math.exp(genome[slot, p.g_log_model_lr])
-    traits[slot, TRAIT_VALUE_LR] = math.exp(genome[slot, p.g_log_value_lr])
-    traits[slot, TRAIT_DISCOUNT] = genome[slot, p.g_discount]
-    traits[slot, TRAIT_CURIOSITY] = genome[slot, p.g_curiosity_weight]
-    model = agents.model  # (n, P+1, A, P); the genes are in (A, P, P+1) order
+    k_dims = agents.affect.shape[1]
+    n_drives = agents.drives.shape[1]
+    model = agents.model  # (n/8, P+1, A, P, 8); the genes are in (A, P, P+1) order
     n_inputs, n_actions, n_features = model.shape[1], model.shape[2], model.shape[3]
     gene = p.g_model_init
     for a in range(n_actions):
         for k in range(n_features):
             for m in range(n_inputs):
-                model[slot, m, a, k] = genome[slot, gene]
+                model[b, m, a, k, lane] = genome[slot, gene]
                 gene += 1
     for k in range(agents.value.shape[1]):
-        agents.value[slot, k] = genome[slot, p.g_value_init + k]
+        agents.value[b, k, lane] = genome[slot, p.g_value_init + k]
     for a in range(agents.err_fast.shape[1]):
-        agents.err_fast[slot, a] = 0.0
-        agents.err_slow[slot, a] = 0.0
-        agents.visits[slot, a] = 0
-    for k in range(agents.affect.shape[1]):  # affect starts at rest, memory empty
-        agents.affect[slot, k] = 0.0
+        agents.err_fast[b, a, lane] = 0.0
+        agents.err_slow[b, a, lane] = 0.0
+        agents.visits[b, a, lane] = 0
+    for k in range(k_dims):  # affect starts at rest, memory empty
+        agents.affect[b, k, lane] = 0.0
         half_life = math.exp(genome[slot, p.g_affect_log_half_life + k])
-        agents.affect_alpha[slot, k] = 0.5 ** (1.0 / half_life)
-    agents.drives[slot, :] = 0.0
-    agents.mem_weight[slot, :] = 0.0
+        agents.affect_alpha[b, k, lane] = 0.5 ** (1.0 / half_life)
+    for d in range(n_drives):
+        agents.drives[b, d, lane] = 0.0
+    for j in range(agents.mem_weight.shape[1]):
+        agents.mem_weight[b, j, lane] = 0.0
     agents.write_weight[slot] = 0.0
+
+
+@njit(cache=True, inline="always")
+def _copy_genes(traits, b, lane, row, genome, slot, first, count):
+    """traits[b, row + q, lane] = genome[slot, first + q] for q < count."""
+    for q in range(count):
+        traits[b, row + q, lane] = genome[slot, first + q]
 
 
 @njit(cache=True)
 def model_genes_of(model, slot, genes, first):
-    """Write model[slot] (model float32 (n, P+1, A, P)) into ``genes`` float32 from index
-    ``first`` on, in the genome's (A, P, P+1) order: the inverse of start_learned_state."""
+    """Write the world model of ``slot`` (model float32 (n/8, P+1, A, P, 8), in lanes) into
+    ``genes`` float32 from index ``first`` on, in the genome's (A, P, P+1) order: the inverse
+    of start_learned_state."""
+    b = slot >> 3
+    lane = slot & 7
     n_inputs, n_actions, n_features = model.shape[1], model.shape[2], model.shape[3]
     gene = first
     for a in range(n_actions):
         for k in range(n_features):
             for m in range(n_inputs):
-                genes[gene] = model[slot, m, a, k]
+                genes[gene] = model[b, m, a, k, lane]
                 gene += 1
 
 

@@ -209,11 +209,12 @@ def reproduce(agents, p, obstacle, occupancy, gene_lo, gene_hi, step_of, tick, n
         source[:] = genome[parent]
         if p.inherit_learned:  # Lamarckian: what the parent learned becomes the child's innate start
             model_genes_of(agents.model, parent, source, p.g_model_init)
-            source[p.g_value_init:p.g_value_init + value_genes] = agents.value[parent]
+            source[p.g_value_init:p.g_value_init + value_genes] = agents.value[
+                parent >> 3, :, parent & 7]  # the learned state is stored in lanes
         mutate_genome(source, genome[slot], step_of, gene_lo, gene_hi, p.step_size_rate, rng,
                       parent, 1)
         start_learned_state(slot, agents, p)
-        agents.senses[slot, :] = 0.0
+        agents.senses[slot >> 3, :, slot & 7] = 0.0
         agents.surprise[slot] = 0.0
         agents.progress[slot] = 0.0
         agents.reward[slot] = 0.0

@@ -2,7 +2,8 @@
 
 Order within a tick (each phase sees the result of the previous one):
     1. think: sense, learn from the last step's surprise, remember, update affect, imagine
-       and choose an action (parallel over agents: each agent writes only its own rows)
+       and choose an action (parallel over blocks of 8 agents, one per vector lane: each
+       agent writes only its own rows and lanes)
     2. move, then eat, pay metabolism, age and die (parallel: fair, deterministic collision
        resolution in which each agent decides from its target's neighbours, see
        alife.kernels.move; then every agent touches only its own rows and cell)
@@ -22,6 +23,7 @@ from alife.kernels.food import refresh_noise, regrow_row, season_factor
 from alife.kernels.life import reproduce, tally
 from alife.kernels.move import move_and_eat
 from alife.kernels.mind import think
+from alife.kernels.simd import LANES
 
 # indices into the stats array (float64), accumulated over the ticks of a batch
 STAT_NAMES = ("agent_steps", "births", "deaths_starved", "deaths_old_age", "food_eaten",
@@ -128,14 +130,20 @@ def run_ticks(grid, agents, p, feature_map, counters, stats, gene_lo, gene_hi, s
             break
         tick = counters[_TICK]
 
-        # Alive slots, listed so that the threads get equal shares of living agents.
+        # Alive slots, and the blocks of 8 slots that hold any (think works block by block).
         living = np.empty(n_alive, np.int64)
+        blocks = np.empty(n_slots // LANES, np.int64)
         c = 0
+        n_blocks = 0
         for i in range(n_slots):
             if alive[i]:
                 living[c] = i
                 c += 1
-        think(living, agents, grid, p, feature_map)
+                b = i >> 3
+                if n_blocks == 0 or blocks[n_blocks - 1] != b:
+                    blocks[n_blocks] = b
+                    n_blocks += 1
+        think(blocks[:n_blocks], agents, grid, p, feature_map)
 
         move_and_eat(living, agents.x, agents.y, agents.id, agents.action, agents.priority,
                      agents.moved, agents.energy, agents.age, alive, agents.death_cause, bite,

@@ -172,7 +172,9 @@ def _affect(agents, slots, ctx):
     """Affect e (n, K): up to its first three dimensions become R, G, B. Zero is mid grey;
     tanh squashes each dimension around its population RMS, so colours stay readable
     whatever the units."""
-    e = np.nan_to_num(np.asarray(agents.affect[slots], np.float32).reshape(len(slots), -1)[:, :3])
+    slots = np.asarray(slots, np.int64)
+    e = agents.affect[slots >> 3, :, slots & 7]  # stored in lanes (alife.world.state): (n, K)
+    e = np.nan_to_num(np.asarray(e, np.float32).reshape(len(slots), -1)[:, :3])
     rms = np.sqrt((e * e).mean(axis=0)) + 1e-6 if len(slots) else 1.0
     rgb = np.full((len(slots), 3), 0.5, np.float32)
     rgb[:, : e.shape[1]] = 0.5 + 0.5 * np.tanh(e / (2.0 * rms))

@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from alife.world.state import from_lanes
+
 Table = dict[str, np.ndarray]
 
 
@@ -159,6 +161,9 @@ def _snapshot(path: Path, notes: list[str]) -> dict[str, Any] | None:
         notes.append(f"{path.name}: unreadable ({err}); no surprise-by-age plot")
         return None
     alive = a["agents.alive"].astype(bool)
+    for name in ("agents.visits", "agents.err_slow"):  # newer checkpoints: in lanes (n/8, A, 8)
+        if a[name].ndim == 3:
+            a[name] = from_lanes(a[name])
     visits = a["agents.visits"][alive]
     err = a["agents.err_slow"][alive].astype(np.float64)
     seen = visits > 0

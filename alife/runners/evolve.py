@@ -49,6 +49,7 @@ from alife.metrics.writers import CsvWriter, keep_rows
 from alife.runners.headless import CHECKPOINT, RunResult, _keep_rows_up_to, _progress_bar
 from alife.sim import Simulation
 from alife.world.init import founder_genomes, make_generation_state
+from alife.world.state import agent_rows
 
 GENERATIONS_CSV = "generations.csv"
 # seed-sequence branches (0-2: the streams of a run, 3: generation worlds, alife.world.init)
@@ -314,8 +315,9 @@ class _Evolution:
         a = sim.state.agents
         parents = a.genome[:n].copy()
         if self.ev.inherit_learned:  # Lamarckian: what they learned is what they pass on
-            self.layout.view(parents, "model_init")[:] = genes_of_model(a.model[:n])
-            self.layout.view(parents, "value_init")[:] = a.value[:n]
+            self.layout.view(parents, "model_init")[:] = genes_of_model(
+                agent_rows(a, "model")[:n])
+            self.layout.view(parents, "value_init")[:] = agent_rows(a, "value")[:n]
         fitness = self._fitness(a.age[:n], a.energy[:n], a.alive[:n])
         g = self.state["generation"]
         rng = np.random.default_rng(np.random.SeedSequence(config.seed, spawn_key=(BREEDING_BRANCH, g)))

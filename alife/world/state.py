@@ -1,9 +1,15 @@
 """Typed containers of numpy arrays: the whole simulated world, structure of arrays.
 
 Grid layers are indexed ``[y, x]`` with shape (H, W). Agent arrays are indexed by storage
-slot with shape (capacity, ...); a slot holds an agent only where ``alive`` is True, and dead
-slots are reused by later births (lowest free slot first). Storage grows when births need
-room (:func:`grow_agents`); growing never changes the simulation's outcome.
+slot; a slot holds an agent only where ``alive`` is True, and dead slots are reused by later
+births (lowest free slot first). Storage grows when births need room (:func:`grow_agents`);
+growing never changes the simulation's outcome.
+
+The learned state (LANE_FIELDS) is stored in blocks of LANES = 8 slots with the slot's lane
+last: a quantity that is a row per agent, shape (n, *row), is held as (n / 8, *row, 8), so
+that ``think`` handles eight agents with each vector instruction (alife.kernels.mind).
+Slot s is ``[s >> 3, ..., s & 7]`` there; :func:`agent_rows` gives the (n, *row) view of the
+rest of the code as a copy. The capacity is always a multiple of 8.
 """
 
 from __future__ import annotations
@@ -14,8 +20,14 @@ from typing import NamedTuple
 import numpy as np
 
 from alife.kernels.affect import N_DRIVES
-from alife.kernels.learner import TRAIT_NAMES
+from alife.kernels.learner import n_traits
 from alife.kernels.sense import N_ACTIONS
+from alife.kernels.simd import LANES
+
+# the AgentState fields stored in blocks of LANES slots, lane last
+LANE_FIELDS = ("senses", "action_prob", "features", "prev_features", "prediction", "traits",
+               "model", "value", "err_fast", "err_slow", "visits", "affect", "affect_alpha",
+               "drives", "mem_x", "mem_next", "mem_action", "mem_weight")
 
 # counters: int64 array of 3, updated in place by the kernels
 TICK = 0
@@ -45,7 +57,8 @@ class GridState(NamedTuple):
 
 
 class AgentState(NamedTuple):
-    """Per-agent arrays, one row per storage slot.
+    """Per-agent arrays, one row per storage slot; the fields in LANE_FIELDS are stored in
+    blocks of 8 slots as (n / 8, *row, 8) (module docstring) and listed here by their rows.
 
     alive       bool    (n,)        slot holds a living agent
     x, y        int32   (n,)        cell position
@@ -69,7 +82,8 @@ class AgentState(NamedTuple):
     features    float32 (n, P+1)    features of the last senses (alife.learners.features)
     prev_features float32 (n, P+1)  features when the last action was chosen
     prediction  float32 (n, P)      features the world model expects after the last action
-    traits      float32 (n, 5)      scalar genes decoded at birth (learner.TRAIT_NAMES)
+    traits      float32 (n, T)      the genes read every tick, decoded at birth
+                                    (alife.kernels.learner: TRAIT_NAMES, then the affect genes)
     model       float32 (n, P+1, A, P)  world model, learned during life (input-major, see
                                     alife.kernels.learner)
     value       float32 (n, P+1)    value weights, learned during life
@@ -135,11 +149,37 @@ class AgentState(NamedTuple):
     write_weight: np.ndarray
 
 
+def blocks_for(capacity: int) -> int:
+    """Capacity rounded up to whole blocks of LANES slots."""
+    return -(-capacity // LANES) * LANES
+
+
+def to_lanes(rows: np.ndarray) -> np.ndarray:
+    """(n, *row) slot by slot -> (n / 8, *row, 8) block by block (a copy); n % 8 == 0."""
+    n = rows.shape[0]
+    blocks = rows.reshape((n // LANES, LANES) + rows.shape[1:])
+    return np.ascontiguousarray(np.moveaxis(blocks, 1, -1))
+
+
+def from_lanes(lanes: np.ndarray) -> np.ndarray:
+    """The inverse of to_lanes: (n / 8, *row, 8) -> (n, *row) (a copy)."""
+    rows = np.moveaxis(lanes, -1, 1)
+    return np.ascontiguousarray(rows.reshape((lanes.shape[0] * LANES,) + lanes.shape[1:-1]))
+
+
+def agent_rows(agents: AgentState, name: str) -> np.ndarray:
+    """Field ``name`` of ``agents`` with one row per slot, (n, ...): a copy for the fields
+    stored in lanes, the array itself for the others."""
+    values = getattr(agents, name)
+    return from_lanes(values) if name in LANE_FIELDS else values
+
+
 def empty_agents(capacity: int, n_genes: int, n_senses: int, n_features: int,
                  affect_dims: int, memory_size: int) -> AgentState:
-    """Agent storage of ``capacity`` dead slots."""
+    """Agent storage of ``capacity`` dead slots (rounded up to whole blocks of 8)."""
     p, k, m = n_features, affect_dims, memory_size
-    return AgentState(
+    capacity = blocks_for(capacity)
+    rows = AgentState(
         alive=np.zeros(capacity, np.bool_),
         x=np.zeros(capacity, np.int32),
         y=np.zeros(capacity, np.int32),
@@ -162,7 +202,7 @@ def empty_agents(capacity: int, n_genes: int, n_senses: int, n_features: int,
         features=np.zeros((capacity, p + 1), np.float32),
         prev_features=np.zeros((capacity, p + 1), np.float32),
         prediction=np.zeros((capacity, p), np.float32),
-        traits=np.zeros((capacity, len(TRAIT_NAMES)), np.float32),
+        traits=np.zeros((capacity, n_traits(k, N_DRIVES)), np.float32),
         model=np.zeros((capacity, p + 1, N_ACTIONS, p), np.float32),
         value=np.zeros((capacity, p + 1), np.float32),
         err_fast=np.zeros((capacity, N_ACTIONS), np.float32),
@@ -182,6 +222,7 @@ def empty_agents(capacity: int, n_genes: int, n_senses: int, n_features: int,
         mem_weight=np.zeros((capacity, m), np.float32),
         write_weight=np.zeros(capacity, np.float32),
     )
+    return rows._replace(**{name: to_lanes(getattr(rows, name)) for name in LANE_FIELDS})
 
 
 def grow_agents(agents: AgentState, capacity: int) -> AgentState:
@@ -193,7 +234,7 @@ def grow_agents(agents: AgentState, capacity: int) -> AgentState:
                           agents.prediction.shape[1], agents.affect.shape[1],
                           agents.mem_weight.shape[1])
     for new, cur in zip(bigger, agents):
-        new[:old] = cur
+        new[:cur.shape[0]] = cur  # lane fields: whole blocks, the others: slots
     return bigger
 
 
