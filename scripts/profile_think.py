@@ -6,7 +6,8 @@ Usage (from the repository root)::
     python scripts/profile_think.py --agents 1000 --threads 1 --ticks 40
 
 Builds the benchmark's world (``scripts/bench.py``: N agents held near N on a √(4N)-sided
-grid), then compiles a copy of ``alife.kernels.mind.think`` with a cycle-counter probe
+grid), then compiles a copy of ``alife.kernels.mind.think`` (blocks of 8 agents in vector
+lanes; a part's cycles are per agent, its block's eighth) with a cycle-counter probe
 (``llvm.readcyclecounter``, i.e. ``rdtsc``) between its parts. Each measured tick steps the
 simulation once (so the other phases run in between, as in a real run) and then calls the
 probed ``think`` on the live state. Prints cycles per agent for each part, summed over the
@@ -50,22 +51,24 @@ def rdtsc(typingctx):
 
 # (a line of mind.think, the part that ends there): a probe goes in before each line
 PROBES = [
-    ("            i = living[j]\n", "prefetch next agent"),
-    ("            compute_features(i,", "sense"),
-    ("            curiosity_weight = traits", "features"),
-    ("                surprise_out[i] = surprise\n", "learn"),
-    ("                drives[i, 0] = surprise\n", "remember"),
-    ("                if p.learning and p.replay_samples", "drives, affect"),
-    ("            # affect bends how boldly it chooses", "replay"),
-    ("            chosen, explored[i] = imagine_and_choose(", "couplings"),
-    ("            for k in range(n_inputs):\n", "imagine and choose"),
+    ("            # --- per lane: senses", "prefetch next block"),
+    ("            live = gt8(live_flag, zero)", "sense (per lane)"),
+    ("            curiosity_weight = load8(traits", "features"),
+    ("            # --- learn from what the last action", "couplings"),
+    ("            fetch_block(mem_x, ahead)", "learn"),
+    ("            if p.affect_on:  # a config switch", "remember, drives"),
+    ("            # --- per lane: the traces and outputs", "affect"),
+    ("            fetch_block(err_fast, ahead)", "traces, replay (per lane)"),
+    ("            best = splat8(-np.inf)", "couplings, imagine"),
+    ("            inv_t = div8(one, temperature)", "scores"),
 ]
 LOOP_START = "        for j in range(start, stop):\n"
-LOOP_END = "            priority[i] = next_u64(rng, i, 0)\n"
+LOOP_END = ("                store_where(prev_features, row8(b, m, n_inputs), live,\n"
+            "                            load8(features, row8(b, m, n_inputs)))\n")
 
 
 def probed_think():
-    """A copy of think(living, agents, grid, p, feature_map, cycles) that adds the cycles of
+    """A copy of think(blocks, agents, grid, p, feature_map, cycles) that adds the cycles of
     each part to cycles int64 (chunks, parts)."""
     src = Path(mind.__file__).read_text().replace("cache=True, ", "")
     for line in [LOOP_START, LOOP_END] + [line for line, _ in PROBES]:
@@ -79,11 +82,16 @@ def probed_think():
         src = src.replace(line, probe(column, line[:len(line) - len(line.lstrip())]) + line, 1)
     src = src.replace(LOOP_START, "        _last = rdtsc()\n" + LOOP_START + probe(0, " " * 12))
     src = src.replace(LOOP_END, LOOP_END + probe(len(PROBES) + 1, " " * 12))
-    src = src.replace("def think(living, agents, grid, p, feature_map):",
-                      "def think(living, agents, grid, p, feature_map, cycles):")
+    src = src.replace("def think(blocks, agents, grid, p, feature_map):",
+                      "def think(blocks, agents, grid, p, feature_map, cycles):")
     namespace = {"rdtsc": rdtsc}
     exec(compile(src, f"{mind.__file__} (probed)", "exec"), namespace)
     return namespace["think"]
+
+
+def _blocks(alive: np.ndarray) -> np.ndarray:
+    """The blocks of 8 slots that hold a living agent, as run_ticks lists them."""
+    return np.unique(np.flatnonzero(alive) >> 3)
 
 
 def main() -> None:
@@ -97,25 +105,25 @@ def main() -> None:
     sim = Simulation(overrides=[f"agents.initial_count={n}", f"agents.max_population={n}",
                                 f"world.width={side}", f"world.height={side}",
                                 "food.regrowth_rate=0.05", f"run.threads={args.threads}"])
-    names = ["loop"] + [name for _, name in PROBES] + ["bookkeeping"]
+    names = ["loop"] + [name for _, name in PROBES] + ["softmax, draw, bookkeeping"]
     cycles = np.zeros((mind._CHUNKS, len(names)), np.int64)
     think = probed_think()
     print(f"compiling the probed think and warming up ({n:,} agents, {args.threads} threads)…",
           flush=True)
     sim.step(30)
     state = sim.state
-    think(np.flatnonzero(state.agents.alive), state.agents, state.grid, sim.params,
-          sim.feature_map, cycles)
+    think(_blocks(state.agents.alive), state.agents, state.grid, sim.params, sim.feature_map,
+          cycles)
     cycles[:] = 0
     agents_seen = 0
     wall = 0.0
     for _ in range(args.ticks):
         sim.step(1)  # sets the thread count too
-        living = np.flatnonzero(state.agents.alive)
         start = time.perf_counter()
-        think(living, state.agents, state.grid, sim.params, sim.feature_map, cycles)
+        think(_blocks(state.agents.alive), state.agents, state.grid, sim.params,
+              sim.feature_map, cycles)
         wall += time.perf_counter() - start
-        agents_seen += len(living)
+        agents_seen += int(state.agents.alive.sum())
     per_agent = cycles.sum(axis=0) / agents_seen
     print(f"think: {wall / agents_seen * 1e9:.0f} ns wall per agent; CPU cycles per agent:")
     for name, value in zip(names, per_agent):

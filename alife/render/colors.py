@@ -173,7 +173,8 @@ def _affect(agents, slots, ctx):
     tanh squashes each dimension around its population RMS, so colours stay readable
     whatever the units."""
     slots = np.asarray(slots, np.int64)
-    e = agents.affect[slots >> 3, :, slots & 7]  # stored in lanes (alife.world.state): (n, K)
+    e = agents.affect  # the simulator stores it in lanes (n/8, K, 8), see alife.world.state
+    e = e[slots >> 3, :, slots & 7] if e.ndim == 3 else e[slots]
     e = np.nan_to_num(np.asarray(e, np.float32).reshape(len(slots), -1)[:, :3])
     rms = np.sqrt((e * e).mean(axis=0)) + 1e-6 if len(slots) else 1.0
     rgb = np.full((len(slots), 3), 0.5, np.float32)

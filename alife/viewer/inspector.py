@@ -13,6 +13,7 @@ import numpy as np
 import pygame
 
 from alife.viewer.hud import ACCENT, DIM, TEXT, WARN, Text, card
+from alife.world.state import slot_row
 
 # shown first, in this order; the rest of the 1-D fields follow in AgentState order
 FIRST = ("id", "parent_id", "generation", "age", "energy", "x", "y", "birth_tick", "action")
@@ -84,7 +85,7 @@ class Inspector:
             self.alive = False
             self.died_tick = tick
             return
-        self._last = {name: arr[self.slot] for name, arr in agents._asdict().items()
+        self._last = {name: slot_row(agents, name, self.slot) for name in agents._fields
                       if name not in HIDDEN}
         if not self.trace or self.trace[-1][0] != tick:
             self.trace.append((tick, float(agents.energy[self.slot])))

@@ -174,6 +174,12 @@ def agent_rows(agents: AgentState, name: str) -> np.ndarray:
     return from_lanes(values) if name in LANE_FIELDS else values
 
 
+def slot_row(agents: AgentState, name: str, slot: int) -> np.ndarray:
+    """Field ``name`` of one slot (a view): [slot >> 3, ..., slot & 7] in lanes, else [slot]."""
+    values = getattr(agents, name)
+    return values[slot >> 3, ..., slot & 7] if name in LANE_FIELDS else values[slot]
+
+
 def empty_agents(capacity: int, n_genes: int, n_senses: int, n_features: int,
                  affect_dims: int, memory_size: int) -> AgentState:
     """Agent storage of ``capacity`` dead slots (rounded up to whole blocks of 8)."""

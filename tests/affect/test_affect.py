@@ -11,9 +11,10 @@ from alife import Simulation
 from alife.kernels import affect as affect_kernels
 from alife.kernels import mind as mind_kernels
 from alife.kernels.affect import N_DRIVES, update_affect
-from alife.kernels.learner import start_learned_state
+from alife.kernels.learner import decode_traits, start_learned_state
 from alife.kernels.memory import remember, write_weight
 from alife.kernels.mind import think
+from alife.world.state import agent_rows
 from conftest import state_arrays, tiny_config
 
 K = 4
@@ -26,12 +27,19 @@ def _fresh(**sections):
 
 
 def _think_once(sim, slot, affect, age=1):
-    """Run only agent ``slot``'s thinking step on a copy of the state, with the given affect."""
+    """Run the thinking step of agent ``slot``'s block of 8 (think's unit) on a copy of the
+    state, with the given affect for ``slot``; returns the state with one row per slot."""
     agents = sim.state.agents._replace(**{name: arr.copy() for name, arr in sim.state.agents._asdict().items()})
-    agents.affect[slot] = affect
+    agents.affect[slot >> 3, :, slot & 7] = affect  # stored in lanes (alife.world.state)
     agents.age[slot] = age  # not a replay tick
-    think(np.array([slot], np.int64), agents, sim.state.grid, sim.params, sim.feature_map)
-    return agents
+    think(np.array([slot >> 3], np.int64), agents, sim.state.grid, sim.params, sim.feature_map)
+    return agents._replace(**{name: agent_rows(agents, name) for name in agents._fields})
+
+
+def _set_genes(sim, segment, slot, values):
+    """Set a gene segment of a living agent, and decode it as a birth would."""
+    sim.layout.view(sim.state.agents.genome, segment)[slot] = values
+    decode_traits(slot, sim.state.agents, sim.params)
 
 
 def _slot(sim):
@@ -41,8 +49,7 @@ def _slot(sim):
 def test_same_senses_different_affect_different_choice():
     sim = _fresh()
     i = _slot(sim)
-    genome = sim.state.agents.genome
-    sim.layout.view(genome, "temperature_coupling")[i] = [2.0, 0.0, 0.0, 0.0]
+    _set_genes(sim, "temperature_coupling", i, [2.0, 0.0, 0.0, 0.0])
     calm = _think_once(sim, i, [-0.9, 0, 0, 0])
     calm_again = _think_once(sim, i, [-0.9, 0, 0, 0])
     stirred = _think_once(sim, i, [0.9, 0, 0, 0])
@@ -58,8 +65,8 @@ def test_same_senses_different_affect_different_choice():
 def test_learning_rate_follows_the_learning_coupling(e):
     sim = _fresh()
     i = _slot(sim)
-    sim.layout.view(sim.state.agents.genome, "learning_coupling")[i] = [1.2, 0.0, 0.0, 0.0]
-    before = sim.state.agents.model[i].copy()
+    _set_genes(sim, "learning_coupling", i, [1.2, 0.0, 0.0, 0.0])
+    before = agent_rows(sim.state.agents, "model")[i]
     at_rest = _think_once(sim, i, [0.0, 0, 0, 0]).model[i] - before
     moved = _think_once(sim, i, [e, 0, 0, 0]).model[i] - before
     expected = max(0.0, 1 + 1.2 * e)  # eta = eta0 * max(0, 1 + gamma . e)
@@ -122,11 +129,13 @@ def test_identical_genomes_diverge_through_their_histories():
     twins = np.flatnonzero(a.alive)[:2]
     a.genome[twins[1]] = a.genome[twins[0]]
     start_learned_state(int(twins[1]), a, sim.params)
-    np.testing.assert_array_equal(a.model[twins[0]], a.model[twins[1]])
+    model = agent_rows(a, "model")
+    np.testing.assert_array_equal(model[twins[0]], model[twins[1]])
     sim.step(200)
     assert a.alive[twins].all()
-    assert not np.allclose(a.affect[twins[0]], a.affect[twins[1]])
-    assert not np.allclose(a.model[twins[0]], a.model[twins[1]])
+    affect, model = agent_rows(a, "affect"), agent_rows(a, "model")
+    assert not np.allclose(affect[twins[0]], affect[twins[1]])
+    assert not np.allclose(model[twins[0]], model[twins[1]])
 
 
 def test_affect_off_matches_all_couplings_at_zero():
@@ -139,8 +148,8 @@ def test_affect_off_matches_all_couplings_at_zero():
     assert np.abs(zero.state.agents.affect).max() > 0.01  # affect moves, but bends nothing
     assert not off.state.agents.affect.any()
     for key, value in state_arrays(off).items():
-        if key in ("agents.affect", "agents.genome"):
-            continue  # the genomes differ only in the (inert) coupling genes
+        if key in ("agents.affect", "agents.genome", "agents.traits"):
+            continue  # the genomes (and their decoded traits) differ only in the inert couplings
         np.testing.assert_array_equal(value, state_arrays(zero)[key], err_msg=key)
 
 

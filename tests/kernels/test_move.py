@@ -6,6 +6,7 @@ import pytest
 from alife import Simulation
 from alife.kernels.move import move_and_eat
 from alife.kernels.sense import ACTION_DX, ACTION_DY
+from alife.world.state import agent_rows
 from conftest import force_action, place, tiny_config
 
 STAY, NORTH, EAST, SOUTH, WEST = range(5)
@@ -55,7 +56,8 @@ def test_walls_sense_beyond_the_edge_as_blocked():
     sim.step(1)
     r = sim.config.agents.sense_radius
     side = 2 * r + 1
-    blocked = sim.state.agents.senses[0, side * side: 2 * side * side].reshape(side, side)
+    senses = agent_rows(sim.state.agents, "senses")
+    blocked = senses[0, side * side: 2 * side * side].reshape(side, side)
     x, y = sim.state.agents.x[0], sim.state.agents.y[0]
     for row in range(side):
         for col in range(side):

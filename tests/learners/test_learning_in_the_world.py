@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 
 from alife import Simulation
-from alife.kernels.learner import genes_of_model
+from alife.kernels.learner import TRAIT_CURIOSITY, TRAIT_NAMES, genes_of_model
 from alife.learners.features import SECTOR_FEATURES
 from alife.world.init import make_state
+from alife.world.state import agent_rows
 from conftest import tiny_config
 
 STATIONARY = dict(  # food refills every tick; no births (capped), no ageing: 40 learners
@@ -27,7 +28,7 @@ def _surprise_curve(learning, ticks=300, **learner):
     for _ in range(ticks):
         sim.step(1)
         a = sim.state.agents
-        seen = a.alive & (a.visits.sum(axis=1) > 0)
+        seen = a.alive & (agent_rows(a, "visits").sum(axis=1) > 0)
         curve.append(a.surprise[seen].mean() if seen.any() else np.nan)
     assert sim.n_alive == 40
     return np.array(curve)
@@ -47,7 +48,7 @@ def test_learned_value_prefers_food():
                                           "curiosity_weight": 0.0}), seed=4)
     sim.step(400)
     assert sim.n_alive == 40
-    value = sim.state.agents.value[sim.state.agents.alive]
+    value = agent_rows(sim.state.agents, "value")[sim.state.agents.alive]
     food = [SECTOR_FEATURES.index(f) for f in SECTOR_FEATURES if f.startswith("food")]
     gain = value[:, food].sum(axis=1)  # V(all food 1) - V(all food 0), the rest unchanged
     assert gain.mean() > 0.02
@@ -57,11 +58,11 @@ def test_learned_value_prefers_food():
 def test_frozen_learners_keep_their_inborn_weights():
     sim = Simulation(tiny_config(learner={"learning": False}), seed=5)
     a = sim.state.agents
-    born = a.model.copy(), a.value.copy()
+    born = agent_rows(a, "model"), agent_rows(a, "value")
     sim.step(50)
     survivors = a.alive & (a.birth_tick == 0)
-    np.testing.assert_array_equal(a.model[survivors], born[0][survivors])
-    np.testing.assert_array_equal(a.value[survivors], born[1][survivors])
+    np.testing.assert_array_equal(agent_rows(a, "model")[survivors], born[0][survivors])
+    np.testing.assert_array_equal(agent_rows(a, "value")[survivors], born[1][survivors])
 
 
 @pytest.mark.parametrize("features", ["sectors", "window"])
@@ -82,7 +83,7 @@ def test_learner_stays_finite_under_extreme_settings(features):
     assert alive.sum() > 0
     for name in ("model", "value", "traits", "energy", "surprise", "progress", "reward",
                  "features", "prediction", "action_prob"):
-        assert np.isfinite(getattr(a, name)[alive]).all(), name
+        assert np.isfinite(agent_rows(a, name)[alive]).all(), name
 
 
 def _scripted(seed, **learner):
@@ -121,7 +122,7 @@ def test_curiosity_ablation_pins_the_gene_at_zero_through_mutation():
     a = sim.state.agents
     assert (a.birth_tick[a.alive] > 0).any()
     assert (sim.layout.view(a.genome, "curiosity_weight")[a.alive] == 0).all()
-    assert (a.traits[a.alive, 4] == 0).all()
+    assert (agent_rows(a, "traits")[a.alive, TRAIT_CURIOSITY] == 0).all()
 
 
 def test_thinking_costs_energy():
@@ -147,12 +148,12 @@ def test_children_start_from_their_genome_not_from_what_the_parent_learnt():
         kids = np.flatnonzero(a.alive & (a.birth_tick == sim.tick))
     assert kids.size > 0
     inborn = sim.layout.view(a.genome, "model_init")[kids]
-    np.testing.assert_array_equal(genes_of_model(a.model[kids]), inborn)
+    np.testing.assert_array_equal(genes_of_model(agent_rows(a, "model")[kids]), inborn)
 
 
 def test_make_state_decodes_traits_from_the_genome():
     cfg = tiny_config(learner={"temperature": 0.3, "model_lr": 0.7, "value_lr": 0.2,
                                "discount": 0.8, "curiosity_weight": 1.5})
     state = make_state(cfg)
-    traits = state.agents.traits[state.agents.alive]
+    traits = agent_rows(state.agents, "traits")[state.agents.alive, :len(TRAIT_NAMES)]
     np.testing.assert_allclose(traits, np.tile([0.3, 0.7, 0.2, 0.8, 1.5], (len(traits), 1)), rtol=1e-5)

@@ -16,6 +16,8 @@ from alife.render.colors import FOOD_LUT, GROUND, lut_index  # noqa: E402
 from alife.viewer.app import SPEEDS, App  # noqa: E402
 from alife.viewer.camera import Camera  # noqa: E402
 from alife.viewer.controls import BINDINGS, help_rows  # noqa: E402
+from alife.viewer.inspector import _short  # noqa: E402
+from alife.world.state import agent_rows  # noqa: E402
 
 TINY = {"world": {"width": 24, "height": 20, "obstacle_density": 0.05}, "agents": {"initial_count": 60},
         "run": {"threads": 0}}
@@ -124,6 +126,9 @@ def test_clicking_an_agent_selects_it_and_the_inspector_follows(app):
     assert app.inspector.selected_id == agent_id
     rows = dict(app.inspector.rows(app.sim.layout))
     assert rows["id"] == f"{agent_id:,}" and rows["x"] == str(x) and rows["y"] == str(y)
+    # a vector of the learned state (stored in lanes) shows the selected agent's own values
+    affect = agent_rows(app.sim.state.agents, "affect")[slot]
+    assert rows["affect"] == " ".join(_short(v) for v in affect)
     assert any(label.startswith("g.") for label in rows)  # genome segments by layout name
     key(app, pygame.K_SPACE)
     app.run(max_frames=5)
