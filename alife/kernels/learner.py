@@ -347,9 +347,11 @@ def decode_traits(slot, agents, p):
 
 @njit(cache=True)
 def decode_all_traits(agents, p):
-    """decode_traits for every slot (an older checkpoint, which kept fewer traits)."""
+    """decode_traits for every slot that ever held an agent (id >= 0): an older checkpoint,
+    which kept fewer traits. Slots never used keep zero traits, as in a fresh world."""
     for slot in range(agents.genome.shape[0]):
-        decode_traits(slot, agents, p)
+        if agents.id[slot] >= 0:
+            decode_traits(slot, agents, p)
 
 
 @njit(cache=True)

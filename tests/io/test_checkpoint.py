@@ -13,6 +13,8 @@ from alife import Simulation
 from alife.cli import main
 from alife.config import config_to_yaml
 from alife.io.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from alife.kernels.learner import TRAIT_NAMES
+from alife.world.state import agent_rows
 from conftest import assert_same_state, tiny_config
 
 TINY = ["--set", "world.width=24", "--set", "world.height=24", "--set", "agents.initial_count=60",
@@ -40,6 +42,31 @@ def test_a_checkpoint_with_the_old_claim_layer_still_resumes(tmp_path):
     arrays["grid.claim"] = np.full_like(arrays["grid.occupancy"], -1)
     save_checkpoint(tmp_path / "old.npz", arrays, config_to_yaml(a.config), {})
     b, _ = Simulation.load(tmp_path / "old.npz")
+    a.step(40)
+    b.step(40)
+    assert_same_state(a, b)
+
+
+def test_a_checkpoint_of_slot_rows_still_resumes(tmp_path):
+    # versions before the learned state was stored in lanes saved it slot by slot (n, *row),
+    # with five traits and any number of slots
+    a = Simulation(tiny_config(agents={"initial_count": 30}, life={"reproduce_threshold": 1e4}),
+                   seed=3)
+    a.step(30)
+    arrays = a.checkpoint_arrays()
+    n = a.state.capacity - 4  # not whole blocks of 8: the last four slots are dead
+    assert not a.state.agents.alive[n:].any()
+    old = {}
+    for key, value in arrays.items():
+        name = key.removeprefix("agents.")
+        if key.startswith("agents."):
+            value = agent_rows(a.state.agents, name)[:n]
+            if name == "traits":
+                value = value[:, :len(TRAIT_NAMES)]
+        old[key] = value
+    save_checkpoint(tmp_path / "old.npz", old, config_to_yaml(a.config), {})
+    b, _ = Simulation.load(tmp_path / "old.npz")
+    assert b.state.capacity == a.state.capacity
     a.step(40)
     b.step(40)
     assert_same_state(a, b)
