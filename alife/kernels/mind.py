@@ -70,7 +70,7 @@ def think(blocks, agents, grid, p, feature_map):
     only), p: KernelParams, feature_map float32 (P, S). Each block touches only its own
     agents' rows and lanes.
     """
-    lanes = agents
+    lanes = agents  # the same container: its LANE_FIELDS are stored (n / 8, *row, 8)
     xs, ys, energy, age, alive = agents.x, agents.y, agents.energy, agents.age, agents.alive
     rng, forced, explored = agents.rng, agents.forced_action, agents.explored
     action, priority, prev_energy = agents.action, agents.priority, agents.prev_energy
