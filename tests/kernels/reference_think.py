@@ -1,8 +1,12 @@
-"""One agent's tick of perception and thought: sense, learn, remember, feel, choose.
+"""The reference for alife.kernels.mind.think: one agent at a time, written with the
+per-agent kernels of alife.kernels.learner, .memory and .affect (sense, learn, remember,
+feel, choose).
 
-``think`` is the parallel phase of the tick loop. Each agent touches only its own rows (and
-reads the grid), so agents can be processed in any order or thread.
-Affect enters only through the smooth couplings of alife.kernels.affect.
+This was the simulator's ``think`` before the learned state moved into lanes of 8 agents;
+tests/kernels/test_mind.py runs it on the same states, given slot by slot (arrays (n, *row),
+``alife.world.state.agent_rows``), and requires bit-identical results. Each agent touches
+only its own rows (and reads the grid). Affect enters only through the smooth couplings of
+alife.kernels.affect.
 """
 
 import math
