@@ -29,8 +29,8 @@ from alife.kernels.tick import DEATH_FIELDS, STAT_NAMES, births_room_needed, dea
 from alife.learners.features import feature_map
 from alife.world.init import make_state
 from alife.kernels.learner import decode_all_traits
-from alife.world.state import (LANE_FIELDS, AgentState, State, agent_rows, empty_agents,
-                               grow_agents, to_lanes)
+from alife.world.state import (LANE_FIELDS, AgentState, State, agent_dims, agent_rows,
+                               empty_agents, grow_agents, to_lanes)
 
 
 class Simulation:
@@ -219,7 +219,7 @@ def _lanes_of_older(arrays: dict[str, np.ndarray], empty: AgentState) -> dict[st
     put in lanes, traits left for decoding (its rows were fewer). ``empty``: agent storage of
     this config (its field shapes)."""
     n = arrays["agents.alive"].shape[0]
-    padded = empty_agents(n, *_agent_dims(empty))
+    padded = empty_agents(n, *agent_dims(empty))
     converted = dict(arrays)
     for name in empty._fields:
         key = f"agents.{name}"
@@ -232,12 +232,6 @@ def _lanes_of_older(arrays: dict[str, np.ndarray], empty: AgentState) -> dict[st
             rows[:n] = arrays[key]
         converted[key] = to_lanes(rows) if name in LANE_FIELDS else rows
     return converted
-
-
-def _agent_dims(agents: AgentState) -> tuple[int, int, int, int, int]:
-    """(genes, senses, features, affect dims, memory size) of agent storage."""
-    return (agents.genome.shape[1], agents.senses.shape[1], agents.prediction.shape[1],
-            agents.affect.shape[1], agents.mem_weight.shape[1])
 
 
 def _named_arrays(state: State, stats: np.ndarray) -> dict[str, np.ndarray]:

@@ -16,7 +16,7 @@ from numba import njit, prange
 
 from alife.kernels.learner import (C_CURIOSITY, C_LEARNING, C_MEMORY, C_TEMPERATURE, C_VALUE,
                                    MODEL_CLIP, REWARD_CLIP, S_MEMORY_BIAS, S_MEMORY_SURPRISE,
-                                   S_REWARD_COUPLING, SECTOR_INPUTS, TRAIT_CURIOSITY,
+                                   S_REWARD_COUPLING, TRAIT_CURIOSITY,
                                    TRAIT_DISCOUNT, TRAIT_MODEL_LR, TRAIT_TEMPERATURE,
                                    TRAIT_VALUE_LR, VALUE_CLIP, beta_row, coupling_row,
                                    padded_rows, scalar_row)
@@ -24,8 +24,8 @@ from alife.kernels.prefetch import _prefetch, prefetch_bytes
 from alife.kernels.rng import next_u64, next_uniform
 from alife.kernels.sense import sense_agent
 from alife.kernels.simd import (LANES, abs8, add8, and8, clip8, copysign8, div8, eq8, exp8,
-                                gt8, lane8, load8, lt8, max0_8, mul8, select8, splat8, sqrt8, store8,
-                                sub8, ugt8, with_lane8)
+                                gt8, lane8, load8, lt8, max0_8, mul8, select8, splat8, sqrt8,
+                                store8, sub8, ugt8, with_lane8)
 
 _MEMORY_STREAM = 2  # column of AgentState.rng used for replay draws
 _CHUNKS = 64  # blocks are shared out among the threads in this many chunks
@@ -70,21 +70,21 @@ def think(blocks, agents, grid, p, feature_map):
     only), p: KernelParams, feature_map float32 (P, S). Each block touches only its own
     agents' rows and lanes.
     """
-    lanes = agents  # the same container: its LANE_FIELDS are stored (n / 8, *row, 8)
     xs, ys, energy, age, alive = agents.x, agents.y, agents.energy, agents.age, agents.alive
     rng, forced, explored = agents.rng, agents.forced_action, agents.explored
     action, priority, prev_energy = agents.action, agents.priority, agents.prev_energy
     surprise_out, progress_out, reward_out = agents.surprise, agents.progress, agents.reward
     write_weight_out = agents.write_weight
-    senses = lanes.senses  # (nb, S, 8)
-    features, prev_features, prediction = lanes.features, lanes.prev_features, lanes.prediction
-    model, value, traits = lanes.model, lanes.value, lanes.traits
+    # the learned state, stored in lanes: (n / 8, *row, 8)
+    senses = agents.senses
+    features, prev_features, prediction = agents.features, agents.prev_features, agents.prediction
+    model, value, traits = agents.model, agents.value, agents.traits
     model_flat = model.reshape(model.size)  # a view, for the scalar replay
-    err_fast, err_slow, visits = lanes.err_fast, lanes.err_slow, lanes.visits
-    affect, alpha, drives = lanes.affect, lanes.affect_alpha, lanes.drives
-    mem_x, mem_next, mem_action, mem_weight = (lanes.mem_x, lanes.mem_next, lanes.mem_action,
-                                               lanes.mem_weight)
-    action_prob = lanes.action_prob
+    err_fast, err_slow, visits = agents.err_fast, agents.err_slow, agents.visits
+    affect, alpha, drives = agents.affect, agents.affect_alpha, agents.drives
+    mem_x, mem_next, mem_action, mem_weight = (agents.mem_x, agents.mem_next, agents.mem_action,
+                                               agents.mem_weight)
+    action_prob = agents.action_prob
     food, obstacle, occupancy = grid.food, grid.obstacle, grid.occupancy
 
     n_inputs = features.shape[1]
@@ -188,9 +188,10 @@ def think(blocks, agents, grid, p, feature_map):
                                                      affect, k_dims)))
             model_lr = mul8(load8(traits, row8(b, TRAIT_MODEL_LR, n_traits)), learn_scale)
             value_lr = mul8(load8(traits, row8(b, TRAIT_VALUE_LR, n_traits)), learn_scale)
-            bonus = mul8(load8(traits, row8(b, scalar_row(S_REWARD_COUPLING, k_dims, n_drives), n_traits)),
-                         tanh8(coupling8(traits, b, n_traits, coupling_row(C_VALUE, k_dims),
-                                         affect, k_dims)))
+            reward_coupling = load8(traits, row8(
+                b, scalar_row(S_REWARD_COUPLING, k_dims, n_drives), n_traits))
+            bonus = mul8(reward_coupling, tanh8(coupling8(
+                traits, b, n_traits, coupling_row(C_VALUE, k_dims), affect, k_dims)))
 
             # --- learn from what the last action led to (alife.kernels.learner.learn_transition)
             sq = zero
@@ -249,11 +250,14 @@ def think(blocks, agents, grid, p, feature_map):
             fetch_block(mem_action, ahead)
 
             # the same event is kept with a weight that depends on the agent's affect
+            surprise_weight = load8(traits, row8(
+                b, scalar_row(S_MEMORY_SURPRISE, k_dims, n_drives), n_traits))
+            memory_bias = load8(traits, row8(b, scalar_row(S_MEMORY_BIAS, k_dims, n_drives),
+                                             n_traits))
             weight = mul8(half, add8(one, tanh8(mul8(half, add8(add8(
                 coupling8(traits, b, n_traits, coupling_row(C_MEMORY, k_dims), affect,
                           k_dims),
-                mul8(load8(traits, row8(b, scalar_row(S_MEMORY_SURPRISE, k_dims, n_drives), n_traits)), surprise)),
-                load8(traits, row8(b, scalar_row(S_MEMORY_BIAS, k_dims, n_drives), n_traits)))))))
+                mul8(surprise_weight, surprise)), memory_bias)))))
             if n_memory > 0:
                 remember8(b, mem_x, mem_next, mem_action, mem_weight, prev_features, features,
                           last, weight, learned, n_memory, n_inputs, n_features)
@@ -310,16 +314,13 @@ def think(blocks, agents, grid, p, feature_map):
             boldness = mul8(curiosity_weight, exp8(
                 coupling8(traits, b, n_traits, coupling_row(C_CURIOSITY, k_dims), affect,
                           k_dims)))
-            if n_inputs == SECTOR_INPUTS:
-                imagine8_sectors(b, model, features, work, n_outputs)
-            else:
-                for o in range(n_outputs):
-                    acc = zero
-                    for m in range(n_inputs):
-                        acc = add8(acc, mul8(load8(model, row8(b, m * n_outputs + o,
-                                                               n_inputs * n_outputs)),
-                                             load8(features, row8(b, m, n_inputs))))
-                    store8(work, o * LANES, acc)
+            for o in range(n_outputs):
+                acc = zero
+                for m in range(n_inputs):
+                    acc = add8(acc, mul8(load8(model, row8(b, m * n_outputs + o,
+                                                           n_inputs * n_outputs)),
+                                         load8(features, row8(b, m, n_inputs))))
+                store8(work, o * LANES, acc)
             best = splat8(-np.inf)
             greedy = zero
             bias = load8(value, row8(b, n_features, n_inputs))
@@ -379,40 +380,6 @@ def fetch_block(arr, b):
     """Prefetch block b of a lane array (its whole row along the first axis)."""
     if arr.strides[0] > 0:
         prefetch_bytes(arr, b, 0, arr.strides[0])
-
-
-@njit(cache=True, inline="always")
-def imagine8_sectors(b, model, features, work, n_outputs):
-    """work rows o < A·P = every lane's imagined next features (sum over m of model row
-    m·A·P + o times input m, in order from 0), for the default 11 inputs: the inputs are
-    loaded once and held in registers (the stores to ``work`` could alias them otherwise)."""
-    at = row8(b, 0, SECTOR_INPUTS)
-    x0 = load8(features, at)
-    x1 = load8(features, at + LANES)
-    x2 = load8(features, at + 2 * LANES)
-    x3 = load8(features, at + 3 * LANES)
-    x4 = load8(features, at + 4 * LANES)
-    x5 = load8(features, at + 5 * LANES)
-    x6 = load8(features, at + 6 * LANES)
-    x7 = load8(features, at + 7 * LANES)
-    x8 = load8(features, at + 8 * LANES)
-    x9 = load8(features, at + 9 * LANES)
-    x10 = load8(features, at + 10 * LANES)
-    row = n_outputs * LANES
-    for o in range(n_outputs):
-        w = row8(b, o, SECTOR_INPUTS * n_outputs)
-        acc = add8(splat8(0.0), mul8(load8(model, w), x0))
-        acc = add8(acc, mul8(load8(model, w + row), x1))
-        acc = add8(acc, mul8(load8(model, w + 2 * row), x2))
-        acc = add8(acc, mul8(load8(model, w + 3 * row), x3))
-        acc = add8(acc, mul8(load8(model, w + 4 * row), x4))
-        acc = add8(acc, mul8(load8(model, w + 5 * row), x5))
-        acc = add8(acc, mul8(load8(model, w + 6 * row), x6))
-        acc = add8(acc, mul8(load8(model, w + 7 * row), x7))
-        acc = add8(acc, mul8(load8(model, w + 8 * row), x8))
-        acc = add8(acc, mul8(load8(model, w + 9 * row), x9))
-        acc = add8(acc, mul8(load8(model, w + 10 * row), x10))
-        store8(work, o * LANES, acc)
 
 
 @njit(cache=True, inline="always")

@@ -43,7 +43,8 @@ def collect(sim: Simulation, events: dict[str, float]) -> dict[str, float | int]
     """One row of metrics: the state now and ``events`` (``sim.take_stats()``) since the last row."""
     agents = sim.state.agents
     alive = agents.alive
-    seen = alive & (agent_rows(agents, 'visits').sum(axis=1) > 0)  # agents that have learned at least once
+    # agents that have learned at least once
+    seen = alive & (agent_rows(agents, "visits").sum(axis=1) > 0)
     energy = agents.energy[alive].astype(np.float64)
     n = int(energy.size)
 
@@ -86,8 +87,9 @@ def affect_metrics(agents, seen: np.ndarray) -> dict[str, float]:
     out["memory_occupancy"] = out["mean_write_weight"] = float("nan")
     if not seen.any():
         return out
-    affect = agent_rows(agents, 'affect')[seen].astype(np.float64)
-    drives = agent_rows(agents, 'drives')[seen][:, [DRIVE_NAMES.index(d) for d in VARYING_DRIVES]].astype(np.float64)
+    affect = agent_rows(agents, "affect")[seen].astype(np.float64)
+    varying = [DRIVE_NAMES.index(d) for d in VARYING_DRIVES]
+    drives = agent_rows(agents, "drives")[seen][:, varying].astype(np.float64)
     mean, spread = affect.mean(axis=0), affect.std(axis=0)
     corr = _correlations(affect, drives)
     for k in range(dims):
@@ -95,7 +97,7 @@ def affect_metrics(agents, seen: np.ndarray) -> dict[str, float]:
         out[f"affect{k}_std"] = float(spread[k])
         for j, drive in enumerate(VARYING_DRIVES):
             out[f"affect{k}_corr_{drive}"] = float(corr[k, j])
-    memory = agent_rows(agents, 'mem_weight')[seen]
+    memory = agent_rows(agents, "mem_weight")[seen]
     out["memory_occupancy"] = float((memory > 0).mean()) if memory.size else 0.0
     out["mean_write_weight"] = float(agents.write_weight[seen].mean(dtype=np.float64))
     return out

@@ -231,14 +231,19 @@ def empty_agents(capacity: int, n_genes: int, n_senses: int, n_features: int,
     return rows._replace(**{name: to_lanes(getattr(rows, name)) for name in LANE_FIELDS})
 
 
+def agent_dims(agents: AgentState) -> tuple[int, int, int, int, int]:
+    """(genes, senses, features, affect dims, memory size) of agent storage: the arguments of
+    empty_agents after the capacity."""
+    return (agents.genome.shape[1], agents.senses.shape[1], agents.prediction.shape[1],
+            agents.affect.shape[1], agents.mem_weight.shape[1])
+
+
 def grow_agents(agents: AgentState, capacity: int) -> AgentState:
     """A copy of ``agents`` with ``capacity`` slots; the new slots are dead."""
     old = agents.alive.shape[0]
     if capacity <= old:
         return agents
-    bigger = empty_agents(capacity, agents.genome.shape[1], agents.senses.shape[1],
-                          agents.prediction.shape[1], agents.affect.shape[1],
-                          agents.mem_weight.shape[1])
+    bigger = empty_agents(capacity, *agent_dims(agents))
     for new, cur in zip(bigger, agents):
         new[:cur.shape[0]] = cur  # lane fields: whole blocks, the others: slots
     return bigger
