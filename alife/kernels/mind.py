@@ -16,7 +16,7 @@ from numba import njit, prange
 
 from alife.kernels.learner import (C_CURIOSITY, C_LEARNING, C_MEMORY, C_TEMPERATURE, C_VALUE,
                                    MODEL_CLIP, REWARD_CLIP, S_MEMORY_BIAS, S_MEMORY_SURPRISE,
-                                   S_REWARD_COUPLING, TRAIT_CURIOSITY,
+                                   S_REWARD_COUPLING, SECTOR_INPUTS, TRAIT_CURIOSITY,
                                    TRAIT_DISCOUNT, TRAIT_MODEL_LR, TRAIT_TEMPERATURE,
                                    TRAIT_VALUE_LR, VALUE_CLIP, beta_row, coupling_row,
                                    padded_rows, scalar_row)
@@ -314,13 +314,16 @@ def think(blocks, agents, grid, p, feature_map):
             boldness = mul8(curiosity_weight, exp8(
                 coupling8(traits, b, n_traits, coupling_row(C_CURIOSITY, k_dims), affect,
                           k_dims)))
-            for o in range(n_outputs):
-                acc = zero
-                for m in range(n_inputs):
-                    acc = add8(acc, mul8(load8(model, row8(b, m * n_outputs + o,
-                                                           n_inputs * n_outputs)),
-                                         load8(features, row8(b, m, n_inputs))))
-                store8(work, o * LANES, acc)
+            if n_inputs == SECTOR_INPUTS:  # the default features: inputs held in registers
+                imagine8_sectors(b, model, features, work, n_outputs)
+            else:
+                for o in range(n_outputs):
+                    acc = zero
+                    for m in range(n_inputs):
+                        acc = add8(acc, mul8(load8(model, row8(b, m * n_outputs + o,
+                                                               n_inputs * n_outputs)),
+                                             load8(features, row8(b, m, n_inputs))))
+                    store8(work, o * LANES, acc)
             best = splat8(-np.inf)
             greedy = zero
             bias = load8(value, row8(b, n_features, n_inputs))
@@ -380,6 +383,40 @@ def fetch_block(arr, b):
     """Prefetch block b of a lane array (its whole row along the first axis)."""
     if arr.strides[0] > 0:
         prefetch_bytes(arr, b, 0, arr.strides[0])
+
+
+@njit(cache=True, inline="always")
+def imagine8_sectors(b, model, features, work, n_outputs):
+    """work rows o < A·P = every lane's imagined next features (sum over m of model row
+    m·A·P + o times input m, in order from 0), for the default 11 inputs: the inputs are
+    loaded once and held in registers (the stores to ``work`` could alias them otherwise)."""
+    at = row8(b, 0, SECTOR_INPUTS)
+    x0 = load8(features, at)
+    x1 = load8(features, at + LANES)
+    x2 = load8(features, at + 2 * LANES)
+    x3 = load8(features, at + 3 * LANES)
+    x4 = load8(features, at + 4 * LANES)
+    x5 = load8(features, at + 5 * LANES)
+    x6 = load8(features, at + 6 * LANES)
+    x7 = load8(features, at + 7 * LANES)
+    x8 = load8(features, at + 8 * LANES)
+    x9 = load8(features, at + 9 * LANES)
+    x10 = load8(features, at + 10 * LANES)
+    row = n_outputs * LANES
+    for o in range(n_outputs):
+        w = row8(b, o, SECTOR_INPUTS * n_outputs)
+        acc = add8(splat8(0.0), mul8(load8(model, w), x0))
+        acc = add8(acc, mul8(load8(model, w + row), x1))
+        acc = add8(acc, mul8(load8(model, w + 2 * row), x2))
+        acc = add8(acc, mul8(load8(model, w + 3 * row), x3))
+        acc = add8(acc, mul8(load8(model, w + 4 * row), x4))
+        acc = add8(acc, mul8(load8(model, w + 5 * row), x5))
+        acc = add8(acc, mul8(load8(model, w + 6 * row), x6))
+        acc = add8(acc, mul8(load8(model, w + 7 * row), x7))
+        acc = add8(acc, mul8(load8(model, w + 8 * row), x8))
+        acc = add8(acc, mul8(load8(model, w + 9 * row), x9))
+        acc = add8(acc, mul8(load8(model, w + 10 * row), x10))
+        store8(work, o * LANES, acc)
 
 
 @njit(cache=True, inline="always")
