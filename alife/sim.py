@@ -28,9 +28,7 @@ from alife.kernels.params import kernel_params
 from alife.kernels.tick import DEATH_FIELDS, STAT_NAMES, births_room_needed, death_log, run_ticks
 from alife.learners.features import feature_map
 from alife.world.init import make_state
-from alife.kernels.learner import decode_all_traits
-from alife.world.state import (LANE_FIELDS, AgentState, State, agent_dims, agent_rows,
-                               empty_agents, grow_agents, to_lanes)
+from alife.world.state import State, agent_rows, grow_agents
 
 
 class Simulation:
@@ -179,10 +177,6 @@ class Simulation:
         # what a fresh world of this config would hold: names, dtypes, grid shapes
         expected = make_state(load_config(sim.config, {"agents.initial_count": 0}), sim.layout)
         fresh = _named_arrays(expected, sim._stats)
-        decode = False
-        if "agents.traits" in arrays and arrays["agents.traits"].ndim == 2:
-            arrays = _lanes_of_older(arrays, expected.agents)  # a checkpoint of slot rows
-            decode = True
         if set(arrays) != set(fresh):
             missing = sorted(set(fresh) - set(arrays)) + sorted(set(arrays) - set(fresh))
             raise CheckpointError(f"{path}: does not fit this alife version (arrays {missing[:4]}…)")
@@ -193,8 +187,6 @@ class Simulation:
                 raise CheckpointError(f"{path}: array {name} has the wrong type or shape")
         grid = type(expected.grid)(**{k: arrays[f"grid.{k}"] for k in expected.grid._fields})
         agents = type(expected.agents)(**{k: arrays[f"agents.{k}"] for k in expected.agents._fields})
-        if decode:  # older checkpoints kept only the learner's five traits
-            decode_all_traits(agents, sim.params)
         sim.state = State(grid=grid, agents=agents, counters=arrays["counters"].copy())
         sim._stats[:] = arrays["stats"]
         return sim, extra
@@ -211,27 +203,6 @@ class Simulation:
         mask = agents.alive
         return {name: agent_rows(agents, name)[mask].copy() for name in agents._fields
                 if name != "alive"}
-
-
-def _lanes_of_older(arrays: dict[str, np.ndarray], empty: AgentState) -> dict[str, np.ndarray]:
-    """The agents.* arrays of a checkpoint written before the learned state was stored in
-    lanes, converted: storage padded with dead slots to whole blocks of 8, the LANE_FIELDS
-    put in lanes, traits left for decoding (its rows were fewer). ``empty``: agent storage of
-    this config (its field shapes)."""
-    n = arrays["agents.alive"].shape[0]
-    padded = empty_agents(n, *agent_dims(empty))
-    converted = dict(arrays)
-    for name in empty._fields:
-        key = f"agents.{name}"
-        if key not in arrays:
-            continue  # Simulation.load reports what is missing
-        rows = agent_rows(padded, name)
-        if name != "traits":  # traits: decoded from the genomes afterwards
-            if arrays[key].shape[1:] != rows.shape[1:]:
-                continue  # Simulation.load reports the wrong shape
-            rows[:n] = arrays[key]
-        converted[key] = to_lanes(rows) if name in LANE_FIELDS else rows
-    return converted
 
 
 def _named_arrays(state: State, stats: np.ndarray) -> dict[str, np.ndarray]:

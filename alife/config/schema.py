@@ -120,8 +120,10 @@ class LearnerConfig(_Section):
 
     Each tick an agent compares what it senses with what its world model predicted, learns from
     the error (surprise), and picks its next action by imagining each action's outcome with the
-    model and scoring it by the learned value of the imagined state plus curiosity. Fields
+    model and scoring it Q(a) = expected energy gain (a learned reward head) + discounted learned
+    value of the imagined state + curiosity about that situation (learned error models). Fields
     marked (gene) set the founders' heritable starting value; children inherit mutated copies.
+    The equations are in alife/kernels/mind.py and docs/model.md.
     """
 
     features: Literal["sectors", "window"] = Field(
@@ -130,12 +132,20 @@ class LearnerConfig(_Section):
         "sectors plus own energy (10 numbers); window = every sensed value (costly: 2*(2r+1)^2+1)",
     )
     learning: bool = Field(
-        True, description="learn during life; false = world model and value frozen at birth (ablation)"
+        True, description="learn during life; false = world model, value, reward head and error "
+        "models frozen at birth (ablation)"
+    )
+    policy: Literal["learned", "greedy", "random"] = Field(
+        "learned",
+        description="how actions are chosen: learned = softmax over the agent's own scores; the "
+        "scripted controls to measure a mind against: greedy = towards the richest of the own "
+        "cell and the 4 sectors (ties at random; needs features: sectors), random = uniform",
     )
     curiosity: Literal["surprise", "progress"] = Field(
         "progress",
-        description="intrinsic reward: surprise = size of the prediction error; progress = drop of "
-        "the running error (learning progress, which unlearnable noise cannot give)",
+        description="intrinsic reward and the pull of a situation: surprise = size of the "
+        "prediction error (expected, in choosing); progress = expected drop of the error, slow "
+        "minus fast error model (learning progress, which unlearnable noise cannot give)",
     )
     curiosity_weight: float = Field(
         0.5, ge=0, le=5.0,
@@ -143,7 +153,8 @@ class LearnerConfig(_Section):
         "off for good (the gene is pinned at 0: ablation)",
     )
     energy_weight: float = Field(
-        1.0, ge=0, description="weight of energy gained/lost (per reproduce_threshold) in the reward"
+        1.0, ge=0, description="weight of energy gained/lost (in units of food.capacity, the unit "
+        "of the food senses) in the reward"
     )
     model_lr: float = Field(
         0.3, gt=0, le=1.5, description="(gene) world-model learning rate (normalised LMS step; stable below 2)"
@@ -152,22 +163,29 @@ class LearnerConfig(_Section):
     discount: float = Field(0.9, ge=0, le=0.99, description="(gene) discount of future reward per tick")
     temperature: float = Field(0.1, gt=0, le=20.0, description="(gene) softmax temperature of action choice")
     progress_fast: float = Field(
-        10.0, ge=1, description="time constant of the fast running error, for learning progress (ticks)"
+        3.0, ge=1, description="the fast error model learns with normalised-LMS rate 1/progress_fast "
+        "(updates)"
     )
     progress_slow: float = Field(
-        100.0, ge=1, description="time constant of the slow running error, for learning progress (ticks)"
+        30.0, ge=1, description="the slow error model learns with rate 1/progress_slow (updates); "
+        "learning progress = slow minus fast expected error"
     )
     init_model: Literal["shift", "persistence", "zero"] = Field(
-        "shift",
-        description="(gene) founders' world model: zero; persistence = nothing changes; shift = as "
-        "persistence, and a step towards a sector brings that sector's food underfoot",
+        "zero",
+        description="(gene) founders' world model: zero = blank; persistence = nothing changes; "
+        "shift = as persistence, and a step towards a sector brings that sector's food underfoot "
+        "(a hand-built prior: opt-in, as a control)",
     )
     init_value_food: float = Field(
-        1.0, description="(gene) founders' value of food underfoot and of own energy"
+        0.0, description="(gene) founders' value of food underfoot and of own energy (0 = blank; "
+        "other values are a hand-built prior: opt-in, as a control)"
     )
-    init_noise: float = Field(0.02, ge=0, description="standard deviation of noise on founders' model and value weights")
+    init_noise: float = Field(
+        0.02, ge=0, description="standard deviation of noise on founders' model, value and reward "
+        "head weights"
+    )
     cost_per_update: float = Field(
-        0.0, ge=0, description="energy paid per tick for learning (cost of thinking; 0 when learning is off)"
+        0.02, ge=0, description="energy paid per tick for learning (cost of thinking; 0 when learning is off)"
     )
     cost_per_kweight: float = Field(
         0.0, ge=0, description="energy paid per tick per 1000 world-model weights (cost of a bigger brain)"
@@ -179,18 +197,23 @@ class LearnerConfig(_Section):
             raise ValueError(
                 f"progress_fast must be < progress_slow ({self.progress_slow}), got {self.progress_fast}"
             )
+        if self.policy == "greedy" and self.features != "sectors":
+            raise ValueError("policy: greedy reads the food sectors: it needs features: sectors, "
+                             f"got features: {self.features}")
         return self
 
 
 class AffectConfig(_Section):
     """Affect: slow, unnamed internal variables that bend acting, learning, memory and value.
 
-    Each agent carries K affect dimensions (indexed, never named), updated every tick as
-    e <- tanh(alpha * e + (1 - alpha) * (beta @ drives)), alpha = 0.5 ** (1 / half_life), from
-    the drives: surprise, energy gained, reward change, crowding, food underfoot, learning
-    progress, and a constant. Half-lives, sensitivities beta and every coupling are genes.
+    Each agent carries K affect dimensions (indexed, never named): a leaky integral
+    u <- alpha * u + (1 - alpha) * (beta @ drives~), squashed once, e = tanh(u), with
+    alpha = 0.5 ** (1 / half_life). drives~ are the drives (surprise, energy gained, reward
+    change, crowding, food underfoot, learning progress) standardised by the agent's own
+    running mean and variance. Half-lives, sensitivities beta and every coupling are genes.
     Affect acts only through smooth couplings: temperature and curiosity of action choice,
-    learning rate, the value of rewards, and what is written to the episodic memory.
+    learning rate, the weight of energy in reward and choice, and what is written to the
+    episodic memory.
     """
 
     enabled: bool = Field(
@@ -208,8 +231,9 @@ class AffectConfig(_Section):
     coupling_scale: float = Field(
         0.5, ge=0, description="(gene) spread of founders' random coupling weights (each a K-vector)"
     )
-    reward_coupling: float = Field(
-        0.05, ge=0, description="(gene) lambda: size of the affect term in the reward, r' = r + lambda * g(e)"
+    drive_scale_ticks: float = Field(
+        1000.0, ge=1, description="time constant of each agent's running mean and variance of its "
+        "drives, which standardise them (ticks)"
     )
     memory_size: int = Field(8, ge=0, le=64, description="episodic memory slots per agent; 0 = no memory")
     replay_every: int = Field(10, ge=1, description="ticks between two replays from memory")

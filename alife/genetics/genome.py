@@ -51,13 +51,13 @@ class GenomeLayout:
         temperature_coupling (K,)                tau = tau0 * exp(w . e)
         curiosity_coupling (K,)                  c = c0 * exp(w . e)
         learning_coupling (K,)                   eta = eta0 * max(0, 1 + w . e)
-        value_coupling   (K,)                    r' = r + lambda * tanh(w . e)
-        reward_coupling  (1,)                    lambda
+        value_coupling   (K,)                    weight of energy in reward and choice: exp(w . e)
         memory_coupling  (K,)                    memory write weight: sigmoid(w . e + ws * surprise + b)
         memory_surprise  (1,)                    ws
         memory_bias      (1,)                    b
         model_init       (N_ACTIONS, P, P + 1)   world model at birth: x' ≈ W[a] · [x, 1]
         value_init       (P + 1,)                value at birth: V(x) = v · [x, 1]
+        reward_init      (N_ACTIONS, P + 1)      reward head at birth: expected gain R[a] · [x, 1]
         mutation_step    (number of segments before it,)  mutation step size of each segment above
     The scalar and affect genes come first: the per-tick kernels read them from one place.
     The step sizes come last; they mutate themselves, log-normally (self-adaptation, see
@@ -80,13 +80,13 @@ class GenomeLayout:
             ("temperature_coupling", (k,), -5.0, 5.0, "affect -> log temperature"),
             ("curiosity_coupling", (k,), -5.0, 5.0, "affect -> log curiosity weight"),
             ("learning_coupling", (k,), -5.0, 5.0, "affect -> relative learning rate"),
-            ("value_coupling", (k,), -5.0, 5.0, "affect -> reward term"),
-            ("reward_coupling", (1,), 0.0, 1.0, "size of the affect term in the reward"),
+            ("value_coupling", (k,), -5.0, 5.0, "affect -> log weight of energy in the reward"),
             ("memory_coupling", (k,), -10.0, 10.0, "affect -> memory write weight"),
             ("memory_surprise", (1,), -10.0, 10.0, "surprise -> memory write weight"),
             ("memory_bias", (1,), -10.0, 10.0, "baseline memory write weight (logit)"),
             ("model_init", (N_ACTIONS, p, p + 1), -10.0, 10.0, "world model at birth"),
             ("value_init", (p + 1,), -10.0, 10.0, "value weights at birth"),
+            ("reward_init", (N_ACTIONS, p + 1), -10.0, 10.0, "reward head at birth"),
         ]
         specs.append(("mutation_step", (len(specs),), *step_bounds, "mutation step size of each segment"))
         self.segments: dict[str, Segment] = {}

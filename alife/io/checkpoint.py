@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 FORMAT = "alife-checkpoint"
-VERSION = 1
+VERSION = 2  # 2: the minds of issue 17 (reward head, error models, affect integral)
 
 
 class CheckpointError(ValueError):
@@ -61,7 +61,8 @@ def load_checkpoint(path: str | Path) -> tuple[dict[str, np.ndarray], str, dict[
         raise CheckpointError(f"{path}: not an alife checkpoint")
     if meta.get("version") != VERSION:
         raise CheckpointError(
-            f"{path}: checkpoint format version {meta.get('version')}, this alife reads version {VERSION}")
+            f"{path}: checkpoint format version {meta.get('version')}, this alife reads version "
+            f"{VERSION} (the agents' model changed between them: start the run again)")
     if _digest(arrays) != meta.get("sha256"):
         raise CheckpointError(f"{path}: corrupt checkpoint (its arrays do not match their checksum)")
     return arrays, meta["config"], meta.get("extra", {})

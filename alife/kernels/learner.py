@@ -1,12 +1,13 @@
-"""The predictive learner, per agent and per tick: features, learning from surprise, acting.
+"""The learner's state at birth: the genes read every tick (``traits``), and the learned
+state started from the genome. The per-tick equations are in alife.kernels.mind.
 
 Arrays of one agent (rows of AgentState), with P features, x̃ = [x, 1] (P + 1 inputs) and
 A actions:
     model  float32 (P+1, A, P)  world model, input-major: predicted feature k after action a
                                 is sum over m of model[m, a, k] · x̃[m]
     value  float32 (P+1,)       learned value V(x̃) = value · x̃
-    err_fast, err_slow float32 (A,)  running averages of the surprise that followed each action
-    visits int32 (A,)           how often each action has been learned from
+    reward_model float32 (P+1, A)   reward head: expected energy gain after action a
+    error_fast, error_slow float32 (P+2, A)  error models: expected surprise after action a
 
 Why input-major: choosing an action imagines the outcome of every action, A·P sums of P+1
 products. With the input index outermost, row m of the model holds the A·P weights that
@@ -18,12 +19,6 @@ The genome keeps the model's natural (A, P, P+1) order; ``genes_of_model`` and
 Learning (when on) is normalised LMS for the model and normalised TD(0) for the value, which
 stay finite for any learning rate below 2 (the genes are capped at 1.5); inputs are bounded
 (food and blocked in [0, 1], energy clipped at 4), rewards and TD errors are clipped.
-
-The per-tick kernels take the whole per-agent arrays (n, ...) and the agent's slot i, and
-index them in place: a row view per argument (numba builds a struct and counts references for
-each) cost more than the arithmetic. The model arrives there as (n, P+1, A·P) (a reshape of
-AgentState.model, no copy). Per-agent intermediate vectors go to a scratch row
-of the agent's chunk (``scratch`` float32 (chunks, ≥ A·P), row ``t``). All arithmetic is float32.
 """
 
 import math
@@ -31,18 +26,13 @@ import math
 import numpy as np
 from numba import njit
 
-from alife.kernels.rng import draw_index
-from alife.kernels.sense import N_ACTIONS
 
 # float32 constants: a float64 literal would promote the float32 arithmetic it touches
 REWARD_CLIP = np.float32(10.0)
 MODEL_CLIP = np.float32(100.0)
 VALUE_CLIP = np.float32(1000.0)
-_ZERO = np.float32(0.0)
-_ONE = np.float32(1.0)
 
-SECTOR_INPUTS = 11  # P + 1 of the default (sectors) features, see imagine_one
-SECTOR_ROW_WIDTH = 10  # non-zeros per row of the default feature map, see compute_features
+SECTOR_INPUTS = 11  # P + 1 of the default (sectors) features (alife.kernels.mind.imagine8)
 
 
 @njit(cache=True, inline="always")
@@ -78,201 +68,6 @@ def padded_rows(feature_map):
     return col, weight
 
 
-@njit(cache=True, inline="always")
-def compute_features(i, col, weight, senses, features):
-    """features[i, :P] = feature_map @ senses[i] (feature_map as ``padded_rows``);
-    features[i, P] = 1 (the bias input). senses (n, S), features (n, P+1) float32.
-
-    Rows of one width, and for the default map (sectors, radius 2) a width known when the
-    kernel is compiled: no loop exit to mispredict per row, so the CPU overlaps the rows'
-    sums (measured −8 % on think against rows of their own lengths).
-    """
-    p, width = col.shape
-    if width == SECTOR_ROW_WIDTH:
-        for k in range(p):
-            acc = _ZERO
-            for q in range(SECTOR_ROW_WIDTH):
-                acc += weight[k, q] * senses[i, col[k, q]]
-            features[i, k] = acc
-    else:
-        for k in range(p):
-            acc = _ZERO
-            for q in range(width):
-                acc += weight[k, q] * senses[i, col[k, q]]
-            features[i, k] = acc
-    features[i, p] = _ONE
-
-
-@njit(cache=True, inline="always")
-def curiosity_of(err_fast, err_slow, i, a, use_progress):
-    """Agent i's curiosity about action a: recent surprise, or learning progress (slow − fast
-    error). err_fast, err_slow float32 (n, A)."""
-    if use_progress:
-        return max(_ZERO, err_slow[i, a] - err_fast[i, a])
-    return err_fast[i, a]
-
-
-@njit(cache=True, inline="always")
-def learn_transition(i, a, x_old, x_new, prediction, model, value, err_fast, err_slow, visits,
-                     energy_gain, energy_weight, curiosity_weight, use_progress, k_fast, k_slow,
-                     model_lr, value_lr, discount, learning, reward_bonus, scratch, t):
-    """Agent i learns from the last tick: features ``x_old[i]``, action ``a``, now ``x_new[i]``.
-
-    Per-agent arrays, indexed by i in place: x_old, x_new (n, P+1), prediction (n, P) (what
-    the model predicted for action a), model (n, P+1, A·P), value (n, P+1), err_fast,
-    err_slow (n, A), visits int32 (n, A) (how often each action was learned from); scratch
-    row t. Scalars are float32.
-    Updates the error traces of action a; if ``learning``, one normalised LMS step on action
-    a's part of the model and one normalised TD(0) step on value[i] towards
-    r + discount·V(x_new), with
-        r = energy_weight · energy_gain + curiosity_weight · curiosity + reward_bonus
-    (energy_gain in units of the reproduction threshold; curiosity = surprise or progress;
-    reward_bonus: the affect term λ·g(e), 0 without affect).
-    Returns float32 (surprise ‖x_new − prediction‖, learning progress of action a, reward).
-    """
-    p = prediction.shape[1]
-    sq = _ZERO
-    for k in range(p):
-        e = x_new[i, k] - prediction[i, k]
-        sq += e * e
-    surprise = math.sqrt(sq)
-    if visits[i, a] == 0:  # first time: start both averages here, so progress starts at 0
-        err_fast[i, a] = surprise
-        err_slow[i, a] = surprise
-    visits[i, a] += 1
-    err_fast[i, a] += k_fast * (surprise - err_fast[i, a])
-    err_slow[i, a] += k_slow * (surprise - err_slow[i, a])
-    progress = err_slow[i, a] - err_fast[i, a]
-    curiosity = max(_ZERO, progress) if use_progress else surprise
-    reward = clip(energy_weight * energy_gain + curiosity_weight * curiosity + reward_bonus,
-                  REWARD_CLIP)
-    if learning:
-        # three sums in one pass: independent chains, so they overlap in the CPU
-        norm = _ZERO
-        v_old = _ZERO
-        v_new = _ZERO
-        for m in range(p + 1):
-            norm += x_old[i, m] * x_old[i, m]
-            v_old += value[i, m] * x_old[i, m]
-            v_new += value[i, m] * x_new[i, m]
-        step = _ONE / (_ONE + norm)  # normalisation: stable for rates < 2
-        td = clip(reward + discount * v_new - v_old, REWARD_CLIP)
-        value_step = value_lr * step * td
-        for m in range(p + 1):
-            value[i, m] = clip(value[i, m] + value_step * x_old[i, m], VALUE_CLIP)
-        rate = model_lr * step
-        for k in range(p):
-            scratch[t, k] = rate * (x_new[i, k] - prediction[i, k])
-        nudge(model, i, a * p, p, scratch, t, x_old, i)
-    return surprise, progress, reward
-
-
-@njit(cache=True, inline="always")
-def nudge(model, i, first, p, scratch, t, x, j):
-    """One normalised-LMS update of one action's block: model[i, m, first + k] +=
-    scratch[t, k] * x[j, m] for every input m and output k < p, weights kept in ±MODEL_CLIP.
-    model float32 (n, P+1, A·P), x float32 (rows, P+1).
-
-    Row j of x is indexed in place: a row view as argument costs a reference count in and out
-    of every call, more than the update itself. ``first`` (≥ 0) is clamped at 0 anyway: a
-    signed index that might be negative gets numba's wrap-around select, and then LLVM does
-    not vectorise the loop over k (replay, whose ``first`` comes from memory, ran ~30 % slower).
-    """
-    first = max(first, 0)  # never negative: see the docstring
-    for m in range(x.shape[1]):
-        xm = x[j, m]
-        for k in range(p):
-            model[i, m, first + k] = clip(model[i, m, first + k] + scratch[t, k] * xm,
-                                          MODEL_CLIP)
-
-
-@njit(cache=True, inline="always")
-def imagine_and_choose(i, x, model, value, err_fast, err_slow, curiosity_weight, use_progress,
-                       temperature, rng, scores, prediction, forced, scratch, t):
-    """Agent i picks an action: each scored by the value of its imagined outcome plus curiosity.
-
-    Per-agent arrays, indexed by i in place: x (n, P+1) features, model (n, P+1, A·P),
-    value (n, P+1), err_fast, err_slow (n, A), rng uint64 (n, 3), scores float32 (n, A),
-    prediction float32 (n, P); scratch row t receives the imagined outcomes. For each action
-    a: x̂ = model[i, :, a·P:(a+1)·P]ᵀ · x[i], score = V([x̂, 1]) + curiosity_weight ·
-    curiosity(a); then sample from softmax(score / temperature) with stream 0 of ``rng`` (one
-    uniform draw, also when ``forced`` >= 0 dictates the action, so forcing an action never
-    shifts the random stream). scores[i] ends holding the probabilities and prediction[i] the
-    imagined outcome x̂ of the chosen action (what the model expects next).
-    Returns (action, explored): explored is True when the action is not the best-scored one.
-
-    The default features (P = 10) get their own copy with P known when the kernel is
-    compiled: LLVM unrolls the five scores' sums, which then overlap (measured −12 % on
-    ``think``).
-    """
-    p = prediction.shape[1]
-    if p == SECTOR_INPUTS - 1:
-        return _imagine_and_choose(i, x, model, value, err_fast, err_slow, curiosity_weight,
-                                   use_progress, temperature, rng, scores, prediction, forced,
-                                   scratch, t, SECTOR_INPUTS - 1)
-    return _imagine_and_choose(i, x, model, value, err_fast, err_slow, curiosity_weight,
-                               use_progress, temperature, rng, scores, prediction, forced,
-                               scratch, t, p)
-
-
-@njit(cache=True, inline="always")
-def _imagine_and_choose(i, x, model, value, err_fast, err_slow, curiosity_weight, use_progress,
-                        temperature, rng, scores, prediction, forced, scratch, t, p):
-    """imagine_and_choose with the feature count ``p`` as an argument."""
-    imagine_one(i, model, 0, model.shape[2], x, i, scratch, t)  # all actions at once
-    best = np.float32(-np.inf)
-    greedy = 0
-    for a in range(N_ACTIONS):
-        v = _ZERO
-        for k in range(p):
-            v += value[i, k] * scratch[t, a * p + k]
-        scores[i, a] = (value[i, p] + v
-                        + curiosity_weight * curiosity_of(err_fast, err_slow, i, a, use_progress))
-        if scores[i, a] > best:  # compare the stored (float32) scores: the best weighs exactly 1
-            best = scores[i, a]
-            greedy = a
-    inv_t = _ONE / temperature
-    total = _ZERO
-    for a in range(N_ACTIONS):
-        w = math.exp((scores[i, a] - best) * inv_t)
-        scores[i, a] = w
-        total += w
-    chosen = draw_index(scores, total, rng, i, 0)
-    for a in range(N_ACTIONS):
-        scores[i, a] /= total
-    if forced >= 0:
-        chosen = forced
-    for k in range(p):  # the chosen action's outcome, as imagined above
-        prediction[i, k] = scratch[t, chosen * p + k]
-    return chosen, chosen != greedy
-
-
-@njit(cache=True, inline="always")
-def imagine_one(i, model, first, p, x, j, scratch, t):
-    """scratch[t, k] = sum over m of model[i, m, first + k] · x[j, m], in index order, for
-    k < p: the imagined next features of one action (first = a·P, p = P) or of all actions at
-    once (first = 0, p = A·P). model (n, P+1, A·P), x (rows, P+1).
-
-    The default features (sectors, P = 10) give 11 inputs: with that count known when the
-    kernel is compiled, LLVM unrolls the sum over m and runs the loop over k as a vector loop
-    (measured ~2x on the imagining). No fastmath: each output is still summed in order.
-    ``first`` is clamped at 0 for the vectoriser, as in ``nudge``.
-    """
-    first = max(first, 0)
-    if x.shape[1] == SECTOR_INPUTS:
-        for k in range(p):
-            acc = _ZERO
-            for m in range(SECTOR_INPUTS):
-                acc += model[i, m, first + k] * x[j, m]
-            scratch[t, k] = acc
-    else:
-        for k in range(p):
-            acc = _ZERO
-            for m in range(x.shape[1]):
-                acc += model[i, m, first + k] * x[j, m]
-            scratch[t, k] = acc
-
-
 def genes_of_model(model: np.ndarray) -> np.ndarray:
     """Models (n, P+1, A, P) in the genome's order (n, A, P, P+1) (a view)."""
     return model.transpose(0, 2, 3, 1)
@@ -280,12 +75,12 @@ def genes_of_model(model: np.ndarray) -> np.ndarray:
 
 # rows of AgentState.traits: the genes read every tick, decoded once at birth. First the
 # scalar genes of the learner, then the affect genes: five coupling K-vectors (in the
-# order of the C_ constants), beta (K x D, row-major) and three scalars.
+# order of the C_ constants), beta (K x D, row-major) and two scalars.
 TRAIT_TEMPERATURE, TRAIT_MODEL_LR, TRAIT_VALUE_LR, TRAIT_DISCOUNT, TRAIT_CURIOSITY = range(5)
 TRAIT_NAMES = ("temperature", "model_lr", "value_lr", "discount", "curiosity_weight")
 C_LEARNING, C_VALUE, C_MEMORY, C_TEMPERATURE, C_CURIOSITY = range(5)
 N_COUPLINGS = 5
-S_REWARD_COUPLING, S_MEMORY_SURPRISE, S_MEMORY_BIAS = range(3)
+S_MEMORY_SURPRISE, S_MEMORY_BIAS = range(2)
 
 
 @njit(cache=True, inline="always")
@@ -308,7 +103,7 @@ def scalar_row(s, k_dims, n_drives):
 
 def n_traits(k_dims: int, n_drives: int) -> int:
     """Rows of AgentState.traits for K affect dimensions and D drives."""
-    return len(TRAIT_NAMES) + N_COUPLINGS * k_dims + k_dims * n_drives + 3
+    return len(TRAIT_NAMES) + N_COUPLINGS * k_dims + k_dims * n_drives + 2
 
 
 @njit(cache=True)
@@ -338,20 +133,9 @@ def decode_traits(slot, agents, p):
                 p.g_curiosity_coupling, k_dims)
     _copy_genes(traits, b, lane, beta_row(k_dims), genome, slot, p.g_affect_sensitivity,
                 k_dims * n_drives)
-    traits[b, scalar_row(S_REWARD_COUPLING, k_dims, n_drives), lane] = genome[
-        slot, p.g_reward_coupling]
     traits[b, scalar_row(S_MEMORY_SURPRISE, k_dims, n_drives), lane] = genome[
         slot, p.g_memory_surprise]
     traits[b, scalar_row(S_MEMORY_BIAS, k_dims, n_drives), lane] = genome[slot, p.g_memory_bias]
-
-
-@njit(cache=True)
-def decode_all_traits(agents, p):
-    """decode_traits for every slot that ever held an agent (id >= 0): an older checkpoint,
-    which kept fewer traits. Slots never used keep zero traits, as in a fresh world."""
-    for slot in range(agents.genome.shape[0]):
-        if agents.id[slot] >= 0:
-            decode_traits(slot, agents, p)
 
 
 @njit(cache=True)
@@ -379,16 +163,23 @@ def start_learned_state(slot, agents, p):
                 gene += 1
     for k in range(agents.value.shape[1]):
         agents.value[b, k, lane] = genome[slot, p.g_value_init + k]
-    for a in range(agents.err_fast.shape[1]):
-        agents.err_fast[b, a, lane] = 0.0
-        agents.err_slow[b, a, lane] = 0.0
-        agents.visits[b, a, lane] = 0
+    gene = p.g_reward_init  # the genes are in (A, P+1) order
+    for a in range(n_actions):
+        for m in range(n_inputs):
+            agents.reward_model[b, m, a, lane] = genome[slot, gene]
+            gene += 1
+    agents.error_fast[b, :, :, lane] = 0.0  # nothing is expected to surprise yet
+    agents.error_slow[b, :, :, lane] = 0.0
+    agents.experience[slot] = 0
     for k in range(k_dims):  # affect starts at rest, memory empty
         agents.affect[b, k, lane] = 0.0
+        agents.affect_u[b, k, lane] = 0.0
         half_life = math.exp(genome[slot, p.g_affect_log_half_life + k])
         agents.affect_alpha[b, k, lane] = 0.5 ** (1.0 / half_life)
     for d in range(n_drives):
         agents.drives[b, d, lane] = 0.0
+        agents.drive_mean[b, d, lane] = 0.0
+        agents.drive_var[b, d, lane] = 0.0
     for j in range(agents.mem_weight.shape[1]):
         agents.mem_weight[b, j, lane] = 0.0
     agents.write_weight[slot] = 0.0
@@ -415,6 +206,23 @@ def model_genes_of(model, slot, genes, first):
             for m in range(n_inputs):
                 genes[gene] = model[b, m, a, k, lane]
                 gene += 1
+
+
+@njit(cache=True)
+def learned_genes_of(agents, slot, genes, p):
+    """Write what ``slot`` has learned (world model, value, reward head) into ``genes``
+    float32 (G,) at their innate segments: a Lamarckian birth."""
+    model_genes_of(agents.model, slot, genes, p.g_model_init)
+    b = slot >> 3
+    lane = slot & 7
+    n_inputs = agents.value.shape[1]
+    for m in range(n_inputs):
+        genes[p.g_value_init + m] = agents.value[b, m, lane]
+    gene = p.g_reward_init  # (A, P+1) order
+    for a in range(agents.reward_model.shape[2]):
+        for m in range(n_inputs):
+            genes[gene] = agents.reward_model[b, m, a, lane]
+            gene += 1
 
 
 @njit(cache=True)

@@ -8,7 +8,7 @@ and births only move energy from a parent to its child.
 import numpy as np
 from numba import njit
 
-from alife.kernels.learner import model_genes_of, start_learned_state
+from alife.kernels.learner import learned_genes_of, start_learned_state
 from alife.kernels.mutation import mutate_genome
 from alife.kernels.rng import next_u64
 from alife.kernels.sense import wrap_cell
@@ -132,7 +132,7 @@ def reproduce(agents, p, obstacle, occupancy, gene_lo, gene_hi, step_of, tick, n
     The child takes ``p.child_energy_fraction`` of the parent's energy, a mutated copy of its
     genome (``alife.kernels.mutation``; with ``p.inherit_learned`` the innate model and value
     genes are first replaced by the parent's learned ones), learned state started from that
-    genome, new random streams split from the parent's mutation stream (stream 1), the lowest
+    genome, its three random streams split from the parent's mutation stream (stream 1), the lowest
     free slot and the next id. No birth while ``n_alive >= p.max_population`` (if > 0) or when
     ``p.births`` is off. The caller provides enough free slots; if it did not, the remaining
     births are skipped. Runs serially: ``agents`` is an AgentState, ``p`` KernelParams,
@@ -159,7 +159,6 @@ def reproduce(agents, p, obstacle, occupancy, gene_lo, gene_hi, step_of, tick, n
     limit = count if p.max_population <= 0 else min(count, p.max_population - n_alive)
     order, n_ordered = highest_first(keys, 2 * limit + 16 if 4 * limit < count else count)
     source = np.empty(genome.shape[1], np.float32)  # the parent's genes as passed on
-    value_genes = agents.value.shape[1]
     slot = 0
     births = 0
     for r in range(count):
@@ -188,6 +187,9 @@ def reproduce(agents, p, obstacle, occupancy, gene_lo, gene_hi, step_of, tick, n
             break
         child_energy = energy[parent] * np.float32(p.child_energy_fraction)
         energy[parent] -= child_energy
+        # a birth is a transfer, not a loss: the parent's next energy gain (reward, drives)
+        # is measured from what it had after giving
+        agents.prev_energy[parent] -= child_energy
         alive[slot] = True
         agents.x[slot] = cx
         agents.y[slot] = cy
@@ -204,13 +206,11 @@ def reproduce(agents, p, obstacle, occupancy, gene_lo, gene_hi, step_of, tick, n
         agents.moved[slot] = False
         agents.forced_action[slot] = -1
         agents.priority[slot] = 0
-        rng[slot, 0] = next_u64(rng, parent, 1)
-        rng[slot, 1] = next_u64(rng, parent, 1)
+        for stream in range(3):  # acting, mutation and memory: all split from the parent's
+            rng[slot, stream] = next_u64(rng, parent, 1)
         source[:] = genome[parent]
         if p.inherit_learned:  # Lamarckian: what the parent learned becomes the child's innate start
-            model_genes_of(agents.model, parent, source, p.g_model_init)
-            source[p.g_value_init:p.g_value_init + value_genes] = agents.value[
-                parent >> 3, :, parent & 7]  # the learned state is stored in lanes
+            learned_genes_of(agents, parent, source, p)
         mutate_genome(source, genome[slot], step_of, gene_lo, gene_hi, p.step_size_rate, rng,
                       parent, 1)
         start_learned_state(slot, agents, p)

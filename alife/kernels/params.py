@@ -10,14 +10,17 @@ from alife.config.schema import Config
 from alife.genetics.genome import GenomeLayout
 from alife.kernels.sense import N_ACTIONS
 
+POLICIES = ("learned", "greedy", "random")  # learner.policy, in the order of mind.POLICY_*
+
 
 class KernelParams(NamedTuple):
     width: int
     height: int
     torus: bool
     sense_radius: int
-    inv_food_capacity: float      # 1 / food.capacity: senses see food in [0, 1]
-    inv_energy_scale: float       # 1 / reproduce_threshold: the energy sense and reward unit
+    inv_food_capacity: float      # 1 / food.capacity: senses see food in [0, 1], and the
+                                  # reward counts energy in the same unit
+    inv_energy_scale: float       # 1 / reproduce_threshold: the unit of the energy sense
     regrowth_rate: float
     noise_key: int                # noise patches: the seed of their values (from the seed)
     noise_level: float            # noise patches show up to this much food (food.capacity)
@@ -36,10 +39,12 @@ class KernelParams(NamedTuple):
     births: bool                  # in-world reproduction (off in generational evolution)
     max_population: int
     learning: bool
+    policy: int                   # alife.kernels.mind.POLICY_*: learned, greedy or random
     use_progress: bool            # curiosity = learning progress (else raw surprise)
     energy_weight: float
-    k_fast: float                 # 1 / progress_fast: running-average rates
+    k_fast: float                 # 1 / progress_fast: the error models' learning rates
     k_slow: float
+    k_drive_scale: float          # 1 / affect.drive_scale_ticks: running drive statistics
     g_log_temperature: int        # genome offsets (see GenomeLayout)
     g_log_model_lr: int
     g_log_value_lr: int
@@ -47,6 +52,7 @@ class KernelParams(NamedTuple):
     g_curiosity_weight: int
     g_model_init: int
     g_value_init: int
+    g_reward_init: int
     affect_on: bool
     replay_every: int
     replay_samples: int
@@ -56,7 +62,6 @@ class KernelParams(NamedTuple):
     g_curiosity_coupling: int
     g_learning_coupling: int
     g_value_coupling: int
-    g_reward_coupling: int
     g_memory_coupling: int
     g_memory_surprise: int
     g_memory_bias: int
@@ -104,10 +109,12 @@ def kernel_params(config: Config, layout: GenomeLayout, births: bool = True) -> 
         births=bool(births),
         max_population=int(config.agents.max_population),
         learning=bool(lc.learning),
+        policy=POLICIES.index(lc.policy),
         use_progress=lc.curiosity == "progress",
         energy_weight=float(lc.energy_weight),
         k_fast=float(1.0 / lc.progress_fast),
         k_slow=float(1.0 / lc.progress_slow),
+        k_drive_scale=float(1.0 / config.affect.drive_scale_ticks),
         g_log_temperature=int(layout.offset("log_temperature")),
         g_log_model_lr=int(layout.offset("log_model_lr")),
         g_log_value_lr=int(layout.offset("log_value_lr")),
@@ -115,11 +122,12 @@ def kernel_params(config: Config, layout: GenomeLayout, births: bool = True) -> 
         g_curiosity_weight=int(layout.offset("curiosity_weight")),
         g_model_init=int(layout.offset("model_init")),
         g_value_init=int(layout.offset("value_init")),
+        g_reward_init=int(layout.offset("reward_init")),
         affect_on=bool(config.affect.enabled),
         replay_every=int(config.affect.replay_every),
         replay_samples=int(config.affect.replay_samples),
         **{f"g_{name}": int(layout.offset(name)) for name in (
             "affect_log_half_life", "affect_sensitivity", "temperature_coupling",
-            "curiosity_coupling", "learning_coupling", "value_coupling", "reward_coupling",
+            "curiosity_coupling", "learning_coupling", "value_coupling",
             "memory_coupling", "memory_surprise", "memory_bias")},
     )

@@ -38,28 +38,3 @@ def prefetch_bytes(arr, i, lo, hi):
     for offset in range(lo, hi, 64):
         _prefetch(arr, start + offset)
     _prefetch(arr, start + hi - 1)  # the span need not start on a line
-
-
-@njit(cache=True, inline="always")
-def prefetch_head(arr, i, n_bytes):
-    """Prefetch the first ``n_bytes`` (> 0) of row i of a C-contiguous array."""
-    prefetch_bytes(arr, i, 0, n_bytes)
-
-
-@njit(cache=True, inline="always")
-def prefetch_part(arr, i, part, n_parts):
-    """Prefetch part ``part`` of ``n_parts`` equal spans of row i of a C-contiguous array.
-
-    A core tracks only ~10 outstanding misses: a long row requested in parts spread over
-    other work waits less than one requested all at once (measured −4 % on think with 2
-    threads, −11 % with one, for the world model in 3 parts).
-    """
-    row = arr.strides[0]
-    prefetch_bytes(arr, i, part * row // n_parts, (part + 1) * row // n_parts)
-
-
-@njit(cache=True, inline="always")
-def prefetch_span(arr, y, x0, x1):
-    """Prefetch arr[y, x0] and arr[y, x1] of a 2-D C-contiguous array (a short span of row y)."""
-    _prefetch(arr, y * arr.strides[0] + x0 * arr.strides[1])
-    _prefetch(arr, y * arr.strides[0] + x1 * arr.strides[1])

@@ -43,20 +43,3 @@ def next_normal_pair(states, i, stream):
     u2 = next_uniform(states, i, stream)
     radius = math.sqrt(-2.0 * math.log(u1))
     return radius * math.cos(2.0 * math.pi * u2), radius * math.sin(2.0 * math.pi * u2)
-
-
-@njit(cache=True, inline="always")
-def draw_index(weights, total, states, i, stream):
-    """An index k drawn with probability weights[i, k] / total (weights >= 0, total their sum).
-
-    ``weights`` (n, k) is a per-agent array: agent i draws from its own row with its own stream
-    (indexed in place: building a row view per draw costs more than the draw).
-    """
-    u = next_uniform(states, i, stream) * total
-    acc = 0.0
-    last = weights.shape[1] - 1
-    for k in range(last):
-        acc += weights[i, k]
-        if u < acc:
-            return k
-    return last

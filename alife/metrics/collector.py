@@ -44,7 +44,7 @@ def collect(sim: Simulation, events: dict[str, float]) -> dict[str, float | int]
     agents = sim.state.agents
     alive = agents.alive
     # agents that have learned at least once
-    seen = alive & (agent_rows(agents, "visits").sum(axis=1) > 0)
+    seen = alive & (agents.experience > 0)
     energy = agents.energy[alive].astype(np.float64)
     n = int(energy.size)
 

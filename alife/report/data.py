@@ -145,12 +145,12 @@ def _read_yaml(path: Path) -> dict[str, Any]:
 
 def _snapshot(path: Path, notes: list[str]) -> dict[str, Any] | None:
     """The living agents at the checkpoint: tick, age, birth_tick, surprise, err_slow (their
-    slow running average of prediction error, mean over actions learned from), learned
-    (has learned at least once). Read straight from the npz (no checksum, no state rebuild)."""
+    running mean of prediction error, the surprise drive's running mean), learned (has
+    learned at least once). Read straight from the npz (no checksum, no state rebuild)."""
     if not path.is_file():
         return None
     names = ("agents.alive", "agents.age", "agents.birth_tick", "agents.surprise",
-             "agents.err_slow", "agents.visits", "counters")
+             "agents.drive_mean", "agents.experience", "counters")
     try:
         with np.load(path, allow_pickle=False) as z:
             if any(n not in z.files for n in names):
@@ -161,21 +161,17 @@ def _snapshot(path: Path, notes: list[str]) -> dict[str, Any] | None:
         notes.append(f"{path.name}: unreadable ({err}); no surprise-by-age plot")
         return None
     alive = a["agents.alive"].astype(bool)
-    for name in ("agents.visits", "agents.err_slow"):  # newer checkpoints: in lanes (n/8, A, 8)
-        if a[name].ndim == 3:
-            a[name] = from_lanes(a[name])
-    visits = a["agents.visits"][alive]
-    err = a["agents.err_slow"][alive].astype(np.float64)
-    seen = visits > 0
-    with np.errstate(invalid="ignore"):
-        err_mean = np.where(seen.any(axis=1), (err * seen).sum(axis=1) / seen.sum(axis=1), np.nan)
+    mean = a["agents.drive_mean"]
+    if mean.ndim == 3:  # in lanes (n/8, D, 8)
+        mean = from_lanes(mean)
+    learned = a["agents.experience"][alive] > 0
     return {
         "tick": int(a["counters"][0]),
         "age": a["agents.age"][alive].astype(np.int64),
         "birth_tick": a["agents.birth_tick"][alive].astype(np.int64),
         "surprise": a["agents.surprise"][alive].astype(np.float64),
-        "err_slow": err_mean,
-        "learned": seen.any(axis=1),
+        "err_slow": np.where(learned, mean[alive, 0].astype(np.float64), np.nan),
+        "learned": learned,
     }
 
 

@@ -109,7 +109,7 @@ def surprise(data: RunData, out: Path, notes: list[str]) -> Figure | None:
     if p is not None:
         a2.plot(t, p, color="tab:green", label="mean learning progress")
         a2.axhline(0, color="0.5", lw=0.8)
-        a2.set_ylabel("error drop (fast − slow avg)")
+        a2.set_ylabel("expected error, slow − fast")
         a2.legend(loc="upper right")
     a2.set_title("Learning progress (positive: error falling)")
     a2.set_xlabel("tick")
@@ -117,7 +117,7 @@ def surprise(data: RunData, out: Path, notes: list[str]) -> Figure | None:
     return save(fig, out / "surprise.png", "Surprise over time",
                 "Per-agent prediction error (‖ε‖ of the world model) across the living agents that "
                 "have learned at least once: mean, median and 10th–90th percentile band. Below: mean "
-                "learning progress, the drop of each agent's running error average.")
+                "learning progress, how much lower its fast error model expects the error than its slow one.")
 
 
 def surprise_by_age(data: RunData, out: Path, notes: list[str]) -> Figure | None:
@@ -139,7 +139,7 @@ def surprise_by_age(data: RunData, out: Path, notes: list[str]) -> Figure | None
     mid = (edges[:-1] + edges[1:]) / 2
     fig, ax = plt.subplots(figsize=(8, 4.2))
     ax.scatter(lived, s, s=6, alpha=0.25, color="tab:blue", label="one agent: surprise now")
-    for y, color, label in ((s, "tab:blue", "surprise now"), (e, "tab:red", "slow running error average")):
+    for y, color, label in ((s, "tab:blue", "surprise now"), (e, "tab:red", "running mean of its surprise")):
         mean, lo, hi, n = stats.binned_mean_ci(lived, y, edges)
         ok = n > 0
         ax.errorbar(mid[ok], mean[ok], yerr=[np.nan_to_num(mean - lo)[ok], np.nan_to_num(hi - mean)[ok]],
@@ -151,8 +151,8 @@ def surprise_by_age(data: RunData, out: Path, notes: list[str]) -> Figure | None
     fig.tight_layout()
     return save(fig, out / "surprise_age.png", "Surprise by age (snapshot)",
                 f"From checkpoint.npz: every living agent that has learned, at tick {snap['tick']}, "
-                "placed by how long it has lived in this run; its surprise now and its slow running "
-                "average of prediction error, with bin means ± 95% t-intervals (bins of about equal counts). This compares agents "
+                "placed by how long it has lived in this run; its surprise now and its running mean "
+                "of prediction error (time constant affect.drive_scale_ticks), with bin means ± 95% t-intervals (bins of about equal counts). This compares agents "
                 "of different ages at one moment, not one agent over its life: older agents are "
                 "also the ones that survived. A falling curve suggests error falls with experience. "
                 "(The files hold no per-agent surprise history, so a within-life curve cannot be drawn.)")

@@ -318,6 +318,8 @@ class _Evolution:
             self.layout.view(parents, "model_init")[:] = genes_of_model(
                 agent_rows(a, "model")[:n])
             self.layout.view(parents, "value_init")[:] = agent_rows(a, "value")[:n]
+            self.layout.view(parents, "reward_init")[:] = agent_rows(
+                a, "reward_model")[:n].transpose(0, 2, 1)  # genes in (A, P+1) order
         fitness = self._fitness(a.age[:n], a.energy[:n], a.alive[:n])
         g = self.state["generation"]
         rng = np.random.default_rng(np.random.SeedSequence(config.seed, spawn_key=(BREEDING_BRANCH, g)))

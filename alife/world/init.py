@@ -85,9 +85,11 @@ def _smooth_noise(noise: np.ndarray, scale: float) -> np.ndarray:
 
 def founder_genomes(config: Config, layout: GenomeLayout, n: int, rng: np.random.Generator) -> np.ndarray:
     """Genomes of the founders, float32 (n, layout.size): the learner's config values, an
-    innate world model and value (``learner.init_model``, ``learner.init_value_food``) and
-    Gaussian noise of ``learner.init_noise`` on the model and value weights; the affect
-    half-lives from the config and random sensitivities and couplings (``affect.*_scale``)."""
+    innate world model and value (``learner.init_model``, ``learner.init_value_food``: blank
+    by default), a blank reward head, and Gaussian noise of ``learner.init_noise`` on the
+    model, value and reward-head weights; the affect half-lives from the config and random
+    sensitivities, couplings and memory-write genes (``affect.*_scale``): nothing hand-set
+    that evolution or learning should find."""
     lc = config.learner
     genomes = np.zeros((n, layout.size), np.float32)
     layout.view(genomes, "log_temperature")[:] = np.log(lc.temperature)
@@ -102,22 +104,23 @@ def founder_genomes(config: Config, layout: GenomeLayout, n: int, rng: np.random
                         ("curiosity_coupling", ac.coupling_scale),
                         ("learning_coupling", ac.coupling_scale),
                         ("value_coupling", ac.coupling_scale),
-                        ("memory_coupling", ac.coupling_scale)):
+                        ("memory_coupling", ac.coupling_scale),
+                        ("memory_surprise", ac.coupling_scale),
+                        ("memory_bias", ac.coupling_scale)):
         genes = layout.view(genomes, name)
         genes[:] = scale * rng.standard_normal(genes.shape, dtype=np.float32)
-    layout.view(genomes, "reward_coupling")[:] = ac.reward_coupling
-    layout.view(genomes, "memory_surprise")[:] = 4.0  # surprising events are kept more readily
-    layout.view(genomes, "memory_bias")[:] = -1.0
     layout.view(genomes, "mutation_step")[:] = config.life.mutation_sigma
     model_prior, value_prior = innate_model(config, layout.n_features)
     model = layout.view(genomes, "model_init")
     value = layout.view(genomes, "value_init")
+    reward = layout.view(genomes, "reward_init")
     noise = np.float32(lc.init_noise)
     for start in range(0, n, 4096):  # in chunks: no genome-sized float64 temporaries
         rows = slice(start, min(n, start + 4096))
         count = rows.stop - rows.start
         model[rows] = model_prior + noise * rng.standard_normal((count, *model_prior.shape), dtype=np.float32)
         value[rows] = value_prior + noise * rng.standard_normal((count, *value_prior.shape), dtype=np.float32)
+        reward[rows] = noise * rng.standard_normal((count, *reward.shape[1:]), dtype=np.float32)
     lo, hi = layout.bounds()
     np.clip(genomes, lo, hi, out=genomes)
     return genomes

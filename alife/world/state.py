@@ -26,8 +26,9 @@ from alife.kernels.simd import LANES
 
 # the AgentState fields stored in blocks of LANES slots, lane last
 LANE_FIELDS = ("senses", "action_prob", "features", "prev_features", "prediction", "traits",
-               "model", "value", "err_fast", "err_slow", "visits", "affect", "affect_alpha",
-               "drives", "mem_x", "mem_next", "mem_action", "mem_weight")
+               "model", "value", "reward_model", "error_fast", "error_slow", "affect",
+               "affect_u", "affect_alpha", "drives", "drive_mean", "drive_var", "mem_x",
+               "mem_next", "mem_action", "mem_weight")
 
 # counters: int64 array of 3, updated in place by the kernels
 TICK = 0
@@ -78,7 +79,7 @@ class AgentState(NamedTuple):
     moved       bool    (n,)        the last action moved the agent
     priority    uint64  (n,)        this tick's random priority (collisions, birth order)
     forced_action int8  (n,)        -1, or an action the agent must take (scripted agents)
-    learned state (alife.kernels.learner), P features, x̃ = [x, 1]:
+    learned state (equations in alife.kernels.mind), P features, x̃ = [x, 1], z = [x̃, s]:
     features    float32 (n, P+1)    features of the last senses (alife.learners.features)
     prev_features float32 (n, P+1)  features when the last action was chosen
     prediction  float32 (n, P)      features the world model expects after the last action
@@ -86,19 +87,26 @@ class AgentState(NamedTuple):
                                     (alife.kernels.learner: TRAIT_NAMES, then the affect genes)
     model       float32 (n, P+1, A, P)  world model, learned during life (input-major, see
                                     alife.kernels.learner)
-    value       float32 (n, P+1)    value weights, learned during life
-    err_fast    float32 (n, A)      fast running surprise after each action
-    err_slow    float32 (n, A)      slow running surprise after each action
-    visits      int32   (n, A)      how often each action has been learned from
-    prev_energy float32 (n,)        energy when the last action was chosen
+    value       float32 (n, P+1)    value weights V(x̃), learned during life
+    reward_model float32 (n, P+1, A)  reward head: energy gain expected after action a
+    error_fast  float32 (n, P+2, A) error model, fast: surprise expected after action a in
+                                    situation z (s = the last surprise)
+    error_slow  float32 (n, P+2, A) the same, learned slowly (progress = slow − fast)
+    experience  int32   (n,)        ticks the agent has learned from (0 before its first)
+    prev_energy float32 (n,)        energy when the last action was chosen (minus what it
+                                    has given to children since: a birth is no loss)
     surprise    float32 (n,)        last prediction error ‖ε‖
-    progress    float32 (n,)        last learning progress (slow − fast running error)
-    reward      float32 (n,)        last reward (energy gain + curiosity)
+    progress    float32 (n,)        learning progress the error models see for the last
+                                    situation and action (slow − fast expected error)
+    reward      float32 (n,)        last reward r′ (energy gain and curiosity, weighted by affect)
     explored    bool    (n,)        the last action was not the best-scored one
-    affect (alife.kernels.affect), K dimensions, D drives, M memory slots:
-    affect      float32 (n, K)      affect e, in (-1, 1); 0 at birth
+    affect (alife.kernels.mind), K dimensions, D drives, M memory slots:
+    affect      float32 (n, K)      affect e = tanh(u), in (-1, 1); 0 at birth
+    affect_u    float32 (n, K)      the leaky integral u of the standardised drives
     affect_alpha float32 (n, K)     persistence per tick, from the heritable half-lives
-    drives      float32 (n, D)      the last drives (affect.DRIVE_NAMES)
+    drives      float32 (n, D)      the last drives, raw (alife.kernels.affect.DRIVE_NAMES)
+    drive_mean  float32 (n, D)      running mean of each drive (the agent's own scale)
+    drive_var   float32 (n, D)      running variance of each drive
     mem_x       float32 (n, M, P+1) episodic memory: features before
     mem_next    float32 (n, M, P)   features after
     mem_action  int8    (n, M)      action taken
@@ -131,17 +139,21 @@ class AgentState(NamedTuple):
     traits: np.ndarray
     model: np.ndarray
     value: np.ndarray
-    err_fast: np.ndarray
-    err_slow: np.ndarray
-    visits: np.ndarray
+    reward_model: np.ndarray
+    error_fast: np.ndarray
+    error_slow: np.ndarray
+    experience: np.ndarray
     prev_energy: np.ndarray
     surprise: np.ndarray
     progress: np.ndarray
     reward: np.ndarray
     explored: np.ndarray
     affect: np.ndarray
+    affect_u: np.ndarray
     affect_alpha: np.ndarray
     drives: np.ndarray
+    drive_mean: np.ndarray
+    drive_var: np.ndarray
     mem_x: np.ndarray
     mem_next: np.ndarray
     mem_action: np.ndarray
@@ -211,17 +223,21 @@ def empty_agents(capacity: int, n_genes: int, n_senses: int, n_features: int,
         traits=np.zeros((capacity, n_traits(k, N_DRIVES)), np.float32),
         model=np.zeros((capacity, p + 1, N_ACTIONS, p), np.float32),
         value=np.zeros((capacity, p + 1), np.float32),
-        err_fast=np.zeros((capacity, N_ACTIONS), np.float32),
-        err_slow=np.zeros((capacity, N_ACTIONS), np.float32),
-        visits=np.zeros((capacity, N_ACTIONS), np.int32),
+        reward_model=np.zeros((capacity, p + 1, N_ACTIONS), np.float32),
+        error_fast=np.zeros((capacity, p + 2, N_ACTIONS), np.float32),
+        error_slow=np.zeros((capacity, p + 2, N_ACTIONS), np.float32),
+        experience=np.zeros(capacity, np.int32),
         prev_energy=np.zeros(capacity, np.float32),
         surprise=np.zeros(capacity, np.float32),
         progress=np.zeros(capacity, np.float32),
         reward=np.zeros(capacity, np.float32),
         explored=np.zeros(capacity, np.bool_),
         affect=np.zeros((capacity, k), np.float32),
+        affect_u=np.zeros((capacity, k), np.float32),
         affect_alpha=np.zeros((capacity, k), np.float32),
         drives=np.zeros((capacity, N_DRIVES), np.float32),
+        drive_mean=np.zeros((capacity, N_DRIVES), np.float32),
+        drive_var=np.zeros((capacity, N_DRIVES), np.float32),
         mem_x=np.zeros((capacity, m, p + 1), np.float32),
         mem_next=np.zeros((capacity, m, p), np.float32),
         mem_action=np.zeros((capacity, m), np.int8),
