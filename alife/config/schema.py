@@ -157,11 +157,11 @@ class LearnerConfig(_Section):
         "of the food senses) in the reward"
     )
     model_lr: float = Field(
-        0.3, gt=0, le=1.5, description="(gene) world-model learning rate (normalised LMS step; stable below 2)"
+        1.0, gt=0, le=1.5, description="(gene) world-model learning rate (normalised LMS step; stable below 2)"
     )
-    value_lr: float = Field(0.1, gt=0, le=1.5, description="(gene) value learning rate (normalised TD(0) step)")
-    discount: float = Field(0.9, ge=0, le=0.99, description="(gene) discount of future reward per tick")
-    temperature: float = Field(0.1, gt=0, le=20.0, description="(gene) softmax temperature of action choice")
+    value_lr: float = Field(1.0, gt=0, le=1.5, description="(gene) value learning rate (normalised TD(0) step)")
+    discount: float = Field(0.5, ge=0, le=0.99, description="(gene) discount of future reward per tick")
+    temperature: float = Field(0.02, gt=0, le=20.0, description="(gene) softmax temperature of action choice")
     progress_fast: float = Field(
         3.0, ge=1, description="the fast error model learns with normalised-LMS rate 1/progress_fast "
         "(updates)"

@@ -7,9 +7,10 @@ a table with 95 % confidence intervals over seeds and, with the ``plot`` extra, 
     ablations   full agent vs learning off / curiosity off / affect off, stationary and seasonal world
     baldwin     evolution with lifetime learning vs without: fitness rise, innate prediction error
     curiosity_noise  raw-surprise vs learning-progress curiosity in a world with noise patches
+    cohort      blank founders that learn vs frozen ones, against scripted greedy and random controls
 
 ``alife experiment NAME [--seeds N] [--workers N | --scheduler ADDR] [--out DIR]``; the Python
 entry point is :func:`alife.experiments.runner.run_experiment`.
 """
 
-EXPERIMENTS = ("ablations", "baldwin", "curiosity_noise")
+EXPERIMENTS = ("ablations", "baldwin", "curiosity_noise", "cohort")

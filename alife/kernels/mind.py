@@ -14,10 +14,14 @@ learn     (a = the last action, z̃ = [x̃_{t−1}, σ_{t−1}] the situation it
             expected surprise ê_f = E_f[a] · z̃, ê_s = E_s[a] · z̃ (error models, fast and slow)
             progress π = ê_s − ê_f; curiosity κ = σ (``surprise``) or max(0, π) (``progress``)
             reward  r′ = clip(ω · g + c · κ)
-            value   V += η_V · δ · x̃_{t−1} / (1 + ‖x̃_{t−1}‖²),  δ = clip(r′ + γ V(x̃_t) − V(x̃_{t−1}))
-            model   W[a] += η · (x_t − x̂_t) x̃_{t−1}ᵀ / (1 + ‖x̃_{t−1}‖²)       (normalised LMS)
-            reward head R[a] += η · (g − R[a] · x̃_{t−1}) x̃_{t−1} / (1 + ‖x̃_{t−1}‖²)
-            error models E_f[a] += k_f · (σ − ê_f) z̃ / (1 + ‖z̃‖²), E_s likewise with k_s
+          each a normalised LMS step on preconditioned inputs: with ν_m the agent's running mean
+          of z̃_m² (rate k, below) and ĝ_m = z̃_m / (ν_m + ε), n = 1 + Σ_{m ≤ P} x̃_m ĝ_m,
+          n_z = n + σ_{t−1} ĝ_{P+1}:
+            value   V += η_V · δ · ĝ / n,  δ = clip(r′ + γ V(x̃_t) − V(x̃_{t−1}))     (TD(0))
+            model   W[a] += η · (x_t − x̂_t) ĝᵀ / n
+            reward head R[a] += η · (g − R[a] · x̃_{t−1}) ĝ / n
+            error models E_f[a] += k_f · (σ − ê_f) ĝ / n_z, E_s likewise with k_s
+          (stable for any rate below 2; sparse senses learn as fast as the bias)
 remember  write weight ν = sigmoid(w_m · e + w_s σ + b); (x̃_{t−1}, a, x_t) replaces the weakest
           of M memories if it weighs more; every ``replay_every`` ticks, memories drawn by
           weight train W (alife.kernels.mind.replay_lane).
@@ -60,6 +64,7 @@ from alife.kernels.simd import (LANES, abs8, add8, and8, clip8, copysign8, div8,
 
 POLICY_LEARNED, POLICY_GREEDY, POLICY_RANDOM = range(3)  # KernelParams.policy
 DRIVE_EPSILON = np.float32(1e-6)  # added to a drive's variance before standardising
+INPUT_EPSILON = np.float32(1e-2)  # added to an input's mean square before preconditioning
 _MEMORY_STREAM = 2  # column of AgentState.rng used for replay draws
 _CHUNKS = 64  # blocks are shared out among the threads in this many chunks
 
@@ -105,7 +110,7 @@ def think_block(b, ahead, agents, grid, p, f_col, f_weight, work):
     (model_lr, value_lr, energy_weight, boldness,
      temperature) = couplings8(b, agents, p)
     surprise, progress, reward = learn8(b, ahead, agents, p, learned, last, gain,
-                                        last_surprise, model_lr, value_lr, energy_weight,
+                                        last_surprise, rate, model_lr, value_lr, energy_weight,
                                         boldness, work)
     fetch_memory(agents, ahead)
     weight = remember8(b, agents, learned, last, surprise)
@@ -206,7 +211,7 @@ def couplings8(b, agents, p):
 
 
 @njit(cache=True, inline="always")
-def learn8(b, ahead, agents, p, learned, last, gain, last_surprise, model_lr, value_lr,
+def learn8(b, ahead, agents, p, learned, last, gain, last_surprise, rate, model_lr, value_lr,
            energy_weight, boldness, work):
     """Learn from what the last action led to: surprise, the error models' expectation of it
     and the reward; then (``learner.learning``) one step of value, world model, reward head
@@ -228,17 +233,34 @@ def learn8(b, ahead, agents, p, learned, last, gain, last_surprise, model_lr, va
     reward = clip8(add8(mul8(energy_weight, gain), mul8(boldness, curiosity)), REWARD_CLIP)
     if not p.learning:
         return surprise, progress, reward
+    # every learner's step is normalised LMS on its inputs whitened by their running mean
+    # square ν (a diagonal preconditioner): input m counts as z_m / (ν_m + ε), so sparse food
+    # senses learn as fast as the bias. Work rows P .. 2P+1 hold these preconditioned inputs.
+    g_at = n_features
+    scale = agents.input_scale
+    n_scaled = scale.shape[1]
+    epsilon = splat8(INPUT_EPSILON)
     norm = zero
+    for m in range(n_scaled):
+        z = load8(prev, row8(b, m, n_inputs)) if m < n_inputs else last_surprise
+        at = row8(b, m, n_scaled)
+        nu_old = load8(scale, at)
+        nu = add8(nu_old, mul8(rate, sub8(mul8(z, z), nu_old)))
+        store_where(scale, at, learned, nu)
+        g = div8(z, add8(nu, epsilon))
+        store8(work, (g_at + m) * LANES, g)
+        if m < n_inputs:
+            norm = add8(norm, mul8(z, g))
+    step = div8(one, add8(one, norm))
+    step_z = div8(one, add8(add8(one, norm), mul8(last_surprise, load8(
+        work, (g_at + n_inputs) * LANES))))
     v_old = zero
     v_new = zero
     value = agents.value
     for m in range(n_inputs):
-        x_old = load8(prev, row8(b, m, n_inputs))
         w = load8(value, row8(b, m, n_inputs))
-        norm = add8(norm, mul8(x_old, x_old))
-        v_old = add8(v_old, mul8(w, x_old))
+        v_old = add8(v_old, mul8(w, load8(prev, row8(b, m, n_inputs))))
         v_new = add8(v_new, mul8(w, load8(features, row8(b, m, n_inputs))))
-    step = div8(one, add8(one, norm))
     discount = load8(agents.traits, row8(b, TRAIT_DISCOUNT, agents.traits.shape[1]))
     td = clip8(sub8(add8(reward, mul8(discount, v_new)), v_old), REWARD_CLIP)
     value_step = mul8(mul8(value_lr, step), td)
@@ -246,24 +268,23 @@ def learn8(b, ahead, agents, p, learned, last, gain, last_surprise, model_lr, va
         at = row8(b, m, n_inputs)
         w = load8(value, at)
         store8(value, at, select8(learned, clip8(
-            add8(w, mul8(value_step, load8(prev, at))), VALUE_CLIP), w))
-    rate = mul8(model_lr, step)
+            add8(w, mul8(value_step, load8(work, (g_at + m) * LANES))), VALUE_CLIP), w))
+    model_rate = mul8(model_lr, step)
     for k in range(n_features):
-        store8(work, k * LANES, mul8(rate, sub8(load8(features, row8(b, k, n_inputs)),
-                                                load8(prediction, row8(b, k, n_features)))))
-    nudge_model(b, ahead, agents.model, prev, work, learned, last)
-    # the reward head: one normalised-LMS step towards the gain, on the taken action
+        store8(work, k * LANES, mul8(model_rate, sub8(
+            load8(features, row8(b, k, n_inputs)), load8(prediction, row8(b, k, n_features)))))
+    nudge_model(b, ahead, agents.model, work, g_at, learned, last)
+    # the reward head: one step towards the gain, on the taken action
     r_old = head_of_taken(agents.reward_model, b, prev, zero, last)
-    store8(work, 0, mul8(rate, sub8(gain, r_old)))
-    nudge_head(agents.reward_model, b, prev, zero, work, 0, learned, last)
+    store8(work, 0, mul8(model_rate, sub8(gain, r_old)))
+    nudge_head(agents.reward_model, b, work, 0, g_at, learned, last)
     # the error models: towards the surprise that followed, inputs z̃ = [x̃_old, σ_old]
-    step_z = div8(one, add8(add8(one, norm), mul8(last_surprise, last_surprise)))
     store8(work, 0, mul8(mul8(splat8(np.float32(p.k_fast)), step_z),
                          sub8(surprise, expect_fast)))
     store8(work, LANES, mul8(mul8(splat8(np.float32(p.k_slow)), step_z),
                              sub8(surprise, expect_slow)))
-    nudge_head(agents.error_fast, b, prev, last_surprise, work, 0, learned, last)
-    nudge_head(agents.error_slow, b, prev, last_surprise, work, LANES, learned, last)
+    nudge_head(agents.error_fast, b, work, 0, g_at, learned, last)
+    nudge_head(agents.error_slow, b, work, LANES, g_at, learned, last)
     return surprise, progress, reward
 
 
@@ -453,16 +474,15 @@ def head_of_taken(head, b, x, extra, last):
 
 
 @njit(cache=True, inline="always")
-def nudge_head(head, b, x, extra, work, at, learned, last):
-    """One LMS step on each learned lane's own action a: head[m, a] += coef · input m, kept
-    in ±MODEL_CLIP; coef per lane at work[at:at + 8], inputs as in head_of."""
+def nudge_head(head, b, work, coef_at, g_at, learned, last):
+    """One LMS step on each learned lane's own action a: head[m, a] += coef · g_m, kept in
+    ±MODEL_CLIP; head (n/8, Z, A, 8), coef per lane at work[coef_at:coef_at + 8], the
+    preconditioned inputs g_m at work rows g_at + m."""
     n_in = head.shape[1]
     n_actions = head.shape[2]
-    n_x = x.shape[1]
-    coef = load8(work, at)
+    coef = load8(work, coef_at)
     for m in range(n_in):
-        z = load8(x, row8(b, m, n_x)) if m < n_x else extra
-        step = mul8(coef, z)
+        step = mul8(coef, load8(work, (g_at + m) * LANES))
         for a in range(n_actions):
             taken = and8(learned, eq8(last, splat8(a)))
             where = row8(b, m * n_actions + a, n_in * n_actions)
@@ -471,17 +491,17 @@ def nudge_head(head, b, x, extra, work, at, learned, last):
 
 
 @njit(cache=True, inline="always")
-def nudge_model(b, ahead, model, prev, work, learned, last):
+def nudge_model(b, ahead, model, work, g_at, learned, last):
     """One normalised-LMS step on the taken action's block of each learned lane's world
-    model: model[m, a, k] += work row k · x̃_old[m]. The next block's models are prefetched
-    on the way."""
+    model: model[m, a, k] += work row k · g_m (g_m: the preconditioned input m at work row
+    g_at + m). The next block's models are prefetched on the way."""
     n_inputs = model.shape[1]
     n_actions = model.shape[2]
     n_features = model.shape[3]
     n_outputs = n_actions * n_features
     model_block = n_inputs * n_outputs * LANES  # floats of one block's world models
     for m in range(n_inputs):
-        x_old = load8(prev, row8(b, m, n_inputs))
+        g = load8(work, (g_at + m) * LANES)
         for a in range(n_actions):
             taken = and8(learned, eq8(last, splat8(a)))
             for k in range(n_features):
@@ -489,7 +509,7 @@ def nudge_model(b, ahead, model, prev, work, learned, last):
                 _prefetch(model, (ahead * model_block + at - b * model_block) * 4)
                 w = load8(model, at)
                 store8(model, at, select8(taken, clip8(add8(w, mul8(
-                    load8(work, k * LANES), x_old)), MODEL_CLIP), w))
+                    load8(work, k * LANES), g)), MODEL_CLIP), w))
 
 
 @njit(cache=True, inline="always")
@@ -713,6 +733,7 @@ def fetch_learned(agents, b):
     fetch_block(agents.reward_model, b)
     fetch_block(agents.error_fast, b)
     fetch_block(agents.error_slow, b)
+    fetch_block(agents.input_scale, b)
 
 
 @njit(cache=True, inline="always")
