@@ -7,7 +7,7 @@ import pytest
 from alife import Simulation
 from alife.kernels.mind import think
 from alife.world.state import LANE_FIELDS, AgentState, agent_rows, from_lanes, to_lanes
-from reference_think import think as reference_think
+from reference.think import think as reference_think  # tests/kernels/reference/think.py
 
 CASES = {
     "default": [],
@@ -17,6 +17,8 @@ CASES = {
     "walls, radius 3": ["world.edges=walls", "agents.sense_radius=3"],
     "affect off": ["affect.enabled=false"],
     "learning off, no memory": ["learner.learning=false", "affect.memory_size=0"],
+    "greedy policy": ["learner.policy=greedy"],
+    "random policy, shifted model": ["learner.policy=random", "learner.init_model=shift"],
 }
 
 
