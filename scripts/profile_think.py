@@ -1,4 +1,4 @@
-"""Where the time of ``think`` goes: CPU cycles per agent in each of its parts, in a real run.
+"""Where the time of ``think`` goes: CPU cycles per agent in each of its phases, in a real run.
 
 Usage (from the repository root)::
 
@@ -6,18 +6,18 @@ Usage (from the repository root)::
     python scripts/profile_think.py --agents 1000 --threads 1 --ticks 40
 
 Builds the benchmark's world (``scripts/bench.py``: N agents held near N on a √(4N)-sided
-grid), then compiles a copy of ``alife.kernels.mind.think`` (blocks of 8 agents in vector
-lanes; a part's cycles are per agent, its block's eighth) with a cycle-counter probe
-(``llvm.readcyclecounter``, i.e. ``rdtsc``) between its parts. Each measured tick steps the
-simulation once (so the other phases run in between, as in a real run) and then calls the
-probed ``think`` on the live state. Prints cycles per agent for each part, summed over the
-threads (so with 2 threads the total is CPU time, not wall time), and the wall time per agent.
+grid), then compiles ``probed_think``: ``alife.kernels.mind.think`` with a cycle-counter probe
+(``llvm.readcyclecounter``, i.e. ``rdtsc``) after each of the named phases that
+``mind.think_block`` calls (blocks of 8 agents in vector lanes; a phase's cycles are per
+agent, its block's eighth). Each measured tick steps the simulation once (so the other
+phases of the tick run in between, as in a real run) and then calls the probed ``think`` on
+the live state. Prints cycles per agent for each phase, summed over the threads (so with 2
+threads the total is CPU time, not wall time), and the wall time per agent.
 
-The probes cost ~30 cycles each and hold back the CPU's overlapping of neighbouring parts a
-little: compare parts with each other and runs with runs, not with ``bench.py``. The copy is
-compiled without numba's cache (~1 min). The probes are placed by matching lines of
-``mind.py``: after an edit there, update ``PROBES`` below (the script says which line it
-could not find).
+The probes cost ~30 cycles each and hold back the CPU's overlapping of neighbouring phases a
+little: compare phases with each other and runs with runs, not with ``bench.py``.
+``probed_block`` calls the phases as ``think_block`` does; tests/kernels/test_profile_script.py
+checks that the two call the same phases in the same order.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 from llvmlite import ir
-from numba import types
+from numba import njit, prange, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
@@ -37,6 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import alife.kernels.mind as mind  # noqa: E402
 from alife import Simulation  # noqa: E402
+from alife.kernels.learner import padded_rows  # noqa: E402
+from alife.kernels.simd import select8, splat8  # noqa: E402
 
 
 @intrinsic
@@ -49,44 +51,68 @@ def rdtsc(typingctx):
     return types.int64(), codegen
 
 
-# (a line of mind.think, the part that ends there): a probe goes in before each line
-PROBES = [
-    ("            # --- per lane: senses", "prefetch next block"),
-    ("            live = gt8(live_flag, zero)", "sense (per lane)"),
-    ("            curiosity_weight = load8(traits", "features"),
-    ("            # --- learn from what the last action", "couplings"),
-    ("            fetch_block(mem_x, ahead)", "learn"),
-    ("            if p.affect_on:  # a config switch", "remember, drives"),
-    ("            # --- per lane: the traces and outputs", "affect"),
-    ("            fetch_block(err_fast, ahead)", "traces, replay (per lane)"),
-    ("            best = splat8(-np.inf)", "couplings, imagine"),
-    ("            inv_t = div8(one, temperature)", "scores"),
-]
-LOOP_START = "        for j in range(start, stop):\n"
-LOOP_END = ("                store_where(prev_features, row8(b, m, n_inputs), live,\n"
-            "                            load8(features, row8(b, m, n_inputs)))\n")
+PHASES = ("fetch_learned", "sense_block", "compute_features8", "couplings8", "learn8",
+          "fetch_memory", "remember8", "feel8", "report_and_replay", "fetch_choice", "choose8")
 
 
-def probed_think():
-    """A copy of think(blocks, agents, grid, p, feature_map, cycles) that adds the cycles of
-    each part to cycles int64 (chunks, parts)."""
-    src = Path(mind.__file__).read_text().replace("cache=True, ", "")
-    for line in [LOOP_START, LOOP_END] + [line for line, _ in PROBES]:
-        if line not in src:
-            sys.exit(f"profile_think: line not found in {mind.__file__}: {line.strip()!r}")
+@njit(inline="always")
+def lap(cycles, t, column, last):
+    """Add the cycles since ``last`` to cycles[t, column]; return the counter now."""
+    now = rdtsc()
+    cycles[t, column] += now - last
+    return now
 
-    def probe(column, indent):
-        return f"{indent}_now = rdtsc(); cycles[t, {column}] += _now - _last; _last = _now\n"
 
-    for column, (line, _) in enumerate(PROBES, start=1):
-        src = src.replace(line, probe(column, line[:len(line) - len(line.lstrip())]) + line, 1)
-    src = src.replace(LOOP_START, "        _last = rdtsc()\n" + LOOP_START + probe(0, " " * 12))
-    src = src.replace(LOOP_END, LOOP_END + probe(len(PROBES) + 1, " " * 12))
-    src = src.replace("def think(blocks, agents, grid, p, feature_map):",
-                      "def think(blocks, agents, grid, p, feature_map, cycles):")
-    namespace = {"rdtsc": rdtsc}
-    exec(compile(src, f"{mind.__file__} (probed)", "exec"), namespace)
-    return namespace["think"]
+@njit
+def probed_block(b, ahead, agents, grid, p, f_col, f_weight, work, cycles, t):
+    """mind.think_block with a probe after each phase (columns in the order of PHASES)."""
+    last = rdtsc()
+    mind.fetch_learned(agents, ahead)
+    last = lap(cycles, t, 0, last)
+    (live, learned, action, gain, crowding, last_reward, last_surprise,
+     rate) = mind.sense_block(b, agents, grid, p)
+    last = lap(cycles, t, 1, last)
+    mind.compute_features8(b, agents, f_col, f_weight, live)
+    last = lap(cycles, t, 2, last)
+    model_lr, value_lr, energy_weight, boldness, temperature = mind.couplings8(b, agents, p)
+    last = lap(cycles, t, 3, last)
+    surprise, progress, reward = mind.learn8(b, ahead, agents, p, learned, action, gain,
+                                             last_surprise, rate, model_lr, value_lr,
+                                             energy_weight, boldness, work)
+    last = lap(cycles, t, 4, last)
+    mind.fetch_memory(agents, ahead)
+    last = lap(cycles, t, 5, last)
+    weight = mind.remember8(b, agents, learned, action, surprise)
+    last = lap(cycles, t, 6, last)
+    mind.feel8(b, agents, p, learned, surprise, gain, reward, last_reward, crowding, progress,
+               rate, work)
+    last = lap(cycles, t, 7, last)
+    mind.report_and_replay(b, agents, p, surprise, progress, reward, weight, model_lr, work)
+    last = lap(cycles, t, 8, last)
+    mind.fetch_choice(agents, ahead)
+    last = lap(cycles, t, 9, last)
+    mind.choose8(b, agents, p, live, select8(learned, surprise, splat8(0.0)), energy_weight,
+                 boldness, temperature, work)
+    lap(cycles, t, 10, last)
+
+
+@njit(parallel=True)
+def probed_think(blocks, agents, grid, p, feature_map, cycles):
+    """mind.think calling probed_block; cycles int64 (chunks, len(PHASES)) accumulates."""
+    n_blocks = blocks.shape[0]
+    n_inputs = agents.features.shape[1]
+    n_outputs = agents.model.shape[2] * (n_inputs - 1)
+    f_col, f_weight = padded_rows(feature_map)
+    rows = n_outputs + max(n_inputs, agents.reward_model.shape[2])
+    scratch = np.empty((mind._CHUNKS, rows * mind.LANES + 16), np.float32)
+    n_chunks = max(1, min(n_blocks, mind._CHUNKS))
+    for t in prange(n_chunks):
+        start = t * n_blocks // n_chunks
+        stop = (t + 1) * n_blocks // n_chunks
+        for j in range(start, stop):
+            ahead = blocks[j + 1] if j + 1 < stop else blocks[j]
+            probed_block(blocks[j], ahead, agents, grid, p, f_col, f_weight, scratch[t],
+                         cycles, t)
 
 
 def _blocks(alive: np.ndarray) -> np.ndarray:
@@ -105,9 +131,9 @@ def main() -> None:
     sim = Simulation(overrides=[f"agents.initial_count={n}", f"agents.max_population={n}",
                                 f"world.width={side}", f"world.height={side}",
                                 "food.regrowth_rate=0.05", f"run.threads={args.threads}"])
-    names = ["loop"] + [name for _, name in PROBES] + ["softmax, draw, bookkeeping"]
+    names = PHASES
     cycles = np.zeros((mind._CHUNKS, len(names)), np.int64)
-    think = probed_think()
+    think = probed_think
     print(f"compiling the probed think and warming up ({n:,} agents, {args.threads} threads)…",
           flush=True)
     sim.step(30)

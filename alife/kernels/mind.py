@@ -610,12 +610,12 @@ def draw_actions(b, agents, work, n_outputs, total, greedy):
         if not agents.alive[i]:
             continue
         lane_total = lane8(total, lane)
-        u = next_uniform(rng, i, 0) * lane_total
+        point = next_uniform(rng, i, 0) * lane_total
         acc = 0.0
         chosen = n_actions - 1
         for a in range(n_actions - 1):
             acc += work[(n_outputs + a) * LANES + lane]
-            if u < acc:
+            if point < acc:
                 chosen = a
                 break
         for a in range(n_actions):
@@ -685,12 +685,12 @@ def replay_lane(b, lane, agents, samples, lr, i, coef):
         return
     stride = n_inputs * n_outputs
     for _ in range(samples):
-        u = next_uniform(rng, i, _MEMORY_STREAM) * total  # drawn by the lane's weights
+        point = next_uniform(rng, i, _MEMORY_STREAM) * total  # drawn by the weights
         acc = 0.0
         pick = n_memory - 1
         for j in range(n_memory - 1):
             acc += mem_weight[b, j, lane]
-            if u < acc:
+            if point < acc:
                 pick = j
                 break
         first = max(0, mem_action[b, pick, lane] * n_features)

@@ -28,7 +28,8 @@ def test_every_gene_has_a_step_size_gene_of_its_segment():
     assert steps.size == len(LAYOUT.segments) - 1
     assert np.all(STEP_OF[steps.offset:] == -1)
     model = LAYOUT.segments["model_init"]
-    assert set(STEP_OF[model.offset:model.offset + model.size]) == {steps.offset + 15}
+    index = list(LAYOUT.segments).index("model_init")  # the step genes follow segment order
+    assert set(STEP_OF[model.offset:model.offset + model.size]) == {steps.offset + index}
 
 
 def test_mutation_with_fixed_steps_has_the_step_as_standard_deviation():

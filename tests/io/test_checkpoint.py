@@ -1,5 +1,6 @@
 """Checkpoints: exact resume, atomic writes, and clear refusals of bad files."""
 
+import json
 import signal
 import subprocess
 import sys
@@ -13,8 +14,6 @@ from alife import Simulation
 from alife.cli import main
 from alife.config import config_to_yaml
 from alife.io.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
-from alife.kernels.learner import TRAIT_NAMES
-from alife.world.state import agent_rows
 from conftest import assert_same_state, tiny_config
 
 TINY = ["--set", "world.width=24", "--set", "world.height=24", "--set", "agents.initial_count=60",
@@ -47,29 +46,16 @@ def test_a_checkpoint_with_the_old_claim_layer_still_resumes(tmp_path):
     assert_same_state(a, b)
 
 
-def test_a_checkpoint_of_slot_rows_still_resumes(tmp_path):
-    # versions before the learned state was stored in lanes saved it slot by slot (n, *row),
-    # with five traits and any number of slots
-    a = Simulation(tiny_config(agents={"initial_count": 30}, life={"reproduce_threshold": 1e4}),
-                   seed=3)
-    a.step(30)
-    arrays = a.checkpoint_arrays()
-    n = a.state.capacity - 4  # not whole blocks of 8: the last four slots are dead
-    assert not a.state.agents.alive[n:].any()
-    old = {}
-    for key, value in arrays.items():
-        name = key.removeprefix("agents.")
-        if key.startswith("agents."):
-            value = agent_rows(a.state.agents, name)[:n]
-            if name == "traits":
-                value = value[:, :len(TRAIT_NAMES)]
-        old[key] = value
-    save_checkpoint(tmp_path / "old.npz", old, config_to_yaml(a.config), {})
-    b, _ = Simulation.load(tmp_path / "old.npz")
-    assert b.state.capacity == a.state.capacity
-    a.step(40)
-    b.step(40)
-    assert_same_state(a, b)
+def test_a_checkpoint_of_an_older_model_is_refused_with_the_reason(tmp_path):
+    a = Simulation(tiny_config(), seed=3)
+    path = a.save(tmp_path / "checkpoint.npz")
+    with np.load(path) as z:
+        arrays = {k: z[k] for k in z.files}
+    meta = json.loads(str(arrays.pop("meta")))
+    meta["version"] = 1  # written before the minds of issue 17
+    np.savez(path, meta=np.array(json.dumps(meta)), **arrays)
+    with pytest.raises(CheckpointError, match="version 1, this alife reads version 2.*model changed"):
+        Simulation.load(path)
 
 
 def _arrays(path):

@@ -18,6 +18,7 @@ def _lonely(start_energy, **sections):
         food={"initial_fill": 0.0, "regrowth_rate": 0.0},
         energy={"basal_cost": 1.0, "move_cost": 0.0},
         life={"reproduce_threshold": 80.0, "child_energy_fraction": 0.25, "mutation_sigma": 0.1},
+        learner={"cost_per_update": 0.0},  # metabolism is basal_cost alone
     )
     for k, v in sections.items():
         cfg[k] = {**cfg.get(k, {}), **v}
@@ -114,3 +115,38 @@ def test_extinction_stops_stepping():
     done = sim.step(100)
     assert sim.extinct and done < 100
     assert sim.step(10) == 0
+
+
+def test_every_child_gets_three_streams_of_its_own():
+    sim = Simulation(tiny_config(life={"reproduce_threshold": 45.0}), seed=4)
+    sim.step(150)
+    a = sim.state.agents
+    alive = a.alive
+    children = alive & (a.birth_tick > 0)
+    assert children.sum() >= 5
+    streams = a.rng[alive].ravel()  # every stream of every living agent, children included
+    assert np.unique(streams).size == streams.size
+
+
+def test_a_birth_shows_in_neither_the_parents_reward_nor_its_drives():
+    from alife.kernels.affect import DRIVE_NAMES
+    from alife.world.state import State, agent_rows
+
+    sim = _lonely(60.0)  # below the threshold: no birth yet
+    sim.state.agents.forced_action[0] = -1  # it chooses
+    sim.step(3)  # some history first
+    sim.state.agents.energy[0] = 100.0  # a birth is due in the next tick
+    copy = State(grid=type(sim.state.grid)(*[g.copy() for g in sim.state.grid]),
+                 agents=type(sim.state.agents)(*[x.copy() for x in sim.state.agents]),
+                 counters=sim.state.counters.copy())
+    without = Simulation(sim.config, state=copy, births=False)
+    for world in (sim, without):
+        world.step(2)  # the birth, then the tick that learns from it
+    assert sim.n_alive == 2 and without.n_alive == 1
+    assert sim.state.agents.energy[0] < 0.8 * without.state.agents.energy[0]
+    reward = (sim.state.agents.reward[0], without.state.agents.reward[0])
+    assert reward[0] == pytest.approx(reward[1], rel=1e-5, abs=1e-6)
+    drives = agent_rows(sim.state.agents, "drives")[0], agent_rows(without.state.agents, "drives")[0]
+    for name in ("energy_gain", "reward_change"):
+        d = DRIVE_NAMES.index(name)
+        assert drives[0][d] == pytest.approx(drives[1][d], rel=1e-5, abs=1e-6), name

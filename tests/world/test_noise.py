@@ -27,7 +27,8 @@ def test_noise_cells_flicker_within_capacity_and_grow_nothing():
 def test_an_agent_in_a_noise_cell_eats_nothing():
     sim = Simulation(tiny_config(agents={"initial_count": 1, "initial_energy": 50.0},
                                  energy={"basal_cost": 1.0, "move_cost": 0.0},
-                                 life={"reproduce_threshold": 500.0}, **NOISY), seed=3)
+                                 life={"reproduce_threshold": 500.0},
+                                 learner={"cost_per_update": 0.0}, **NOISY), seed=3)
     y, x = divmod(int(sim.state.grid.noise_cells[0]), sim.config.world.width)
     place(sim, 0, x, y)
     force_action(sim, 0, 0)  # stay

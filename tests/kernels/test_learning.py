@@ -1,4 +1,7 @@
-"""The learner inside the simulated world: error falls, value learnt, finite, ablations."""
+"""The learner inside the simulated world: error falls, eating and food are learnt to pay,
+a blank learner closes most of the gap to a scripted forager, finite, ablations."""
+
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -28,17 +31,18 @@ def _surprise_curve(learning, ticks=300, **learner):
     for _ in range(ticks):
         sim.step(1)
         a = sim.state.agents
-        seen = a.alive & (agent_rows(a, "visits").sum(axis=1) > 0)
+        seen = a.alive & (a.experience > 0)
         curve.append(a.surprise[seen].mean() if seen.any() else np.nan)
     assert sim.n_alive == 40
     return np.array(curve)
 
 
 def test_prediction_error_falls_by_half_with_learning_and_not_without():
-    learning = _surprise_curve(True)
+    learning = _surprise_curve(True)  # blank founders (init_model: zero)
     frozen = _surprise_curve(False)
-    early, late = slice(1, 11), slice(-20, None)
+    early, late = slice(1, 4), slice(-50, None)  # tick 1: nothing learnt from yet
     assert learning[late].mean() <= 0.5 * learning[early].mean()
+    assert learning[late].mean() <= 0.25 * frozen[late].mean()
     assert frozen[late].mean() >= 0.8 * frozen[early].mean()
 
 
@@ -89,7 +93,7 @@ def test_learner_stays_finite_under_extreme_settings(features):
 def _scripted(seed, **learner):
     """Every founder follows a fixed random action; no births: only the learner differs."""
     cfg = tiny_config(life={"reproduce_threshold": 1e6, "max_age": 0},
-                      energy={"max_energy": 1e6}, learner=learner)
+                      energy={"max_energy": 1e6}, learner={"cost_per_update": 0.0, **learner})
     sim = Simulation(cfg, seed=seed)
     n = sim.n_alive
     sim.state.agents.forced_action[:n] = np.random.default_rng(seed).integers(0, 5, n)
@@ -127,7 +131,7 @@ def test_curiosity_ablation_pins_the_gene_at_zero_through_mutation():
 
 def test_thinking_costs_energy():
     base = dict(life={"reproduce_threshold": 1e6, "max_age": 0}, energy={"max_energy": 1e6})
-    cheap = Simulation(tiny_config(**base), seed=1)
+    cheap = Simulation(tiny_config(**base, learner={"cost_per_update": 0.0}), seed=1)
     costly = Simulation(tiny_config(**base, learner={"cost_per_update": 0.3, "cost_per_kweight": 1.0}),
                         seed=1)
     for sim in (cheap, costly):
@@ -157,3 +161,40 @@ def test_make_state_decodes_traits_from_the_genome():
     state = make_state(cfg)
     traits = agent_rows(state.agents, "traits")[state.agents.alive, :len(TRAIT_NAMES)]
     np.testing.assert_allclose(traits, np.tile([0.3, 0.7, 0.2, 0.8, 1.5], (len(traits), 1)), rtol=1e-5)
+
+
+def test_the_reward_head_learns_what_eating_brings():
+    sim = Simulation(tiny_config(world={"obstacle_density": 0.0}, agents={"initial_count": 1},
+                                 food={"patch_size": 0.0, "regrowth_rate": 0.2},
+                                 learner={"init_noise": 0.0}), seed=0)
+    sim.state.agents.forced_action[0] = 0  # stays on its cell and eats what regrows
+    sim.step(12)
+    x = agent_rows(sim.state.agents, "prev_features")[0]
+    expected_stay = x @ agent_rows(sim.state.agents, "reward_model")[0][:, 0]
+    capacity = sim.config.food.capacity
+    gain = (sim.config.food.regrowth_rate * capacity - sim.params.basal_cost) / capacity
+    assert expected_stay == pytest.approx(gain, rel=0.05)  # blank at birth, learnt in a few ticks
+
+
+def _cohort_lifespans(seed, **learner):
+    """Mean ticks lived by the founders of the cohort scenario in its 400 ticks."""
+    from alife import load_config
+
+    scenario = Path(__file__).resolve().parents[2] / "configs" / "scenarios" / "cohort.yaml"
+    config = load_config(scenario, [f"learner.{k}={v}" for k, v in learner.items()])
+    sim = Simulation(config, seed=seed)
+    sim.step(config.run.steps)
+    return sim.take_stats()["agent_steps"] / config.agents.initial_count
+
+
+def test_blank_learners_close_most_of_the_gap_to_greedy_and_frozen_ones_none():
+    closed = {"learning": [], "frozen": []}
+    for seed in (1, 2, 3):
+        greedy = _cohort_lifespans(seed, policy="greedy", learning=False)
+        random = _cohort_lifespans(seed, policy="random", learning=False)
+        assert greedy >= 1.4 * random  # foraging decides how long a founder lives here
+        for name, learning in (("learning", True), ("frozen", False)):
+            life = _cohort_lifespans(seed, learning=learning)
+            closed[name].append((life - random) / (greedy - random))
+    assert np.mean(closed["learning"]) >= 0.7
+    assert np.mean(closed["frozen"]) <= 0.2

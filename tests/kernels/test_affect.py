@@ -1,4 +1,7 @@
-"""Affect: slow, unnamed, and acting only through smooth couplings."""
+"""Affect: slow, unnamed, and acting only through smooth couplings.
+
+The step responses run the one-agent-at-a-time reference (tests/kernels/reference), which
+test_mind pins to the lane kernel bit for bit."""
 
 import ast
 import inspect
@@ -8,20 +11,19 @@ import numpy as np
 import pytest
 
 from alife import Simulation
-from alife.kernels import affect as affect_kernels
 from alife.kernels import mind as mind_kernels
-from alife.kernels.affect import N_DRIVES, update_affect
-from alife.kernels.learner import decode_traits, start_learned_state
-from alife.kernels.memory import remember, write_weight
+from alife.kernels.affect import DRIVE_NAMES, N_DRIVES
+from alife.kernels.learner import beta_row, decode_traits, start_learned_state
 from alife.kernels.mind import think
-from alife.world.state import agent_rows
+from alife.world.state import AgentState, agent_rows
 from conftest import state_arrays, tiny_config
+from reference.think import feel
 
 K = 4
 
 
 def _fresh(**sections):
-    sim = Simulation(tiny_config(**sections), seed=12)
+    sim = Simulation(tiny_config(**sections), seed=12)  # founders blank, learning from scratch
     sim.step(30)  # some history: learned weights, memories
     return sim
 
@@ -74,52 +76,77 @@ def test_learning_rate_follows_the_learning_coupling(e):
     np.testing.assert_allclose(moved, at_rest * expected, rtol=1e-3, atol=1e-7)
 
 
-@pytest.mark.parametrize("half_life", [10.0, 100.0, 700.0])
-def test_a_step_response_fades_with_the_half_life(half_life):
-    alpha = np.array([0.5 ** (1 / half_life)], np.float32)
-    genome = np.zeros(N_DRIVES, np.float32)  # beta = 0: no drive after the step
-    e = np.array([0.01], np.float32)  # small: tanh is close to the identity here
-    for _ in range(int(half_life)):
-        update_affect(0, e[None], alpha[None], genome[None], 0, np.ones((1, N_DRIVES), np.float32))
-    assert e[0] == pytest.approx(0.005, rel=0.02)
+def _one_agent(half_life, beta):
+    """A fresh world's first agent, slot by slot, with one affect dimension of ``half_life``
+    whose sensitivities are ``beta`` (D,), and drive statistics mean 0, variance 1."""
+    sim = Simulation(tiny_config(affect={"dims": 1, "half_lives": [half_life]}), seed=1)
+    rows = AgentState(*[agent_rows(sim.state.agents, name).copy()
+                        for name in AgentState._fields])
+    rows.traits[0, beta_row(1):beta_row(1) + N_DRIVES] = beta
+    rows.drive_var[0] = 1.0
+    return sim, rows
 
 
-def test_a_steady_drive_moves_affect_towards_tanh_of_beta_drive():
-    alpha = np.array([0.5 ** (1 / 20)], np.float32)
+def _step_response(half_life, beta, drive, ticks):
+    """u and e of the agent over ``ticks`` ticks of a constant surprise drive ``drive``, the
+    other drives 0; the running statistics held (rate 0), so the standardised drive is
+    drive / √(1 + ε) throughout."""
+    sim, rows = _one_agent(half_life, beta)
+    us, es = [], []
+    for _ in range(ticks):
+        feel(0, rows, sim.params, np.float32(0.0), np.float32(drive), np.float32(0.0),
+             np.float32(0.0), np.float32(0.0), np.float32(0.0))
+        us.append(float(rows.affect_u[0, 0]))
+        es.append(float(rows.affect[0, 0]))
+    return np.array(us), np.array(es)
+
+
+@pytest.mark.parametrize("half_life", [50.0, 300.0, 1000.0])
+def test_a_step_response_reaches_half_way_in_its_half_life(half_life):
     beta = np.zeros(N_DRIVES, np.float32)
-    beta[0] = 0.8
-    drives = np.zeros(N_DRIVES, np.float32)
-    drives[0] = 1.0
-    e = np.zeros(1, np.float32)
-    for _ in range(2000):
-        update_affect(0, e[None], alpha[None], beta[None], 0, drives[None])
-    # fixed point of e = tanh(a e + (1 - a) 0.8)
-    a = float(alpha[0])
-    fixed = 0.0
-    for _ in range(10000):
-        fixed = math.tanh(a * fixed + (1 - a) * 0.8)
-    assert e[0] == pytest.approx(fixed, rel=1e-3)
-    assert 0 < e[0] < 1
+    beta[DRIVE_NAMES.index("surprise")] = 0.3
+    u, e = _step_response(half_life, beta, 1.0, int(12 * half_life))
+    final = math.tanh(0.3)  # tanh(β · Δ̃): squashed once, no leak
+    assert e[-1] == pytest.approx(final, rel=0.05)
+    half_way = int(np.argmax(e >= final / 2)) + 1  # ticks until e passed half its final value
+    assert half_way == pytest.approx(half_life, rel=0.10)
+    assert np.argmax(u >= u[-1] / 2) + 1 == pytest.approx(half_life, rel=0.01)  # u exactly
+
+
+def test_a_strong_drive_saturates_at_tanh_of_beta_drive():
+    beta = np.zeros(N_DRIVES, np.float32)
+    beta[DRIVE_NAMES.index("surprise")] = 2.0
+    _, e = _step_response(100.0, beta, 1.0, 2000)
+    assert e[-1] == pytest.approx(math.tanh(2.0), rel=0.01)  # 0.96, not a cubic leak's ~0.3
+
+
+def test_drives_are_standardised_by_the_agents_own_statistics():
+    sim, rows = _one_agent(100.0, np.zeros(N_DRIVES, np.float32))
+    rows.drive_var[0] = 0.0
+    rng = np.random.default_rng(0)
+    values = rng.normal(3.0, 0.5, 4000).astype(np.float32)  # a drive far from 0, spread 0.5
+    for n, value in enumerate(values, start=1):
+        rate = np.float32(max(1.0 / n, 1.0 / 1000.0))
+        feel(0, rows, sim.params, rate, value, np.float32(0.0), np.float32(0.0),
+             np.float32(0.0), np.float32(0.0))
+    assert rows.drive_mean[0, 0] == pytest.approx(3.0, abs=0.1)
+    assert math.sqrt(rows.drive_var[0, 0]) == pytest.approx(0.5, rel=0.15)
 
 
 def test_same_event_different_affect_different_memory():
-    memory = dict(mem_x=np.zeros((3, 4), np.float32), mem_next=np.zeros((3, 3), np.float32),
-                  mem_action=np.zeros(3, np.int8), mem_weight=np.full(3, 0.5, np.float32))
-    event = (np.ones(4, np.float32), np.full(4, 2.0, np.float32), 3)
-    w_coupling = np.array([3.0, 0.0], np.float32)
-
-    def offer(e):
-        mem = {k: v.copy() for k, v in memory.items()}
-        weight = write_weight(float(w_coupling @ np.asarray(e, np.float32)), 4.0, -1.0, 0.2)
-        remember(0, mem["mem_x"][None], mem["mem_next"][None], mem["mem_action"][None],
-                 mem["mem_weight"][None], event[0][None], event[1][None], event[2], weight)
-        return weight, mem
-
-    w_high, kept = offer([0.5, 0.0])
-    w_low, dropped = offer([-0.5, 0.0])
-    assert w_high > 0.5 > w_low
-    assert (kept["mem_action"] == 3).sum() == 1 and kept["mem_weight"].max() == pytest.approx(w_high)
-    np.testing.assert_array_equal(dropped["mem_weight"], memory["mem_weight"])  # not written
+    sim = _fresh(affect={"memory_size": 3})
+    i = _slot(sim)
+    _set_genes(sim, "memory_coupling", i, [3.0, 0.0, 0.0, 0.0])
+    _set_genes(sim, "memory_surprise", i, [0.0])
+    _set_genes(sim, "memory_bias", i, [0.0])
+    b, lane = i >> 3, i & 7
+    sim.state.agents.mem_weight[b, :, lane] = 0.5  # every slot taken, all of weight 1/2
+    before = agent_rows(sim.state.agents, "mem_weight")[i].copy()
+    high = _think_once(sim, i, [0.5, 0, 0, 0])
+    low = _think_once(sim, i, [-0.5, 0, 0, 0])
+    assert high.write_weight[i] > 0.5 > low.write_weight[i]
+    assert (high.mem_weight[i] == high.write_weight[i]).sum() == 1  # kept, in one slot
+    np.testing.assert_array_equal(low.mem_weight[i], before)  # not written
 
 
 def test_identical_genomes_diverge_through_their_histories():
@@ -141,14 +168,19 @@ def test_identical_genomes_diverge_through_their_histories():
 def test_affect_off_matches_all_couplings_at_zero():
     base = dict(life={"reproduce_threshold": 1e4, "max_age": 0})
     off = Simulation(tiny_config(**base, affect={"enabled": False}), seed=5)
-    zero = Simulation(tiny_config(**base, affect={"coupling_scale": 0.0, "reward_coupling": 0.0}),
-                      seed=5)
+    zero = Simulation(tiny_config(**base), seed=5)
+    a = zero.state.agents
+    for name in ("temperature_coupling", "curiosity_coupling", "learning_coupling",
+                 "value_coupling", "memory_coupling"):
+        zero.layout.view(a.genome, name)[:] = 0.0
+    for slot in np.flatnonzero(a.alive):
+        decode_traits(int(slot), a, zero.params)
     for sim in (off, zero):
         sim.step(150)
-    assert np.abs(zero.state.agents.affect).max() > 0.01  # affect moves, but bends nothing
+    assert np.abs(zero.state.agents.affect).max() > 0.05  # affect moves, but bends nothing
     assert not off.state.agents.affect.any()
     for key, value in state_arrays(off).items():
-        if key in ("agents.affect", "agents.genome", "agents.traits"):
+        if key in ("agents.affect", "agents.affect_u", "agents.genome", "agents.traits"):
             continue  # the genomes (and their decoded traits) differ only in the inert couplings
         np.testing.assert_array_equal(value, state_arrays(zero)[key], err_msg=key)
 
@@ -165,13 +197,14 @@ def _branches(source: str):
     return [node for node in ast.walk(ast.parse(source)) if isinstance(node, (ast.If, ast.IfExp))]
 
 
-def test_affect_dynamics_never_branch():
-    assert _branches(inspect.getsource(affect_kernels)) == []
+def test_the_couplings_never_branch():
+    for kernel in (mind_kernels.couplings8, mind_kernels.coupling8, mind_kernels.tanh8):
+        assert _branches(inspect.getsource(kernel.py_func)) == [], kernel.__name__
 
 
 def test_no_branch_on_affect_values_in_the_thinking_step():
-    affect_names = {"e", "affect", "temperature", "boldness", "learn_scale", "bonus", "weight",
-                    "drives"}
+    affect_names = {"e", "u", "affect", "affect_u", "temperature", "boldness", "learn_scale",
+                    "energy_weight", "weight", "drives", "pull"}
     for node in _branches(inspect.getsource(mind_kernels)):
         names = {n.id for n in ast.walk(node.test) if isinstance(n, ast.Name)}
         attrs = {n.attr for n in ast.walk(node.test) if isinstance(n, ast.Attribute)}
