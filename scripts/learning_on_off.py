@@ -29,13 +29,14 @@ from alife import Simulation, load_config  # noqa: E402
 from alife.report.stats import mean_ci, paired_difference  # noqa: E402
 
 
-def population_curve(config_path, overrides: list[str], ticks: int) -> list[int]:
+def population_curve(config_path, overrides: list[str], ticks: int) -> tuple[list[int], dict]:
+    """The population every 10 ticks, and the run's totals (births, deaths, moves, …)."""
     sim = Simulation(load_config(config_path, overrides))
     curve = []
     for _ in range(ticks // 10):
         sim.step(10)
         curve.append(sim.n_alive)
-    return curve
+    return curve, sim.take_stats()
 
 
 def main() -> None:
@@ -53,24 +54,34 @@ def main() -> None:
     with ProcessPoolExecutor(args.workers) as pool:
         futures = {key: pool.submit(population_curve, args.config, ov, args.ticks)
                    for key, ov in jobs.items()}
-        curves = {key: np.array(f.result()) for key, f in futures.items()}
+        results = {key: f.result() for key, f in futures.items()}
+    curves = {key: np.array(curve) for key, (curve, _) in results.items()}
+    totals = {key: stats for key, (_, stats) in results.items()}
     rows = {}
     for learning in ("true", "false"):
         half = [curves[(s, learning)][len(curves[(s, learning)]) // 2:].mean() for s in args.seeds]
         final = [curves[(s, learning)][-1] for s in args.seeds]
-        rows[learning] = {"second_half": half, "final": final}
+        steps = [totals[(s, learning)]["agent_steps"] for s in args.seeds]
+        deaths = [totals[(s, learning)]["deaths_starved"] + totals[(s, learning)]["deaths_old_age"]
+                  for s in args.seeds]
+        rows[learning] = {"second_half": half, "final": final,
+                          "lifespan": [n / max(d, 1) for n, d in zip(steps, deaths)],
+                          "moves": [totals[(s, learning)]["moves"] / n
+                                    for s, n in zip(args.seeds, steps)]}
     on, off = rows["true"], rows["false"]
     report = {"seeds": args.seeds, "ticks": args.ticks, "overrides": args.overrides,
               "learning_on": on, "learning_off": off}
     print(f"{len(args.seeds)} seeds, {args.ticks} ticks; mean [95 % CI] over seeds")
     print("| measure | learning on | learning off | on − off (paired) | (on − off) / off |")
     print("| --- | ---: | ---: | ---: | ---: |")
-    for measure, label in (("second_half", "population, 2nd half"), ("final", "final population")):
+    for measure, label in (("second_half", "population, 2nd half"), ("final", "final population"),
+                           ("lifespan", "lifespan (agent-steps per death)"),
+                           ("moves", "moves per agent-step")):
         a, b = mean_ci(on[measure]), mean_ci(off[measure])
         diff = paired_difference(on[measure], off[measure])
         rel = mean_ci([(x - y) / y for x, y in zip(on[measure], off[measure]) if y > 0])
-        print(f"| {label} | {a.mean:.0f} [{a.lo:.0f}, {a.hi:.0f}] | {b.mean:.0f} [{b.lo:.0f}, "
-              f"{b.hi:.0f}] | {diff.mean:.0f} [{diff.lo:.0f}, {diff.hi:.0f}] | "
+        print(f"| {label} | {a.mean:.3g} [{a.lo:.3g}, {a.hi:.3g}] | {b.mean:.3g} [{b.lo:.3g}, "
+              f"{b.hi:.3g}] | {diff.mean:.3g} [{diff.lo:.3g}, {diff.hi:.3g}] | "
               f"{rel.mean:+.0%} [{rel.lo:+.0%}, {rel.hi:+.0%}] |")
         report[f"{measure}_difference"] = [diff.mean, diff.lo, diff.hi]
         report[f"{measure}_relative"] = [rel.mean, rel.lo, rel.hi]

@@ -86,6 +86,12 @@ class AgentsConfig(_Section):
     max_population: int = Field(
         0, ge=0, description="births are skipped while this many agents are alive; 0 = no cap"
     )
+    founders: str | None = Field(
+        None,
+        description="a genomes file (.npz holding 'genomes', float32 (m, G)), e.g. the genomes.npz "
+        "of an `alife evolve` run folder: founders' genomes are drawn from its rows (each once while "
+        "they last) instead of from the learner's and affect's settings; null = from the settings",
+    )
 
 
 class EnergyConfig(_Section):

@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 DEFAULT_ROOT = Path("runs")
 
 
@@ -39,6 +41,15 @@ def make_run_folder(name: str, out: str | Path | None = None, root: str | Path =
         except FileExistsError:
             k += 1
             folder = base.with_name(f"{base.name}-{k}")
+
+
+def write_genomes(path: Path, genomes: np.ndarray) -> None:
+    """Write genomes float32 (m, G) as ``path`` (.npz, array 'genomes'), atomically: what a
+    config's ``agents.founders`` reads."""
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as f:
+        np.savez(f, genomes=np.ascontiguousarray(genomes, np.float32))
+    tmp.replace(path)
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:

@@ -15,6 +15,9 @@ Run folder:
     metrics.csv        the world's metrics every ``run.record_every`` ticks (tick counts on
                        across generations: generation g spans ticks [g·T, (g+1)·T])
     summary.json       status, generations, fitness of the first and last generations, speed
+    genomes.npz        the evolved population's genomes ('genomes' float32 (m, G)): generational,
+                       the next generation, bred from the last; open-ended, the living. A
+                       config's ``agents.founders`` can point to it to start from evolved founders
     checkpoint.npz     at the start, every ``evolution.checkpoint_every`` generations, on
                        Ctrl-C/SIGTERM and at the end; ``alife resume`` continues exactly
 
@@ -38,7 +41,7 @@ import numpy as np
 from alife.config import Config, ConfigError, config_to_yaml, load_config
 from alife.genetics.genome import GenomeLayout
 from alife.genetics.operators import breed, fitness_of
-from alife.io.run_folder import DEFAULT_ROOT, make_run_folder, write_json
+from alife.io.run_folder import DEFAULT_ROOT, make_run_folder, write_genomes, write_json
 from alife.kernels.learner import genes_of_model
 from alife.kernels.tick import STAT_NAMES, kernels_cached
 from alife.metrics.collector import collect, metric_columns
@@ -47,6 +50,8 @@ from alife.metrics.lineage import (LineageWriter, keep_lineage_rows, read_lineag
                                   write_lineage_parquet)
 from alife.metrics.writers import CsvWriter, keep_rows
 from alife.runners.headless import CHECKPOINT, RunResult, _keep_rows_up_to, _progress_bar
+
+GENOMES = "genomes.npz"  # the evolved population, for a config's agents.founders
 from alife.sim import Simulation
 from alife.world.init import founder_genomes, make_generation_state
 from alife.world.state import agent_rows
@@ -240,6 +245,8 @@ class _Evolution:
             self._restore_signals(previous)
             bar.close()
         write_lineage_parquet(folder)  # a copy of lineage.csv for dataframes, with pyarrow
+        a = self.sim.state.agents
+        write_genomes(folder / GENOMES, a.genome[a.alive])  # founders for another run
         return self._summarise(status, compile_seconds)
 
     # ---- pieces ---------------------------------------------------------------------------

@@ -64,9 +64,9 @@ def run(
     log = log or (lambda msg: print(msg, file=sys.stderr))
     config = load_config(config, overrides)
     recorder = open_video(video, config, stride=video_stride)
+    sim = Simulation(config)  # first: a world that cannot be made (e.g. agents.founders) writes nothing
     folder = make_run_folder(config.run.name, out, root)
     (folder / "config.yaml").write_text(config_to_yaml(config), encoding="utf-8")
-    sim = Simulation(config)
     log(f"alife run: {folder}  ({config.world.width}x{config.world.height}, "
         f"{sim.n_alive} agents, {config.run.steps} ticks, seed {config.seed})")
     with CsvWriter(folder / "metrics.csv", metric_columns(config)) as metrics:

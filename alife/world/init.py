@@ -90,6 +90,8 @@ def founder_genomes(config: Config, layout: GenomeLayout, n: int, rng: np.random
     model, value and reward-head weights; the affect half-lives from the config and random
     sensitivities, couplings and memory-write genes (``affect.*_scale``): nothing hand-set
     that evolution or learning should find."""
+    if config.agents.founders:
+        return evolved_founders(config.agents.founders, layout, n, rng)
     lc = config.learner
     genomes = np.zeros((n, layout.size), np.float32)
     layout.view(genomes, "log_temperature")[:] = np.log(lc.temperature)
@@ -124,6 +126,28 @@ def founder_genomes(config: Config, layout: GenomeLayout, n: int, rng: np.random
     lo, hi = layout.bounds()
     np.clip(genomes, lo, hi, out=genomes)
     return genomes
+
+
+def evolved_founders(path: str, layout: GenomeLayout, n: int,
+                     rng: np.random.Generator) -> np.ndarray:
+    """n founders' genomes float32 (n, G) drawn from the rows of the genomes file ``path``
+    (``agents.founders``): in a random order, each row once while they last."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            genomes = data["genomes"] if "genomes" in data.files else None
+    except (OSError, ValueError, EOFError) as err:
+        raise ValueError(f"agents.founders: {path}: cannot read a genomes file ({err})") from None
+    if genomes is None or genomes.ndim != 2 or genomes.shape[0] == 0:
+        raise ValueError(f"agents.founders: {path}: expected an array 'genomes' of shape (m, G) "
+                         "with m >= 1 (as `alife evolve` writes to genomes.npz)")
+    if genomes.shape[1] != layout.size:
+        raise ValueError(f"agents.founders: {path}: genomes of {genomes.shape[1]} genes, this "
+                         f"config's genome has {layout.size} (its sense radius, features and "
+                         "affect dims must be those of the run that evolved them)")
+    m = genomes.shape[0]
+    rows = np.concatenate([rng.permutation(m) for _ in range(-(-n // m))])[:n] if n else []
+    lo, hi = layout.bounds()
+    return np.clip(genomes[rows].astype(np.float32), lo, hi)
 
 
 def innate_model(config: Config, n_features: int) -> tuple[np.ndarray, np.ndarray]:

@@ -267,3 +267,23 @@ def test_a_generational_checkpoint_loads_without_births(generational):
     assert sim.n_alive <= n  # a generation's world: nobody is born in it
     plain, _ = Simulation.load(generational / "checkpoint.npz", births=True)
     assert plain.params.births
+
+
+def test_an_evolved_population_founds_another_run(tmp_path):
+    from alife import Simulation, load_config
+
+    cfg = {"world": {"width": 24, "height": 20}, "agents": {"initial_count": 30},
+           "evolution": {"generations": 2, "generation_ticks": 30}}
+    result = evolve(cfg, tmp_path / "evo", progress=False, log=lambda msg: None)
+    path = result.folder / "genomes.npz"
+    with np.load(path) as data:
+        evolved = data["genomes"]
+    assert evolved.shape[0] == 30
+    sim = Simulation(load_config(cfg, [f"agents.founders={path}", "agents.initial_count=40"]))
+    founders = sim.state.agents.genome[sim.state.agents.alive]
+    rows = {row.tobytes() for row in evolved}
+    assert all(g.tobytes() in rows for g in founders)  # every founder is an evolved genome
+    assert len({g.tobytes() for g in founders[:30]}) == len(rows)  # each once while they last
+    with pytest.raises(ValueError, match="agents.founders: .*genes, this config's genome has"):
+        Simulation(load_config(cfg, [f"agents.founders={path}", "affect.dims=2",
+                                     "affect.half_lives=[100, 300]"]))
