@@ -100,11 +100,8 @@ def probed_block(b, ahead, agents, grid, p, f_col, f_weight, work, cycles, t):
 def probed_think(blocks, agents, grid, p, feature_map, cycles):
     """mind.think calling probed_block; cycles int64 (chunks, len(PHASES)) accumulates."""
     n_blocks = blocks.shape[0]
-    n_inputs = agents.features.shape[1]
-    n_outputs = agents.model.shape[2] * (n_inputs - 1)
     f_col, f_weight = padded_rows(feature_map)
-    rows = n_outputs + max(n_inputs, agents.reward_model.shape[2])
-    scratch = np.empty((mind._CHUNKS, rows * mind.LANES + 16), np.float32)
+    scratch = mind.chunk_scratch(agents)
     n_chunks = max(1, min(n_blocks, mind._CHUNKS))
     for t in prange(n_chunks):
         start = t * n_blocks // n_chunks

@@ -171,6 +171,7 @@ def start_learned_state(slot, agents, p):
     agents.error_fast[b, :, :, lane] = 0.0  # nothing is expected to surprise yet
     agents.error_slow[b, :, :, lane] = 0.0
     agents.input_scale[b, :, lane] = 0.0
+    agents.expected[b, :, lane] = 0.0
     agents.experience[slot] = 0
     for k in range(k_dims):  # affect starts at rest, memory empty
         agents.affect[b, k, lane] = 0.0

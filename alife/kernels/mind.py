@@ -81,14 +81,8 @@ def think(blocks, agents, grid, p, feature_map):
     agents' rows and lanes.
     """
     n_blocks = blocks.shape[0]
-    n_inputs = agents.features.shape[1]
-    n_outputs = agents.model.shape[2] * (n_inputs - 1)
-    n_actions = agents.reward_model.shape[2]
     f_col, f_weight = padded_rows(feature_map)
-    # per chunk: the imagined outcomes (A·P rows), then the update coefficients (P rows) or
-    # the actions' scores and weights (A rows)
-    scratch_rows = n_outputs + max(n_inputs, n_actions)
-    scratch = np.empty((_CHUNKS, scratch_rows * LANES + 16), np.float32)
+    scratch = chunk_scratch(agents)
     n_chunks = max(1, min(n_blocks, _CHUNKS))
     for t in prange(n_chunks):
         start = t * n_blocks // n_chunks
@@ -96,6 +90,18 @@ def think(blocks, agents, grid, p, feature_map):
         for j in range(start, stop):
             ahead = blocks[j + 1] if j + 1 < stop else blocks[j]
             think_block(blocks[j], ahead, agents, grid, p, f_col, f_weight, scratch[t])
+
+
+@njit(cache=True, inline="always")
+def chunk_scratch(agents):
+    """Scratch float32 (chunks, rows · 8 + 16) for think's chunks: rows for the imagined
+    outcomes (A·P), which learning uses before for its update coefficients and preconditioned
+    inputs (2P + 2); then the actions' scores and weights (A) and what the heads expect of
+    each action (3A). (+ 16: rows of different chunks apart in memory.)"""
+    n_inputs = agents.features.shape[1]
+    n_actions = agents.reward_model.shape[2]
+    rows = n_actions * (n_inputs - 1) + max(n_inputs, 4 * n_actions)
+    return np.empty((_CHUNKS, rows * LANES + 16), np.float32)
 
 
 @njit(cache=True)
@@ -138,7 +144,7 @@ def sense_block(b, agents, grid, p):
     n_window = (2 * p.sense_radius + 1) ** 2
     inv_food_capacity = np.float32(p.inv_food_capacity)
     inv_energy_scale = np.float32(p.inv_energy_scale)
-    k_scale = np.float32(p.k_drive_scale)
+    k_scale = splat8(np.float32(p.k_drive_scale))
     zero = splat8(0.0)
     live_flag = zero  # lane flags as 1.0 / 0.0, turned into masks at the end
     learned_flag = zero
@@ -147,7 +153,7 @@ def sense_block(b, agents, grid, p):
     crowding = zero
     last_reward = zero
     last_surprise = zero
-    rate = zero
+    seen = splat8(1.0)  # ticks of experience n (1 in lanes that do not learn)
     window = agents.senses[b].T  # (8, S): row ``lane`` is the senses of slot 8b + lane
     for lane in range(LANES):
         i = b * LANES + lane
@@ -162,14 +168,15 @@ def sense_block(b, agents, grid, p):
             learned_flag = with_lane8(learned_flag, lane, 1.0)
             last = with_lane8(last, lane, a)
             agents.experience[i] += 1
-            rate = with_lane8(rate, lane, max(np.float32(1.0) / np.float32(
-                agents.experience[i]), k_scale))
+            seen = with_lane8(seen, lane, np.float32(agents.experience[i]))
             gain = with_lane8(gain, lane, (energy[i] - prev_energy[i]) * inv_food_capacity)
             crowding = with_lane8(crowding, lane, np.float32(n_blocked / n_window))
             last_reward = with_lane8(last_reward, lane, agents.reward[i])
             last_surprise = with_lane8(last_surprise, lane, agents.surprise[i])
     live = gt8(live_flag, zero)
     learned = and8(live, gt8(learned_flag, zero))
+    rate = div8(splat8(1.0), seen)
+    rate = select8(gt8(rate, k_scale), rate, k_scale)  # max(1 / n, k), as numba's max
     return live, learned, last, gain, crowding, last_reward, last_surprise, rate
 
 
@@ -226,8 +233,12 @@ def learn8(b, ahead, agents, p, learned, last, gain, last_surprise, rate, model_
         e = sub8(load8(features, row8(b, k, n_inputs)), load8(prediction, row8(b, k, n_features)))
         sq = add8(sq, mul8(e, e))
     surprise = sqrt8(sq)
-    expect_fast = head_of_taken(agents.error_fast, b, prev, last_surprise, last)
-    expect_slow = head_of_taken(agents.error_slow, b, prev, last_surprise, last)
+    # what the heads expected of the last action when it was chosen (choose8 kept them; the
+    # heads have not changed since)
+    expected = agents.expected
+    r_old = load8(expected, row8(b, 0, 3))
+    expect_fast = load8(expected, row8(b, 1, 3))
+    expect_slow = load8(expected, row8(b, 2, 3))
     progress = sub8(expect_slow, expect_fast)
     curiosity = max0_8(progress) if p.use_progress else surprise
     reward = clip8(add8(mul8(energy_weight, gain), mul8(boldness, curiosity)), REWARD_CLIP)
@@ -275,7 +286,6 @@ def learn8(b, ahead, agents, p, learned, last, gain, last_surprise, rate, model_
             load8(features, row8(b, k, n_inputs)), load8(prediction, row8(b, k, n_features)))))
     nudge_model(b, ahead, agents.model, work, g_at, learned, last)
     # the reward head: one step towards the gain, on the taken action
-    r_old = head_of_taken(agents.reward_model, b, prev, zero, last)
     store8(work, 0, mul8(model_rate, sub8(gain, r_old)))
     nudge_head(agents.reward_model, b, work, 0, g_at, learned, last)
     # the error models: towards the surprise that followed, inputs z̃ = [x̃_old, σ_old]
@@ -396,11 +406,12 @@ def choose8(b, agents, p, live, surprise, energy_weight, boldness, temperature, 
                              load8(work, (a * n_features + k) * LANES)))
         gain = head_of(agents.reward_model, b, a, features, splat8(0.0))
         fast = head_of(agents.error_fast, b, a, features, surprise)
-        if p.use_progress:
-            slow = head_of(agents.error_slow, b, a, features, surprise)
-            pull = max0_8(sub8(slow, fast))
-        else:
-            pull = fast
+        slow = head_of(agents.error_slow, b, a, features, surprise)
+        pull = max0_8(sub8(slow, fast)) if p.use_progress else fast
+        kept = (n_outputs + n_actions + 3 * a) * LANES  # for learn8 next tick
+        store8(work, kept, gain)
+        store8(work, kept + LANES, fast)
+        store8(work, kept + 2 * LANES, slow)
         score = add8(add8(mul8(energy_weight, gain), mul8(discount, v)), mul8(boldness, pull))
         store8(work, (n_outputs + a) * LANES, score)
         better = gt8(score, best)
@@ -465,29 +476,21 @@ def head_of(head, b, a, x, extra):
 
 
 @njit(cache=True, inline="always")
-def head_of_taken(head, b, x, extra, last):
-    """head_of for each lane's own action ``last`` (a lane vector of action indices)."""
-    out = splat8(0.0)
-    for a in range(head.shape[2]):
-        out = select8(eq8(last, splat8(a)), head_of(head, b, a, x, extra), out)
-    return out
-
-
-@njit(cache=True, inline="always")
 def nudge_head(head, b, work, coef_at, g_at, learned, last):
-    """One LMS step on each learned lane's own action a: head[m, a] += coef · g_m, kept in
-    ±MODEL_CLIP; head (n/8, Z, A, 8), coef per lane at work[coef_at:coef_at + 8], the
-    preconditioned inputs g_m at work rows g_at + m."""
+    """One LMS step on each learned lane's own action a: head[m, a] += coef · g_m; head
+    (n/8, Z, A, 8), coef per lane at work[coef_at:coef_at + 8], the preconditioned inputs g_m
+    at work rows g_at + m. (No clip, unlike the world model: a normalised step moves the
+    head's output by less than its error, and the targets, gain and surprise, are bounded.)"""
     n_in = head.shape[1]
     n_actions = head.shape[2]
     coef = load8(work, coef_at)
-    for m in range(n_in):
-        step = mul8(coef, load8(work, (g_at + m) * LANES))
-        for a in range(n_actions):
-            taken = and8(learned, eq8(last, splat8(a)))
+    for a in range(n_actions):  # actions outside: each lane mask serves a whole column
+        taken = and8(learned, eq8(last, splat8(a)))
+        for m in range(n_in):
             where = row8(b, m * n_actions + a, n_in * n_actions)
             w = load8(head, where)
-            store8(head, where, select8(taken, clip8(add8(w, step), MODEL_CLIP), w))
+            step = mul8(coef, load8(work, (g_at + m) * LANES))
+            store8(head, where, select8(taken, add8(w, step), w))
 
 
 @njit(cache=True, inline="always")
@@ -624,6 +627,9 @@ def draw_actions(b, agents, work, n_outputs, total, greedy):
             chosen = agents.forced_action[i]
         for k in range(n_features):  # the chosen action's outcome, as imagined
             agents.prediction[b, k, lane] = work[(chosen * n_features + k) * LANES + lane]
+        for j in range(3):  # and what the heads expect of it
+            agents.expected[b, j, lane] = work[(n_outputs + n_actions + 3 * chosen + j) * LANES
+                                               + lane]
         agents.explored[i] = chosen != int(lane8(greedy, lane))
         agents.prev_energy[i] = agents.energy[i]
         agents.action[i] = chosen

@@ -26,7 +26,7 @@ from alife.kernels.simd import LANES
 
 # the AgentState fields stored in blocks of LANES slots, lane last
 LANE_FIELDS = ("senses", "action_prob", "features", "prev_features", "prediction", "traits",
-               "model", "value", "reward_model", "error_fast", "error_slow", "input_scale", "affect",
+               "model", "value", "reward_model", "error_fast", "error_slow", "input_scale", "expected", "affect",
                "affect_u", "affect_alpha", "drives", "drive_mean", "drive_var", "mem_x",
                "mem_next", "mem_action", "mem_weight")
 
@@ -93,6 +93,8 @@ class AgentState(NamedTuple):
                                     situation z (s = the last surprise)
     error_slow  float32 (n, P+2, A) the same, learned slowly (progress = slow − fast)
     input_scale float32 (n, P+2)    running mean square of each input z̃ (preconditions learning)
+    expected    float32 (n, 3)      what the heads expected of the last action when it was
+                                    chosen: energy gain, surprise (fast, slow error model)
     experience  int32   (n,)        ticks the agent has learned from (0 before its first)
     prev_energy float32 (n,)        energy when the last action was chosen (minus what it
                                     has given to children since: a birth is no loss)
@@ -144,6 +146,7 @@ class AgentState(NamedTuple):
     error_fast: np.ndarray
     error_slow: np.ndarray
     input_scale: np.ndarray
+    expected: np.ndarray
     experience: np.ndarray
     prev_energy: np.ndarray
     surprise: np.ndarray
@@ -229,6 +232,7 @@ def empty_agents(capacity: int, n_genes: int, n_senses: int, n_features: int,
         error_fast=np.zeros((capacity, p + 2, N_ACTIONS), np.float32),
         error_slow=np.zeros((capacity, p + 2, N_ACTIONS), np.float32),
         input_scale=np.zeros((capacity, p + 2), np.float32),
+        expected=np.zeros((capacity, 3), np.float32),
         experience=np.zeros(capacity, np.int32),
         prev_energy=np.zeros(capacity, np.float32),
         surprise=np.zeros(capacity, np.float32),

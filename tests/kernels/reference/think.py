@@ -151,9 +151,9 @@ def head_of(head, i, a, x, extra):
 @njit(cache=True, inline="always")
 def nudge_head(head, i, a, g, coef):
     """One LMS step of a head on action a: head[i, m, a] += coef · g[m] (g: its inputs,
-    preconditioned), kept in ±MODEL_CLIP."""
+    preconditioned; no clip)."""
     for m in range(head.shape[1]):
-        head[i, m, a] = clip(head[i, m, a] + coef * g[m], MODEL_CLIP)
+        head[i, m, a] = head[i, m, a] + coef * g[m]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -228,8 +228,7 @@ def learn(i, agents, p, a, gain, last_surprise, rate, model_lr, value_lr, energy
         e = x_new[i, k] - prediction[i, k]
         sq += e * e
     surprise = math.sqrt(sq)
-    expect_fast = head_of(agents.error_fast, i, a, x_old, last_surprise)
-    expect_slow = head_of(agents.error_slow, i, a, x_old, last_surprise)
+    r_old, expect_fast, expect_slow = agents.expected[i]  # as choose saw them (heads unchanged)
     progress = expect_slow - expect_fast
     curiosity = max0(progress) if p.use_progress else surprise
     reward = clip(energy_weight * gain + boldness * curiosity, REWARD_CLIP)
@@ -271,7 +270,6 @@ def learn(i, agents, p, a, gain, last_surprise, rate, model_lr, value_lr, energy
         for k in range(n_features):
             model[i, m, a, k] = clip(model[i, m, a, k] + coef[k] * g[m], MODEL_CLIP)
     # reward head, action a: towards the gain
-    r_old = head_of(agents.reward_model, i, a, x_old, _ZERO)
     nudge_head(agents.reward_model, i, a, g, model_rate * (gain - r_old))
     # error models, action a: towards the surprise that followed
     nudge_head(agents.error_fast, i, a, g,
@@ -410,6 +408,7 @@ def choose(i, agents, p, surprise, energy_weight, boldness, temperature):
             imagined[a, k] = acc
     discount = traits[i, TRAIT_DISCOUNT]
     scores = np.empty(n_actions, np.float32)
+    expected = np.empty((n_actions, 3), np.float32)  # gain, surprise (fast, slow) per action
     best = _MINUS_INF
     greedy = 0
     for a in range(n_actions):
@@ -418,17 +417,18 @@ def choose(i, agents, p, surprise, energy_weight, boldness, temperature):
             v += value[i, k] * imagined[a, k]
         gain = head_of(agents.reward_model, i, a, features, _ZERO)
         fast = head_of(agents.error_fast, i, a, features, surprise)
-        if p.use_progress:
-            pull = max0(head_of(agents.error_slow, i, a, features, surprise) - fast)
-        else:
-            pull = fast
+        slow = head_of(agents.error_slow, i, a, features, surprise)
+        pull = max0(slow - fast) if p.use_progress else fast
+        expected[a, 0] = gain
+        expected[a, 1] = fast
+        expected[a, 2] = slow
         scores[a] = energy_weight * gain + discount * v + boldness * pull
         if scores[a] > best:
             best = scores[a]
             greedy = a
     weights = np.empty(n_actions, np.float32)
     total = policy_weights(i, agents, p, scores, best, temperature, weights)
-    draw(i, agents, weights, total, imagined, greedy)
+    draw(i, agents, weights, total, imagined, expected, greedy)
     for m in range(n_inputs):
         agents.prev_features[i, m] = features[i, m]
 
@@ -463,7 +463,7 @@ def policy_weights(i, agents, p, scores, best, temperature, weights):
 
 
 @njit(cache=True)
-def draw(i, agents, weights, total, imagined, greedy):
+def draw(i, agents, weights, total, imagined, expected, greedy):
     """Draw the action by ``weights`` (one uniform of stream 0, also when ``forced_action``
     dictates it); store the probabilities, the chosen action's imagined outcome as the next
     prediction, whether it was not the best-scored one, and a fresh move priority."""
@@ -483,6 +483,8 @@ def draw(i, agents, weights, total, imagined, greedy):
         chosen = agents.forced_action[i]
     for k in range(imagined.shape[1]):
         agents.prediction[i, k] = imagined[chosen, k]
+    for j in range(3):  # what the heads expect of it: learn reads them next tick
+        agents.expected[i, j] = expected[chosen, j]
     agents.explored[i] = chosen != greedy
     agents.prev_energy[i] = agents.energy[i]
     agents.action[i] = chosen
