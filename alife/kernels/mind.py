@@ -740,6 +740,7 @@ def fetch_learned(agents, b):
     fetch_block(agents.error_fast, b)
     fetch_block(agents.error_slow, b)
     fetch_block(agents.input_scale, b)
+    fetch_block(agents.expected, b)
 
 
 @njit(cache=True, inline="always")

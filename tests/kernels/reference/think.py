@@ -20,6 +20,8 @@ couplings  (affect e; each w a heritable K-vector)
 learn      (a the last action, x̃_old the features it was chosen in, σ_old the last surprise,
            z̃ = [x̃_old, σ_old])
              σ = ‖x − x̂‖,  ê_f = E_f[a] · z̃,  ê_s = E_s[a] · z̃,  π = ê_s − ê_f
+           (ê and R[:, a] · x̃_old as choose computed them last tick, kept in ``expected``: the
+           heads have not changed since)
              r′ = clip(ω g + c κ),  κ = max(0, π) (progress) or σ (surprise)
            and with learning on, normalised LMS steps on preconditioned inputs: with k the
            drives' rate (feel), ν_m += k (z̃_m² − ν_m) (the running mean square of each input),
