@@ -477,10 +477,10 @@ def head_of(head, b, a, x, extra):
 
 @njit(cache=True, inline="always")
 def nudge_head(head, b, work, coef_at, g_at, learned, last):
-    """One LMS step on each learned lane's own action a: head[m, a] += coef · g_m; head
-    (n/8, Z, A, 8), coef per lane at work[coef_at:coef_at + 8], the preconditioned inputs g_m
-    at work rows g_at + m. (No clip, unlike the world model: a normalised step moves the
-    head's output by less than its error, and the targets, gain and surprise, are bounded.)"""
+    """One LMS step on each learned lane's own action a: head[m, a] += coef · g_m, kept in
+    ±MODEL_CLIP (a guard: under extreme settings surprise, a head's target, can be huge);
+    head (n/8, Z, A, 8), coef per lane at work[coef_at:coef_at + 8], the preconditioned inputs
+    g_m at work rows g_at + m."""
     n_in = head.shape[1]
     n_actions = head.shape[2]
     coef = load8(work, coef_at)
@@ -490,7 +490,7 @@ def nudge_head(head, b, work, coef_at, g_at, learned, last):
             where = row8(b, m * n_actions + a, n_in * n_actions)
             w = load8(head, where)
             step = mul8(coef, load8(work, (g_at + m) * LANES))
-            store8(head, where, select8(taken, add8(w, step), w))
+            store8(head, where, select8(taken, clip8(add8(w, step), MODEL_CLIP), w))
 
 
 @njit(cache=True, inline="always")

@@ -153,9 +153,9 @@ def head_of(head, i, a, x, extra):
 @njit(cache=True, inline="always")
 def nudge_head(head, i, a, g, coef):
     """One LMS step of a head on action a: head[i, m, a] += coef · g[m] (g: its inputs,
-    preconditioned; no clip)."""
+    preconditioned), kept in ±MODEL_CLIP."""
     for m in range(head.shape[1]):
-        head[i, m, a] = head[i, m, a] + coef * g[m]
+        head[i, m, a] = clip(head[i, m, a] + coef * g[m], MODEL_CLIP)
 
 
 # ---------------------------------------------------------------------------------------------
