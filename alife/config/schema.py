@@ -42,8 +42,9 @@ class WorldConfig(_Section):
     )
     noise_cover: float = Field(
         0.0, ge=0.0, lt=1.0,
-        description="fraction of cells in noise patches: they show a new random amount of food "
-        "every tick that can never be eaten (unlearnable surprise, a 'noisy TV'); 0 = none",
+        description="fraction of cells in noise patches: in a sense channel of their own they show "
+        "a new random value every tick and carry no food (unlearnable surprise, a 'noisy TV'; "
+        "agents then predict 5 more features); 0 = none",
     )
     noise_patch_size: float = Field(4.0, gt=0, description="length scale of noise patches (cells)")
 

@@ -27,14 +27,16 @@ def regrow_row(y, food, capacity, column_rate):
 
 
 @njit(cache=True)
-def refresh_noise(food, noise_cells, key, tick, level):
-    """Set every noise cell (flat indices, int64 (m,)) of ``food`` (float32 (H, W)) to
-    ``level`` × a uniform draw that depends only on (key, tick, cell): the same for every
-    agent that looks, different every tick, unpredictable, and free of any random state."""
-    width = food.shape[1]
+def refresh_noise(signal, noise_cells, key, tick, level):
+    """Set every noise cell (flat indices, int64 (m,)) of ``signal`` (float32 (H, W), the
+    noise channel) to ``level`` × a uniform draw that depends only on (key, tick, cell): the
+    same for every agent that looks, different every tick, unpredictable, and free of any
+    random state."""
+    width = signal.shape[1]
     for cell in noise_cells:
         z = np.uint64(key) * _GOLDEN + np.uint64(tick) * _MIX1 + np.uint64(cell) * _MIX2
         z = (z ^ (z >> np.uint64(30))) * _MIX1
         z = (z ^ (z >> np.uint64(27))) * _MIX2
         z = z ^ (z >> np.uint64(31))
-        food[cell // width, cell % width] = np.float32(level * ((z >> np.uint64(11)) * (1.0 / 9007199254740992.0)))
+        signal[cell // width, cell % width] = np.float32(
+            level * ((z >> np.uint64(11)) * (1.0 / 9007199254740992.0)))

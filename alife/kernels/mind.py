@@ -161,7 +161,7 @@ def sense_block(b, agents, grid, p):
             continue
         live_flag = with_lane8(live_flag, lane, 1.0)
         n_blocked = sense_agent(lane, agents.x[i], agents.y[i], energy[i], grid.food,
-                                grid.obstacle, grid.occupancy, p.width, p.height, p.torus,
+                                grid.signal, grid.obstacle, grid.occupancy, p.width, p.height, p.torus,
                                 p.sense_radius, inv_food_capacity, inv_energy_scale, window)
         a = action[i]
         if a >= 0:

@@ -8,7 +8,7 @@ Order within a tick (each phase sees the result of the previous one):
        resolution in which each agent decides from its target's neighbours, see
        alife.kernels.move; then every agent touches only its own rows and cell)
     3. reproduction     (serial: slots and cells are allocated in a fixed order)
-    4. food regrowth (and the noise patches' new values)
+    4. food regrowth (and the noise channel's new values)
 Phases 3 and 4 are a few operations per agent or cell. Nothing is summed across threads (the
 tick's totals are summed in slot order afterwards), so any thread count gives bit-identical
 results.
@@ -164,7 +164,7 @@ def run_ticks(grid, agents, p, feature_map, counters, stats, gene_lo, gene_hi, s
         for y in range(height):  # serial: a second parallel region per tick costs more than it saves
             regrow_row(y, food, capacity, column_rate)
         if grid.noise_cells.shape[0] > 0:
-            refresh_noise(food, grid.noise_cells, p.noise_key, tick + 1, p.noise_level)
+            refresh_noise(grid.signal, grid.noise_cells, p.noise_key, tick + 1, p.noise_level)
 
         stats[S_AGENT_STEPS] += len(living)
         stats[S_BIRTHS] += births

@@ -6,7 +6,9 @@
 sectors (P = 10)  food underfoot; weighted mean food in the N, E, S, W sectors of the window;
                   blocked share of each sector; own energy. A window cell at offset (dx, dy)
                   belongs to the sectors it points at, in proportion (max(0, -dy) / d to N, …,
-                  d = |dx| + |dy|), and counts 1/d: near cells matter more.
+                  d = |dx| + |dy|), and counts 1/d: near cells matter more. In a world with
+                  noise patches (P = 15), the noise channel the same way as food: noise here,
+                  noise in the N, E, S, W sectors (after the energy).
 window (P = S)    every sensed value (identity): the most detail, and a large model.
 """
 
@@ -21,18 +23,25 @@ SECTOR_FEATURES = (
     "food_here", "food_north", "food_east", "food_south", "food_west",
     "blocked_north", "blocked_east", "blocked_south", "blocked_west", "energy",
 )
+NOISE_FEATURES = ("noise_here", "noise_north", "noise_east", "noise_south", "noise_west")
 
 
 def feature_map(config: Config) -> np.ndarray:
     """float32 (P, S): features = F @ senses."""
     r = config.agents.sense_radius
-    n_senses = sense_size(r)
+    noise = config.world.noise_cover > 0
+    n_senses = sense_size(r, noise)
     if config.learner.features == "window":
         return np.eye(n_senses, dtype=np.float32)
     n_window = window_size(r)
-    fmap = np.zeros((len(SECTOR_FEATURES), n_senses), np.float64)
+    names = SECTOR_FEATURES + (NOISE_FEATURES if noise else ())
+    fmap = np.zeros((len(names), n_senses), np.float64)
     offsets = [(dx, dy) for dy in range(-r, r + 1) for dx in range(-r, r + 1)]
-    fmap[0, offsets.index((0, 0))] = 1.0
+    here = offsets.index((0, 0))
+    fmap[0, here] = 1.0
+    noise_row, noise_channel = len(SECTOR_FEATURES), 2 * n_window
+    if noise:
+        fmap[noise_row, noise_channel + here] = 1.0
     for sector in range(4):  # actions 1..4 are the directions N, E, S, W
         ux, uy = ACTION_DX[sector + 1], ACTION_DY[sector + 1]
         for k, (dx, dy) in enumerate(offsets):
@@ -41,7 +50,10 @@ def feature_map(config: Config) -> np.ndarray:
                 share = max(0, ux * dx + uy * dy) / dist / dist  # nearer cells count more
                 fmap[1 + sector, k] = share
                 fmap[5 + sector, n_window + k] = share
-    for row in range(1, 9):
+                if noise:
+                    fmap[noise_row + 1 + sector, noise_channel + k] = share
+    sector_rows = list(range(1, 9)) + (list(range(noise_row + 1, noise_row + 5)) if noise else [])
+    for row in sector_rows:
         fmap[row] /= fmap[row].sum()
-    fmap[9, 2 * n_window] = 1.0
+    fmap[SECTOR_FEATURES.index("energy"), n_senses - 1] = 1.0  # energy: the last sense
     return fmap.astype(np.float32)

@@ -3,7 +3,8 @@
 Shared by the live viewer, ``alife run --video`` and the tests, so what is recorded is what is
 watched. Layers, bottom to top:
 
-    ground    food shading (FOOD_LUT: more food = brighter green), or plain when food is off
+    ground    food shading (FOOD_LUT: more food = brighter green), or plain when food is off;
+              noise patches in violet by what their noise channel shows (NOISE_LUT)
     obstacle  grey cells
     agents    one coloured cell per living agent; the colour mode picks the colours
 
@@ -18,7 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from alife.render.colors import FOOD_LUT, GROUND, MODES, OBSTACLE, ColorContext, Scales, available_modes, lut_index
+from alife.render.colors import (FOOD_LUT, GROUND, MODES, NOISE_LUT, OBSTACLE, ColorContext,
+                                 Scales, available_modes, lut_index)
 from alife.render.lineage import LineageTracker
 
 
@@ -75,6 +77,9 @@ class FrameRenderer:
         if self.show_food:
             cap = self.food_capacity or float(grid.food_capacity.max(initial=0.0)) or 1.0
             np.take(FOOD_LUT, lut_index(grid.food, 0.0, cap), axis=0, out=out)
+            cells = getattr(grid, "noise_cells", None)  # hand-made states may have no noise
+            if cells is not None and cells.size:
+                out.reshape(-1, 3)[cells] = NOISE_LUT[lut_index(grid.signal.ravel()[cells], 0.0, cap)]
         else:
             out[...] = GROUND
         out[grid.obstacle] = OBSTACLE

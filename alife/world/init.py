@@ -59,10 +59,11 @@ def make_grid(config: Config, rng: np.random.Generator) -> GridState:
     if config.world.noise_cover > 0:  # only then: a world without noise draws nothing more
         field = _smooth_noise(rng.standard_normal((h, w)), config.world.noise_patch_size)
         noise = (field >= np.quantile(field, 1.0 - config.world.noise_cover)) & ~obstacle
-        food_capacity[noise] = 0.0  # nothing grows there; what shows is noise
+        food_capacity[noise] = 0.0  # nothing grows there; what shows is in its own channel
     food = (food_capacity * np.float32(f.initial_fill)).astype(np.float32)
     noise_cells = np.flatnonzero(noise.ravel()).astype(np.int64)
-    refresh_noise(food, noise_cells, noise_key(config.seed), 0, float(f.capacity))
+    signal = np.zeros((h, w), np.float32)
+    refresh_noise(signal, noise_cells, noise_key(config.seed), 0, float(f.capacity))
     return GridState(
         food=food,
         food_capacity=food_capacity,
@@ -71,6 +72,7 @@ def make_grid(config: Config, rng: np.random.Generator) -> GridState:
         column_rate=np.zeros(w, np.float64),
         noise=noise,
         noise_cells=noise_cells,
+        signal=signal,
     )
 
 
@@ -234,7 +236,8 @@ def _place(config: Config, layout: GenomeLayout, grid: GridState, cells: np.ndar
     """Agent storage with agents of ``genomes`` in ``cells``, learned state from their genes."""
     n = cells.shape[0]
     capacity = max(16, n + births_room_needed(n, config.agents.max_population))
-    agents = empty_agents(capacity, layout.size, sense_size(config.agents.sense_radius),
+    agents = empty_agents(capacity, layout.size, sense_size(config.agents.sense_radius,
+                                                            config.world.noise_cover > 0),
                           layout.n_features, layout.affect_dims, config.affect.memory_size)
     ys, xs = np.divmod(cells, config.world.width)
     agents.alive[:n] = True

@@ -44,8 +44,10 @@ class GridState(NamedTuple):
     obstacle      bool    (H, W)  impassable cells
     occupancy     int32   (H, W)  slot of the agent in the cell, -1 if empty
     column_rate   float64 (W,)    scratch: this tick's regrowth rate per column
-    noise         bool    (H, W)  noise-patch cells (their food is shown, never eaten)
+    noise         bool    (H, W)  noise-patch cells (no food grows there)
     noise_cells   int64   (m,)    flat indices (y * W + x) of the noise cells
+    signal        float32 (H, W)  the noise channel: what each noise cell shows this tick (in
+                                  food units, never food), 0 elsewhere
     """
 
     food: np.ndarray
@@ -55,6 +57,7 @@ class GridState(NamedTuple):
     column_rate: np.ndarray
     noise: np.ndarray
     noise_cells: np.ndarray
+    signal: np.ndarray
 
 
 class AgentState(NamedTuple):

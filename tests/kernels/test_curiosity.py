@@ -1,6 +1,7 @@
 """Curiosity about situations: the pull of the unknown depends on where an agent is and what
 it would do (learned error models), so raw surprise draws agents to unpredictable places and
-learning progress, which unlearnable noise cannot give, does not."""
+learning progress, which unlearnable noise cannot give, does not. The noise patches show
+their noise in a sense channel of their own and carry no food."""
 
 import numpy as np
 
@@ -32,5 +33,5 @@ def test_surprise_seekers_are_drawn_to_unpredictable_places_and_progress_seekers
     surprise = np.array([_share_in_noise("surprise", 1.0, s) for s in seeds])
     progress = np.array([_share_in_noise("progress", 1.0, s) for s in seeds])
     assert (surprise > progress).all()  # on every matched world
-    assert surprise.mean() >= indifferent.mean() + 0.05
+    assert surprise.mean() >= 2 * indifferent.mean()  # noise carries no food: others avoid it
     assert progress.mean() <= indifferent.mean() + 0.02

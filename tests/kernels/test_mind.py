@@ -19,6 +19,7 @@ CASES = {
     "learning off, no memory": ["learner.learning=false", "affect.memory_size=0"],
     "greedy policy": ["learner.policy=greedy"],
     "random policy, shifted model": ["learner.policy=random", "learner.init_model=shift"],
+    "noise channel, walls": ["world.noise_cover=0.2", "world.edges=walls"],
 }
 
 

@@ -210,3 +210,17 @@ def test_render_frame_does_not_import_pygame():
 def test_every_mode_has_a_legend():
     for mode in MODES.values():
         assert mode.legend and mode.needs
+
+
+def test_noise_patches_are_drawn_apart_from_food():
+    from alife.render.colors import NOISE_LUT
+    from conftest import tiny_config
+
+    sim = Simulation(tiny_config(world={"noise_cover": 0.2}), seed=1)
+    frame = FrameRenderer(sim.config).render(sim.state)
+    g = sim.state.grid
+    cells = g.noise_cells[g.occupancy.ravel()[g.noise_cells] < 0]  # no agent drawn on top
+    colours = frame.reshape(-1, 3)[cells]
+    assert cells.size > 0
+    assert (colours[:, 2] > colours[:, 1]).all()  # violet, not the green of food
+    assert {tuple(c) for c in colours} <= {tuple(c) for c in NOISE_LUT}
