@@ -47,6 +47,18 @@ class WorldConfig(_Section):
         "agents then predict 5 more features); 0 = none",
     )
     noise_patch_size: float = Field(4.0, gt=0, description="length scale of noise patches (cells)")
+    hazard_cover: float = Field(
+        0.0, ge=0.0, lt=1.0,
+        description="fraction of cells that are hazards: they cost energy to stand on, show in a "
+        "sense channel of their own (agents then predict 5 more features) and drift; 0 = none",
+    )
+    hazard_patch_size: float = Field(3.0, gt=0, description="length scale of hazard patches (cells)")
+    hazard_cost: float = Field(
+        2.0, ge=0, description="energy lost in every tick an agent ends on a hazard (energy/tick)"
+    )
+    hazard_drift_every: int = Field(
+        40, ge=0, description="ticks between two steps of the hazards, one cell east; 0 = still"
+    )
 
 
 class FoodConfig(_Section):

@@ -8,9 +8,10 @@ a table with 95 % confidence intervals over seeds and, with the ``plot`` extra, 
     baldwin     evolution with lifetime learning vs without: fitness rise, innate prediction error
     curiosity_noise  raw-surprise vs learning-progress curiosity in a world with noise patches
     cohort      blank founders that learn vs frozen ones, against scripted greedy and random controls
+    hazards     the same four in a world of drifting hazards: who learns to avoid them
 
 ``alife experiment NAME [--seeds N] [--workers N | --scheduler ADDR] [--out DIR]``; the Python
 entry point is :func:`alife.experiments.runner.run_experiment`.
 """
 
-EXPERIMENTS = ("ablations", "baldwin", "curiosity_noise", "cohort")
+EXPERIMENTS = ("ablations", "baldwin", "curiosity_noise", "cohort", "hazards")

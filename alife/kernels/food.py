@@ -40,3 +40,14 @@ def refresh_noise(signal, noise_cells, key, tick, level):
         z = z ^ (z >> np.uint64(31))
         signal[cell // width, cell % width] = np.float32(
             level * ((z >> np.uint64(11)) * (1.0 / 9007199254740992.0)))
+
+
+@njit(cache=True)
+def drift_east(layer):
+    """Shift a grid layer (H, W) one cell east, the last column wrapping to the first."""
+    width = layer.shape[1]
+    for y in range(layer.shape[0]):
+        last = layer[y, width - 1]
+        for x in range(width - 1, 0, -1):
+            layer[y, x] = layer[y, x - 1]
+        layer[y, 0] = last

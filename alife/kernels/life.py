@@ -1,7 +1,8 @@
 """Eating, metabolism, ageing, death and in-world reproduction.
 
 Energy bookkeeping (checked by the tests): over any stretch of ticks,
-    Δ(total energy of living agents) = food eaten − metabolism − energy of agents at death,
+    Δ(total energy of living agents) = food eaten − metabolism − hazard damage
+                                       − energy of agents at death,
 and births only move energy from a parent to its child.
 """
 
@@ -23,23 +24,27 @@ DEATH_OLD_AGE = 2
 
 
 @njit(cache=True, inline="always")
-def eat_metabolise_age(i, xs, ys, energy, age, moved, alive, death_cause, food, noise,
-                       occupancy, eat_rate, max_energy, basal_cost, move_cost, max_age):
+def eat_metabolise_age(i, xs, ys, energy, age, moved, alive, death_cause, food, hazard,
+                       occupancy, eat_rate, max_energy, basal_cost, move_cost, hazard_cost,
+                       max_age):
     """Agent i's tick of eating, paying metabolism, ageing and dying. Returns the bite eaten
     (float32).
 
-    Eats ``min(food in own cell, eat_rate, max_energy - energy)``, nothing in a noise cell
-    (``noise`` bool (H, W)); pays ``basal_cost`` plus ``move_cost`` if it moved; dies if
-    energy <= 0 or (max_age > 0 and age >= max_age): ``alive`` False, its cell emptied and
-    ``death_cause`` (int8 (n,)) set (DEATH_* codes). Touches only agent i's rows and cell.
+    Eats ``min(food in own cell, eat_rate, max_energy - energy)``; pays ``basal_cost`` plus
+    ``move_cost`` if it moved, and loses ``hazard_cost`` on a hazard cell (``hazard`` bool
+    (H, W)); dies if energy <= 0 or (max_age > 0 and age >= max_age): ``alive`` False, its
+    cell emptied and ``death_cause`` (int8 (n,)) set (DEATH_* codes). Touches only agent i's
+    rows and cell.
     """
     x = xs[i]
     y = ys[i]
     room = max_energy - energy[i]
-    bite = np.float32(min(food[y, x], eat_rate, room)) if room > 0.0 and not noise[y, x] else np.float32(0.0)
+    bite = np.float32(min(food[y, x], eat_rate, room)) if room > 0.0 else np.float32(0.0)
     food[y, x] -= bite
     energy[i] += bite
     energy[i] -= metabolic_cost(moved[i], basal_cost, move_cost)
+    if hazard_cost > 0.0 and hazard[y, x]:  # no grid read in a world without hazards
+        energy[i] -= np.float32(hazard_cost)
     age[i] += 1
     if energy[i] <= 0.0:
         death_cause[i] = DEATH_STARVED
@@ -59,15 +64,17 @@ def metabolic_cost(moved, basal_cost, move_cost):
 
 
 @njit(cache=True)
-def tally(living, alive, action, moved, energy, death_cause, bite, basal_cost, move_cost):
+def tally(living, alive, action, moved, energy, death_cause, bite, xs, ys, hazard, basal_cost,
+          move_cost, hazard_cost):
     """The tick's totals over ``living`` (int64 slots alive at its start), summed in slot
-    order: (eaten, metabolism, death_energy, starved, old_age, moves, blocked).
+    order: (eaten, metabolism, hazard_damage, death_energy, starved, old_age, moves, blocked).
 
     death_energy is the energy the dead carried (<= 0 for the starved), which leaves the
     system with them; blocked counts steps refused (blocked or lost to a rival).
     """
     eaten = 0.0
     metabolism = 0.0
+    hazard_damage = 0.0
     death_energy = 0.0
     starved = 0
     old_age = 0
@@ -76,6 +83,8 @@ def tally(living, alive, action, moved, energy, death_cause, bite, basal_cost, m
     for i in living:
         eaten += bite[i]
         metabolism += metabolic_cost(moved[i], basal_cost, move_cost)
+        if hazard_cost > 0.0 and hazard[ys[i], xs[i]]:
+            hazard_damage += np.float32(hazard_cost)
         if moved[i]:
             moves += 1
         elif action[i] != 0:
@@ -86,7 +95,7 @@ def tally(living, alive, action, moved, energy, death_cause, bite, basal_cost, m
                 starved += 1
             else:
                 old_age += 1
-    return eaten, metabolism, death_energy, starved, old_age, moves, blocked
+    return eaten, metabolism, hazard_damage, death_energy, starved, old_age, moves, blocked
 
 
 @njit(cache=True)

@@ -161,8 +161,9 @@ def sense_block(b, agents, grid, p):
             continue
         live_flag = with_lane8(live_flag, lane, 1.0)
         n_blocked = sense_agent(lane, agents.x[i], agents.y[i], energy[i], grid.food,
-                                grid.signal, grid.obstacle, grid.occupancy, p.width, p.height, p.torus,
-                                p.sense_radius, inv_food_capacity, inv_energy_scale, window)
+                                grid.signal, grid.hazard, grid.obstacle, grid.occupancy,
+                                p.width, p.height, p.torus, p.sense_radius, inv_food_capacity,
+                                inv_energy_scale, p.noise_channel, p.hazard_channel, window)
         a = action[i]
         if a >= 0:
             learned_flag = with_lane8(learned_flag, lane, 1.0)

@@ -23,7 +23,11 @@ class KernelParams(NamedTuple):
     inv_energy_scale: float       # 1 / reproduce_threshold: the unit of the energy sense
     regrowth_rate: float
     noise_key: int                # noise patches: the seed of their values (from the seed)
-    noise_level: float            # noise patches show up to this much food (food.capacity)
+    noise_level: float            # noise patches show up to this much (food.capacity)
+    noise_channel: bool           # senses have a noise channel (a world with noise patches)
+    hazard_channel: bool          # senses have a hazard channel (a world with hazards)
+    hazard_cost: float            # energy lost per tick on a hazard (0 in a world without)
+    hazard_drift_every: int       # ticks between two steps east of the hazards; 0 = still
     season_amplitude: float
     season_period: float
     season_waves: float
@@ -94,6 +98,10 @@ def kernel_params(config: Config, layout: GenomeLayout, births: bool = True) -> 
         regrowth_rate=float(f.regrowth_rate),
         noise_key=noise_key(config.seed),
         noise_level=float(f.capacity),
+        noise_channel=w.noise_cover > 0,
+        hazard_channel=w.hazard_cover > 0,
+        hazard_cost=float(w.hazard_cost if w.hazard_cover > 0 else 0.0),
+        hazard_drift_every=int(w.hazard_drift_every),
         season_amplitude=float(f.season_amplitude),
         season_period=float(f.season_period),
         season_waves=float(f.season_waves),

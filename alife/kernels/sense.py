@@ -1,11 +1,12 @@
 """Sensing: what an agent perceives of its (2r+1)x(2r+1) neighbourhood, and the action set.
 
-Sense vector layout, float32, length ``sense_size(r, noise)`` = 2n + 1, or 3n + 1 in a world
-with noise patches, n = (2r+1)**2:
-    [0, n)        food in each window cell / food capacity, row-major from (-r, -r)
+Sense vector layout, float32, length ``sense_size(r, noise, hazard)`` = (2 + noise + hazard)
+· n + 1, n = (2r+1)**2, each window row-major from (-r, -r):
+    [0, n)        food in each window cell / food capacity
     [n, 2n)       1.0 where the window cell is blocked (obstacle, another agent, beyond a wall)
-    [2n, 3n)      (noise worlds only) the noise channel of each window cell / food capacity:
-                  what a noise patch shows this tick, 0 elsewhere; it never carries food
+    next n        (worlds with noise patches) the noise channel / food capacity: what a noise
+                  patch shows this tick, 0 elsewhere; it never carries food
+    next n        (worlds with hazards) 1.0 where the window cell is a hazard
     last          own energy / reproduction threshold, at most ENERGY_SENSE_MAX
 """
 
@@ -26,9 +27,9 @@ def window_size(radius: int) -> int:
     return (2 * radius + 1) ** 2
 
 
-def sense_size(radius: int, noise: bool = False) -> int:
-    """Length of the sense vector; ``noise``: with the noise channel (a world with noise)."""
-    return (3 if noise else 2) * window_size(radius) + 1
+def sense_size(radius: int, noise: bool = False, hazard: bool = False) -> int:
+    """Length of the sense vector; ``noise``, ``hazard``: with those channels."""
+    return (2 + int(noise) + int(hazard)) * window_size(radius) + 1
 
 
 @njit(cache=True, inline="always")
@@ -57,11 +58,12 @@ def wrap_cell(cx, cy, width, height, torus):
 
 
 @njit(cache=True, inline="always")
-def sense_agent(i, x, y, energy, food, signal, obstacle, occupancy, width, height, torus,
-                radius, inv_food_capacity, inv_energy_scale, senses):
-    """Write agent ``i``'s sense vector into ``senses[i]`` (float32 (n_agents, n_senses)):
-    with the noise channel (read from ``signal`` float32 (H, W)) when n_senses has room for
-    it (``sense_size(radius, True)``).
+def sense_agent(i, x, y, energy, food, signal, hazard, obstacle, occupancy, width, height,
+                torus, radius, inv_food_capacity, inv_energy_scale, noise_channel,
+                hazard_channel, senses):
+    """Write agent ``i``'s sense vector into ``senses[i]`` (float32 (n_agents, n_senses)),
+    with the noise channel (from ``signal`` float32 (H, W)) if ``noise_channel`` and the hazard
+    channel (from ``hazard`` bool (H, W)) if ``hazard_channel`` (the module docstring).
 
     ``inv_food_capacity``, ``inv_energy_scale``: float32. Returns the number of blocked cells
     in the window (the sum of the blocked senses: the agent's own cell does not count).
@@ -79,8 +81,14 @@ def sense_agent(i, x, y, energy, food, signal, obstacle, occupancy, width, heigh
         n_blocked = _sense_walls(i, x, y, food, obstacle, occupancy, width, height, radius,
                                  inv_food_capacity, senses)
     n_window = (2 * radius + 1) ** 2
-    if senses.shape[1] > 2 * n_window + 1:  # the noise channel: a window of the signal layer
-        _sense_signal(i, x, y, signal, width, height, torus, radius, inv_food_capacity, senses)
+    first = 2 * n_window
+    if noise_channel:  # a window of the signal layer
+        _sense_layer(i, x, y, signal, width, height, torus, radius, inv_food_capacity, first,
+                     senses)
+        first += n_window
+    if hazard_channel:
+        _sense_layer(i, x, y, hazard, width, height, torus, radius, np.float32(1.0), first,
+                     senses)
     # the agent's own cell is not blocked by itself (it was counted: the agent occupies it)
     n_blocked -= senses[i, n_window + n_window // 2] != 0.0
     senses[i, n_window + n_window // 2] = 0.0
@@ -89,14 +97,14 @@ def sense_agent(i, x, y, energy, food, signal, obstacle, occupancy, width, heigh
 
 
 @njit(cache=True, inline="always")
-def _sense_signal(i, x, y, signal, width, height, torus, radius, inv_food_capacity, senses):
-    """The window's noise channel, senses[i, 2n:3n]: signal / food capacity (0 beyond walls)."""
+def _sense_layer(i, x, y, layer, width, height, torus, radius, scale, first, senses):
+    """A window of a grid layer (float32 or bool (H, W)) × ``scale`` (float32) into
+    senses[i, first:first + n] (0 beyond walls)."""
     side = 2 * radius + 1
-    first = 2 * side * side
     for row in range(side):
         for col in range(side):
             cx, cy, inside = wrap_cell(x + col - radius, y + row - radius, width, height, torus)
-            senses[i, first + row * side + col] = (signal[cy, cx] * inv_food_capacity if inside
+            senses[i, first + row * side + col] = (np.float32(layer[cy, cx]) * scale if inside
                                                    else np.float32(0.0))
 
 

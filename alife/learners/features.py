@@ -7,8 +7,9 @@ sectors (P = 10)  food underfoot; weighted mean food in the N, E, S, W sectors o
                   blocked share of each sector; own energy. A window cell at offset (dx, dy)
                   belongs to the sectors it points at, in proportion (max(0, -dy) / d to N, …,
                   d = |dx| + |dy|), and counts 1/d: near cells matter more. In a world with
-                  noise patches (P = 15), the noise channel the same way as food: noise here,
-                  noise in the N, E, S, W sectors (after the energy).
+                  noise patches the noise channel the same way as food (noise here, noise in
+                  the N, E, S, W sectors: P += 5, after the energy), then likewise in a world
+                  with hazards the hazard channel.
 window (P = S)    every sensed value (identity): the most detail, and a large model.
 """
 
@@ -24,35 +25,39 @@ SECTOR_FEATURES = (
     "blocked_north", "blocked_east", "blocked_south", "blocked_west", "energy",
 )
 NOISE_FEATURES = ("noise_here", "noise_north", "noise_east", "noise_south", "noise_west")
+HAZARD_FEATURES = ("hazard_here", "hazard_north", "hazard_east", "hazard_south", "hazard_west")
 
 
 def feature_map(config: Config) -> np.ndarray:
     """float32 (P, S): features = F @ senses."""
     r = config.agents.sense_radius
-    noise = config.world.noise_cover > 0
-    n_senses = sense_size(r, noise)
+    noise, hazard = config.world.noise_cover > 0, config.world.hazard_cover > 0
+    n_senses = sense_size(r, noise, hazard)
     if config.learner.features == "window":
         return np.eye(n_senses, dtype=np.float32)
     n_window = window_size(r)
-    names = SECTOR_FEATURES + (NOISE_FEATURES if noise else ())
+    # (first feature row, first sense of its window channel) of each channel with sectors
+    channels = [(0, 0)]
+    names = SECTOR_FEATURES
+    sense = 2 * n_window
+    for present, extra in ((noise, NOISE_FEATURES), (hazard, HAZARD_FEATURES)):
+        if present:
+            channels.append((len(names), sense))
+            names, sense = names + extra, sense + n_window
     fmap = np.zeros((len(names), n_senses), np.float64)
     offsets = [(dx, dy) for dy in range(-r, r + 1) for dx in range(-r, r + 1)]
-    here = offsets.index((0, 0))
-    fmap[0, here] = 1.0
-    noise_row, noise_channel = len(SECTOR_FEATURES), 2 * n_window
-    if noise:
-        fmap[noise_row, noise_channel + here] = 1.0
+    for row, first in channels:
+        fmap[row, first + offsets.index((0, 0))] = 1.0
     for sector in range(4):  # actions 1..4 are the directions N, E, S, W
         ux, uy = ACTION_DX[sector + 1], ACTION_DY[sector + 1]
         for k, (dx, dy) in enumerate(offsets):
             if (dx, dy) != (0, 0):
                 dist = abs(dx) + abs(dy)
                 share = max(0, ux * dx + uy * dy) / dist / dist  # nearer cells count more
-                fmap[1 + sector, k] = share
-                fmap[5 + sector, n_window + k] = share
-                if noise:
-                    fmap[noise_row + 1 + sector, noise_channel + k] = share
-    sector_rows = list(range(1, 9)) + (list(range(noise_row + 1, noise_row + 5)) if noise else [])
+                for row, first in channels:
+                    fmap[row + 1 + sector, first + k] = share
+                fmap[5 + sector, n_window + k] = share  # blocked
+    sector_rows = list(range(5, 9)) + [row + 1 + s for row, _ in channels for s in range(4)]
     for row in sector_rows:
         fmap[row] /= fmap[row].sum()
     fmap[SECTOR_FEATURES.index("energy"), n_senses - 1] = 1.0  # energy: the last sense

@@ -34,9 +34,11 @@ def affect_columns(dims: int) -> tuple[str, ...]:
 
 def metric_columns(config) -> tuple[str, ...]:
     """The columns of metrics.csv for a config (affect columns depend on affect.dims;
-    ``noise_occupancy``, the share of agents standing in noise patches, only with noise)."""
+    ``noise_occupancy``, the share of agents standing in noise patches, only with noise;
+    ``hazard_occupancy`` and ``hazard_damage`` (energy lost on hazards) only with hazards)."""
     noise = ("noise_occupancy",) if config.world.noise_cover > 0 else ()
-    return BASE_COLUMNS + affect_columns(config.affect.dims) + noise
+    hazard = ("hazard_occupancy", "hazard_damage") if config.world.hazard_cover > 0 else ()
+    return BASE_COLUMNS + affect_columns(config.affect.dims) + noise + hazard
 
 
 def collect(sim: Simulation, events: dict[str, float]) -> dict[str, float | int]:
@@ -76,6 +78,10 @@ def collect(sim: Simulation, events: dict[str, float]) -> dict[str, float | int]
         **affect_metrics(agents, seen),
         **({"noise_occupancy": reduce(sim.state.grid.noise[agents.y[alive], agents.x[alive]], np.mean)}
            if sim.config.world.noise_cover > 0 else {}),
+        **({"hazard_occupancy": reduce(sim.state.grid.hazard[agents.y[alive], agents.x[alive]],
+                                       np.mean),
+            "hazard_damage": events["hazard_damage"]}
+           if sim.config.world.hazard_cover > 0 else {}),
     }
 
 

@@ -35,6 +35,7 @@ def lut(stops: Sequence[RGB], n: int = 256) -> np.ndarray:
 # The index is linear in food; the curve (t ** 0.6) lifts small amounts so thin food is visible.
 FOOD_LUT = lut([GROUND, (24, 50, 36), (36, 92, 50), (54, 136, 64)])[
     np.round(255 * np.linspace(0.0, 1.0, 256) ** 0.6).astype(np.int64)]
+HAZARD: RGB = (150, 40, 24)       # hazard cells: a dark red wash over the ground
 # The noise channel of noise patches: dim to bright violet (never green: it is not food).
 NOISE_LUT = lut([(34, 24, 52), (70, 44, 110), (112, 70, 170)])
 # Energy: starving red -> orange -> yellow -> near white (ready to reproduce).

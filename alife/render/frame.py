@@ -4,7 +4,8 @@ Shared by the live viewer, ``alife run --video`` and the tests, so what is recor
 watched. Layers, bottom to top:
 
     ground    food shading (FOOD_LUT: more food = brighter green), or plain when food is off;
-              noise patches in violet by what their noise channel shows (NOISE_LUT)
+              noise patches in violet by what their noise channel shows (NOISE_LUT);
+              hazards washed dark red (HAZARD)
     obstacle  grey cells
     agents    one coloured cell per living agent; the colour mode picks the colours
 
@@ -19,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from alife.render.colors import (FOOD_LUT, GROUND, MODES, NOISE_LUT, OBSTACLE, ColorContext,
-                                 Scales, available_modes, lut_index)
+from alife.render.colors import (FOOD_LUT, GROUND, HAZARD, MODES, NOISE_LUT, OBSTACLE,
+                                 ColorContext, Scales, available_modes, lut_index)
 from alife.render.lineage import LineageTracker
 
 
@@ -82,6 +83,9 @@ class FrameRenderer:
                 out.reshape(-1, 3)[cells] = NOISE_LUT[lut_index(grid.signal.ravel()[cells], 0.0, cap)]
         else:
             out[...] = GROUND
+        hazard = getattr(grid, "hazard", None)  # hand-made states may have none
+        if hazard is not None and hazard.any():
+            out[hazard] = (out[hazard] // 2 + np.array(HAZARD, np.uint8) // 2)
         out[grid.obstacle] = OBSTACLE
         slots = np.flatnonzero(agents.alive)
         # the tracker must see every frame's newborns, whatever mode is shown

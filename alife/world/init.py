@@ -61,6 +61,10 @@ def make_grid(config: Config, rng: np.random.Generator) -> GridState:
         noise = (field >= np.quantile(field, 1.0 - config.world.noise_cover)) & ~obstacle
         food_capacity[noise] = 0.0  # nothing grows there; what shows is in its own channel
     food = (food_capacity * np.float32(f.initial_fill)).astype(np.float32)
+    hazard = np.zeros((h, w), bool)
+    if config.world.hazard_cover > 0:  # only then: a world without hazards draws nothing more
+        field = _smooth_noise(rng.standard_normal((h, w)), config.world.hazard_patch_size)
+        hazard = (field >= np.quantile(field, 1.0 - config.world.hazard_cover)) & ~obstacle
     noise_cells = np.flatnonzero(noise.ravel()).astype(np.int64)
     signal = np.zeros((h, w), np.float32)
     refresh_noise(signal, noise_cells, noise_key(config.seed), 0, float(f.capacity))
@@ -73,6 +77,7 @@ def make_grid(config: Config, rng: np.random.Generator) -> GridState:
         noise=noise,
         noise_cells=noise_cells,
         signal=signal,
+        hazard=hazard,
     )
 
 
@@ -237,7 +242,8 @@ def _place(config: Config, layout: GenomeLayout, grid: GridState, cells: np.ndar
     n = cells.shape[0]
     capacity = max(16, n + births_room_needed(n, config.agents.max_population))
     agents = empty_agents(capacity, layout.size, sense_size(config.agents.sense_radius,
-                                                            config.world.noise_cover > 0),
+                                                            config.world.noise_cover > 0,
+                                                            config.world.hazard_cover > 0),
                           layout.n_features, layout.affect_dims, config.affect.memory_size)
     ys, xs = np.divmod(cells, config.world.width)
     agents.alive[:n] = True

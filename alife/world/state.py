@@ -48,6 +48,7 @@ class GridState(NamedTuple):
     noise_cells   int64   (m,)    flat indices (y * W + x) of the noise cells
     signal        float32 (H, W)  the noise channel: what each noise cell shows this tick (in
                                   food units, never food), 0 elsewhere
+    hazard        bool    (H, W)  hazard cells (they cost energy to stand on; they drift east)
     """
 
     food: np.ndarray
@@ -58,6 +59,7 @@ class GridState(NamedTuple):
     noise: np.ndarray
     noise_cells: np.ndarray
     signal: np.ndarray
+    hazard: np.ndarray
 
 
 class AgentState(NamedTuple):

@@ -1,17 +1,19 @@
 """Invariants that must hold after every tick of a busy world (many births and deaths)."""
 
 import numpy as np
+import pytest
 
 from alife import Simulation
 from conftest import check_world, tiny_config
 
 
-def _busy_world():
+def _busy_world(**sections):
     # small, crowded, short-lived: reproduction, starvation and old age all happen often
     return Simulation(tiny_config(
         agents={"initial_count": 150},
         life={"max_age": 60, "reproduce_threshold": 50.0},
         food={"regrowth_rate": 0.05, "season_amplitude": 0.8, "season_period": 100.0},
+        **sections,
     ), seed=11)
 
 
@@ -28,16 +30,20 @@ def test_invariants_hold_every_tick_of_a_busy_world():
     assert not sim.extinct
 
 
-def test_energy_bookkeeping_balances():
-    """Δ(total agent energy) = food eaten − metabolism − energy carried away by the dead."""
-    sim = _busy_world()
+@pytest.mark.parametrize("hazards", [False, True])
+def test_energy_bookkeeping_balances(hazards):
+    """Δ(total agent energy) = food eaten − metabolism − hazard damage − energy carried away
+    by the dead."""
+    sim = _busy_world(world={"hazard_cover": 0.2, "hazard_drift_every": 7}) if hazards \
+        else _busy_world()
     sim.take_stats()
     for _ in range(60):
         before = sim.state.agents.energy[sim.state.agents.alive].astype(np.float64).sum()
         sim.step(5)
         after = sim.state.agents.energy[sim.state.agents.alive].astype(np.float64).sum()
         s = sim.take_stats()
-        expected = s["food_eaten"] - s["metabolism"] - s["death_energy"]
+        expected = s["food_eaten"] - s["metabolism"] - s["hazard_damage"] - s["death_energy"]
+        assert hazards or s["hazard_damage"] == 0
         assert abs((after - before) - expected) <= 1e-4 * max(1.0, s["food_eaten"] + s["metabolism"])
 
 

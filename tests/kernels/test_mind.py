@@ -20,6 +20,8 @@ CASES = {
     "greedy policy": ["learner.policy=greedy"],
     "random policy, shifted model": ["learner.policy=random", "learner.init_model=shift"],
     "noise channel, walls": ["world.noise_cover=0.2", "world.edges=walls"],
+    "hazards, noise": ["world.hazard_cover=0.2", "world.hazard_drift_every=3",
+                       "world.noise_cover=0.1"],
 }
 
 

@@ -201,7 +201,7 @@ def test_each_agent_deciding_alone_matches_the_claim_rule(width, height, edges):
                      np.zeros(n_slots, np.int32), alive, np.zeros(n_slots, np.int8),
                      np.zeros(n_slots, np.float32), obstacle, occupancy,
                      np.zeros((height, width), np.float32), np.zeros((height, width), bool),
-                     width, height, torus, 1.0, 100.0, 0.0, 0.0, 0)
+                     width, height, torus, 1.0, 100.0, 0.0, 0.0, 0.0, 0)
         assert set(np.flatnonzero(moved)) == set(expected)
         for i, (tx, ty) in expected.items():
             assert (xs[i], ys[i]) == (tx, ty)

@@ -168,9 +168,10 @@ def sense(i, agents, grid, p):
     of the window (its own cell does not count)."""
     n_window = (2 * p.sense_radius + 1) ** 2
     n_blocked = sense_agent(i, agents.x[i], agents.y[i], agents.energy[i], grid.food,
-                            grid.signal, grid.obstacle, grid.occupancy, p.width, p.height, p.torus,
-                            p.sense_radius, np.float32(p.inv_food_capacity),
-                            np.float32(p.inv_energy_scale), agents.senses)
+                            grid.signal, grid.hazard, grid.obstacle, grid.occupancy, p.width,
+                            p.height, p.torus, p.sense_radius, np.float32(p.inv_food_capacity),
+                            np.float32(p.inv_energy_scale), p.noise_channel, p.hazard_channel,
+                            agents.senses)
     return np.float32(n_blocked / n_window)
 
 
