@@ -85,7 +85,7 @@ def probed_block(b, ahead, agents, grid, p, f_col, f_weight, work, cycles, t):
     weight = mind.remember8(b, agents, learned, action, surprise)
     last = lap(cycles, t, 6, last)
     mind.feel8(b, agents, p, learned, surprise, gain, reward, last_reward, crowding, progress,
-               rate, work)
+               rate, work, grid.deal.shape[0])
     last = lap(cycles, t, 7, last)
     mind.report_and_replay(b, agents, p, surprise, progress, reward, weight, model_lr, work)
     last = lap(cycles, t, 8, last)

@@ -83,6 +83,36 @@ class FoodConfig(_Section):
     season_waves: float = Field(
         1.0, ge=0, description="spatial waves of the season across the world's width; 0 = the whole world in phase"
     )
+    kinds: int = Field(
+        1, ge=1, le=4, description="kinds of food, each in patches of its own and sensed in a "
+        "channel of its own (agents then predict 5 more features per kind)"
+    )
+    kind_values: list[float] = Field(
+        [1.0], description="energy per unit of food eaten, one value per kind; negative = poison. "
+        "Which kind is worth which value is dealt by `deal`"
+    )
+    deal: Literal["fixed", "per_generation", "per_region", "volatile"] = Field(
+        "fixed",
+        description="who is worth what: fixed = kind k the k-th value; per_generation = dealt "
+        "anew (a random permutation) for every generation's world, and every `deal_every` ticks "
+        "within one world; per_region = the deal of one half of the world (a smooth map) shifted "
+        "by one in the other; volatile = stable epochs of `stable_ticks` alternating with volatile "
+        "ones of `volatile_ticks`, in which the deal shifts by one every `flip_min`..`flip_max` ticks",
+    )
+    deal_every: int = Field(1000, ge=1, description="per_generation: ticks between two deals in one world")
+    stable_ticks: int = Field(500, ge=1, description="volatile: length of a stable epoch (ticks)")
+    volatile_ticks: int = Field(500, ge=1, description="volatile: length of a volatile epoch (ticks)")
+    flip_min: int = Field(30, ge=1, description="volatile: fewest ticks between two shifts of the deal")
+    flip_max: int = Field(60, ge=1, description="volatile: most ticks between two shifts of the deal")
+
+    @model_validator(mode="after")
+    def _one_value_per_kind(self) -> "FoodConfig":
+        if len(self.kind_values) != self.kinds:
+            raise ValueError(f"kind_values needs one value per kind (kinds={self.kinds}), got "
+                             f"{len(self.kind_values)}")
+        if self.flip_min > self.flip_max:
+            raise ValueError(f"flip_min must be <= flip_max ({self.flip_max}), got {self.flip_min}")
+        return self
 
 
 class AgentsConfig(_Section):

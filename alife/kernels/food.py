@@ -1,5 +1,6 @@
-"""Food regrowth with seasons (a travelling wave of regrowth rate across the world's width),
-and noise patches: cells that show a fresh random amount of uneatable food every tick."""
+"""Food regrowth with seasons (a travelling wave of regrowth rate across the world's width);
+noise patches (a fresh random value every tick in a channel of their own); the hazards'
+drift; and the deal of what each food kind is worth."""
 
 import math
 
@@ -34,12 +35,50 @@ def refresh_noise(signal, noise_cells, key, tick, level):
     random state."""
     width = signal.shape[1]
     for cell in noise_cells:
-        z = np.uint64(key) * _GOLDEN + np.uint64(tick) * _MIX1 + np.uint64(cell) * _MIX2
-        z = (z ^ (z >> np.uint64(30))) * _MIX1
-        z = (z ^ (z >> np.uint64(27))) * _MIX2
-        z = z ^ (z >> np.uint64(31))
+        z = mix(key, tick, cell)
         signal[cell // width, cell % width] = np.float32(
             level * ((z >> np.uint64(11)) * (1.0 / 9007199254740992.0)))
+
+
+@njit(cache=True, inline="always")
+def mix(key, a, b):
+    """A well-mixed uint64 of (key, a, b) (SplitMix64's finaliser): random draws that need
+    no random state."""
+    z = np.uint64(key) * _GOLDEN + np.uint64(a) * _MIX1 + np.uint64(b) * _MIX2
+    z = (z ^ (z >> np.uint64(30))) * _MIX1
+    z = (z ^ (z >> np.uint64(27))) * _MIX2
+    return z ^ (z >> np.uint64(31))
+
+
+DEAL_FIXED, DEAL_PER_GENERATION, DEAL_PER_REGION, DEAL_VOLATILE = range(4)  # KernelParams.deal
+
+
+@njit(cache=True)
+def advance_deal(deal, clock, tick, p):
+    """At ``tick``, deal anew what the food kinds are worth when a deal is due: ``deal`` int64
+    (K,) the value slot of each kind, ``clock`` int64 (2,) [tick of the next deal or shift,
+    deals and shifts so far].
+
+    per_generation: a random permutation every ``p.deal_every`` ticks. volatile: in the
+    volatile part of each epoch (stable_ticks, then volatile_ticks), every flip_min..flip_max
+    ticks each kind shifts to the next value slot. Draws from ``mix``: no random state.
+    """
+    n = deal.shape[0]
+    if n < 2 or tick < clock[0]:
+        return
+    if p.deal == DEAL_PER_GENERATION:
+        for k in range(n - 1, 0, -1):  # Fisher-Yates
+            j = np.int64(mix(p.deal_key, clock[1], k) % np.uint64(k + 1))
+            deal[k], deal[j] = deal[j], deal[k]
+        clock[0] = tick + p.deal_every
+        clock[1] += 1
+    elif p.deal == DEAL_VOLATILE and tick % (p.stable_ticks + p.volatile_ticks) >= p.stable_ticks:
+        for k in range(n):
+            deal[k] = (deal[k] + 1) % n
+        spread = np.uint64(p.flip_max - p.flip_min + 1)
+        clock[0] = tick + p.flip_min + np.int64(mix(p.deal_key, clock[1], n) % spread)
+        clock[1] += 1
+
 
 
 @njit(cache=True)

@@ -1,7 +1,7 @@
 """Eating, metabolism, ageing, death and in-world reproduction.
 
 Energy bookkeeping (checked by the tests): over any stretch of ticks,
-    Δ(total energy of living agents) = food eaten − metabolism − hazard damage
+    Δ(total energy of living agents) = energy from food − metabolism − hazard damage
                                        − energy of agents at death,
 and births only move energy from a parent to its child.
 """
@@ -24,13 +24,15 @@ DEATH_OLD_AGE = 2
 
 
 @njit(cache=True, inline="always")
-def eat_metabolise_age(i, xs, ys, energy, age, moved, alive, death_cause, food, hazard,
+def eat_metabolise_age(i, xs, ys, energy, age, moved, alive, death_cause, food, worth, hazard,
                        occupancy, eat_rate, max_energy, basal_cost, move_cost, hazard_cost,
                        max_age):
     """Agent i's tick of eating, paying metabolism, ageing and dying. Returns the bite eaten
     (float32).
 
-    Eats ``min(food in own cell, eat_rate, max_energy - energy)``; pays ``basal_cost`` plus
+    Eats ``min(food in own cell, eat_rate, max_energy - energy)``, which brings it the bite
+    times the food's worth (``worth``: (kind, region, deal, kind_value) of the grid,
+    food_worth); pays ``basal_cost`` plus
     ``move_cost`` if it moved, and loses ``hazard_cost`` on a hazard cell (``hazard`` bool
     (H, W)); dies if energy <= 0 or (max_age > 0 and age >= max_age): ``alive`` False, its
     cell emptied and ``death_cause`` (int8 (n,)) set (DEATH_* codes). Touches only agent i's
@@ -41,7 +43,7 @@ def eat_metabolise_age(i, xs, ys, energy, age, moved, alive, death_cause, food, 
     room = max_energy - energy[i]
     bite = np.float32(min(food[y, x], eat_rate, room)) if room > 0.0 else np.float32(0.0)
     food[y, x] -= bite
-    energy[i] += bite
+    energy[i] += food_worth(x, y, worth) * bite
     energy[i] -= metabolic_cost(moved[i], basal_cost, move_cost)
     if hazard_cost > 0.0 and hazard[y, x]:  # no grid read in a world without hazards
         energy[i] -= np.float32(hazard_cost)
@@ -58,21 +60,36 @@ def eat_metabolise_age(i, xs, ys, energy, age, moved, alive, death_cause, food, 
 
 
 @njit(cache=True, inline="always")
+def food_worth(x, y, worth):
+    """Energy per unit of the food in cell (x, y) now: the value slot its kind is dealt, the
+    deal shifted by one in a per_region world's other region. ``worth`` = (kind int8 (H, W),
+    region bool (H, W), deal int64 (K,), kind_value float32 (K,))."""
+    kind, region, deal, kind_value = worth
+    n_kinds = deal.shape[0]
+    return kind_value[deal[(kind[y, x] + region[y, x]) % n_kinds]]
+
+
+@njit(cache=True, inline="always")
 def metabolic_cost(moved, basal_cost, move_cost):
     """Energy paid for one tick (float32)."""
     return np.float32(basal_cost + (move_cost if moved else 0.0))
 
 
 @njit(cache=True)
-def tally(living, alive, action, moved, energy, death_cause, bite, xs, ys, hazard, basal_cost,
-          move_cost, hazard_cost):
+def tally(living, alive, action, moved, energy, death_cause, bite, xs, ys, worth, hazard,
+          basal_cost, move_cost, hazard_cost):
     """The tick's totals over ``living`` (int64 slots alive at its start), summed in slot
-    order: (eaten, metabolism, hazard_damage, death_energy, starved, old_age, moves, blocked).
+    order: (eaten, food_energy, bad_eaten, metabolism, hazard_damage, death_energy, starved,
+    old_age, moves, blocked).
 
-    death_energy is the energy the dead carried (<= 0 for the starved), which leaves the
-    system with them; blocked counts steps refused (blocked or lost to a rival).
+    eaten is food taken from the grid, food_energy the energy it brought (its worth, see
+    food_worth), bad_eaten the food eaten that was worth less than nothing; death_energy is
+    the energy the dead carried (<= 0 for the starved), which leaves the system with them;
+    blocked counts steps refused (blocked or lost to a rival).
     """
     eaten = 0.0
+    food_energy = 0.0
+    bad_eaten = 0.0
     metabolism = 0.0
     hazard_damage = 0.0
     death_energy = 0.0
@@ -82,6 +99,10 @@ def tally(living, alive, action, moved, energy, death_cause, bite, xs, ys, hazar
     blocked = 0
     for i in living:
         eaten += bite[i]
+        value = food_worth(xs[i], ys[i], worth)
+        food_energy += value * bite[i]
+        if value < 0.0:
+            bad_eaten += bite[i]
         metabolism += metabolic_cost(moved[i], basal_cost, move_cost)
         if hazard_cost > 0.0 and hazard[ys[i], xs[i]]:
             hazard_damage += np.float32(hazard_cost)
@@ -95,7 +116,8 @@ def tally(living, alive, action, moved, energy, death_cause, bite, xs, ys, hazar
                 starved += 1
             else:
                 old_age += 1
-    return eaten, metabolism, hazard_damage, death_energy, starved, old_age, moves, blocked
+    return (eaten, food_energy, bad_eaten, metabolism, hazard_damage, death_energy, starved,
+            old_age, moves, blocked)
 
 
 @njit(cache=True)

@@ -121,7 +121,7 @@ def think_block(b, ahead, agents, grid, p, f_col, f_weight, work):
     fetch_memory(agents, ahead)
     weight = remember8(b, agents, learned, last, surprise)
     feel8(b, agents, p, learned, surprise, gain, reward, last_reward, crowding, progress,
-          rate, work)
+          rate, work, grid.deal.shape[0])
     report_and_replay(b, agents, p, surprise, progress, reward, weight, model_lr, work)
     fetch_choice(agents, ahead)
     choose8(b, agents, p, live, select8(learned, surprise, splat8(0.0)), energy_weight,
@@ -161,7 +161,8 @@ def sense_block(b, agents, grid, p):
             continue
         live_flag = with_lane8(live_flag, lane, 1.0)
         n_blocked = sense_agent(lane, agents.x[i], agents.y[i], energy[i], grid.food,
-                                grid.signal, grid.hazard, grid.obstacle, grid.occupancy,
+                                grid.kind, grid.deal.shape[0], grid.signal, grid.hazard,
+                                grid.obstacle, grid.occupancy,
                                 p.width, p.height, p.torus, p.sense_radius, inv_food_capacity,
                                 inv_energy_scale, p.noise_channel, p.hazard_channel, window)
         a = action[i]
@@ -322,7 +323,7 @@ def remember8(b, agents, learned, last, surprise):
 
 @njit(cache=True, inline="always")
 def feel8(b, agents, p, learned, surprise, gain, reward, last_reward, crowding, progress,
-          rate, work):
+          rate, work, grid_kinds):
     """The drives, standardised by each agent's own running mean and variance (kept also
     without affect: the mean surprise is reported), move the leaky integral u of every affect
     dimension; e = tanh(u). Only with ``affect.enabled`` (the ablation's switch, not a branch
@@ -335,8 +336,11 @@ def feel8(b, agents, p, learned, surprise, gain, reward, last_reward, crowding, 
     store_where(drives, row8(b, 1, n_drives), learned, gain)
     store_where(drives, row8(b, 2, n_drives), learned, sub8(reward, last_reward))
     store_where(drives, row8(b, 3, n_drives), learned, crowding)
-    store_where(drives, row8(b, 4, n_drives), learned,
-                load8(agents.senses, row8(b, n_window // 2, n_senses)))  # food underfoot
+    underfoot = splat8(0.0)  # food underfoot, of any kind
+    for c in range(grid_kinds):
+        underfoot = add8(underfoot, load8(agents.senses, row8(b, c * n_window + n_window // 2,
+                                                              n_senses)))
+    store_where(drives, row8(b, 4, n_drives), learned, underfoot)
     store_where(drives, row8(b, 5, n_drives), learned, progress)
     keep = sub8(splat8(1.0), rate)
     epsilon = splat8(DRIVE_EPSILON)

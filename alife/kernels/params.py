@@ -11,6 +11,7 @@ from alife.genetics.genome import GenomeLayout
 from alife.kernels.sense import N_ACTIONS
 
 POLICIES = ("learned", "greedy", "random")  # learner.policy, in the order of mind.POLICY_*
+DEALS = ("fixed", "per_generation", "per_region", "volatile")  # food.deal, as food.DEAL_*
 
 
 class KernelParams(NamedTuple):
@@ -28,6 +29,13 @@ class KernelParams(NamedTuple):
     hazard_channel: bool          # senses have a hazard channel (a world with hazards)
     hazard_cost: float            # energy lost per tick on a hazard (0 in a world without)
     hazard_drift_every: int       # ticks between two steps east of the hazards; 0 = still
+    deal: int                     # alife.kernels.food.DEAL_*: how the food kinds' worth is dealt
+    deal_key: int                 # the seed of the deals' draws (from the seed)
+    deal_every: int               # per_generation: ticks between two deals
+    stable_ticks: int             # volatile: stable, then volatile part of each epoch
+    volatile_ticks: int
+    flip_min: int                 # volatile: ticks between two shifts of the deal
+    flip_max: int
     season_amplitude: float
     season_period: float
     season_waves: float
@@ -71,11 +79,12 @@ class KernelParams(NamedTuple):
     g_memory_bias: int
 
 
-def noise_key(seed: int) -> int:
-    """The key of the noise patches' values: 32 bits derived from the master seed."""
+def noise_key(seed: int, branch: int = 8) -> int:
+    """32 bits derived from the master seed for the stateless draws of the world: the noise
+    patches' values (seed-sequence branch 8) and the deals of the food kinds (branch 9)."""
     import numpy as np
 
-    return int(np.random.SeedSequence(seed, spawn_key=(8,)).generate_state(1, np.uint32)[0])
+    return int(np.random.SeedSequence(seed, spawn_key=(branch,)).generate_state(1, np.uint32)[0])
 
 
 def thinking_cost(config: Config, layout: GenomeLayout) -> float:
@@ -102,6 +111,13 @@ def kernel_params(config: Config, layout: GenomeLayout, births: bool = True) -> 
         hazard_channel=w.hazard_cover > 0,
         hazard_cost=float(w.hazard_cost if w.hazard_cover > 0 else 0.0),
         hazard_drift_every=int(w.hazard_drift_every),
+        deal=DEALS.index(f.deal),
+        deal_key=noise_key(config.seed, branch=9),
+        deal_every=int(f.deal_every),
+        stable_ticks=int(f.stable_ticks),
+        volatile_ticks=int(f.volatile_ticks),
+        flip_min=int(f.flip_min),
+        flip_max=int(f.flip_max),
         season_amplitude=float(f.season_amplitude),
         season_period=float(f.season_period),
         season_waves=float(f.season_waves),

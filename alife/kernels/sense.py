@@ -1,9 +1,10 @@
 """Sensing: what an agent perceives of its (2r+1)x(2r+1) neighbourhood, and the action set.
 
-Sense vector layout, float32, length ``sense_size(r, noise, hazard)`` = (2 + noise + hazard)
-· n + 1, n = (2r+1)**2, each window row-major from (-r, -r):
-    [0, n)        food in each window cell / food capacity
-    [n, 2n)       1.0 where the window cell is blocked (obstacle, another agent, beyond a wall)
+Sense vector layout, float32, length ``sense_size(r, noise, hazard, kinds)`` = (kinds + 1 +
+noise + hazard) · n + 1, n = (2r+1)**2, each window row-major from (-r, -r):
+    [0, n)        food of kind 0 in each window cell / food capacity
+    ...           (K kinds of food) food of kind 1, 2, ...: each kind in a channel of its own
+    next n        1.0 where the window cell is blocked (obstacle, another agent, beyond a wall)
     next n        (worlds with noise patches) the noise channel / food capacity: what a noise
                   patch shows this tick, 0 elsewhere; it never carries food
     next n        (worlds with hazards) 1.0 where the window cell is a hazard
@@ -27,9 +28,10 @@ def window_size(radius: int) -> int:
     return (2 * radius + 1) ** 2
 
 
-def sense_size(radius: int, noise: bool = False, hazard: bool = False) -> int:
-    """Length of the sense vector; ``noise``, ``hazard``: with those channels."""
-    return (2 + int(noise) + int(hazard)) * window_size(radius) + 1
+def sense_size(radius: int, noise: bool = False, hazard: bool = False, kinds: int = 1) -> int:
+    """Length of the sense vector; ``noise``, ``hazard``: with those channels; ``kinds``: food
+    channels."""
+    return (kinds + 1 + int(noise) + int(hazard)) * window_size(radius) + 1
 
 
 @njit(cache=True, inline="always")
@@ -58,12 +60,13 @@ def wrap_cell(cx, cy, width, height, torus):
 
 
 @njit(cache=True, inline="always")
-def sense_agent(i, x, y, energy, food, signal, hazard, obstacle, occupancy, width, height,
-                torus, radius, inv_food_capacity, inv_energy_scale, noise_channel,
-                hazard_channel, senses):
-    """Write agent ``i``'s sense vector into ``senses[i]`` (float32 (n_agents, n_senses)),
-    with the noise channel (from ``signal`` float32 (H, W)) if ``noise_channel`` and the hazard
-    channel (from ``hazard`` bool (H, W)) if ``hazard_channel`` (the module docstring).
+def sense_agent(i, x, y, energy, food, kind, n_kinds, signal, hazard, obstacle, occupancy,
+                width, height, torus, radius, inv_food_capacity, inv_energy_scale,
+                noise_channel, hazard_channel, senses):
+    """Write agent ``i``'s sense vector into ``senses[i]`` (float32 (n_agents, n_senses)):
+    ``n_kinds`` food channels (a cell's food in the channel of its ``kind``, int8 (H, W)), the
+    noise channel (from ``signal`` float32 (H, W)) if ``noise_channel`` and the hazard channel
+    (from ``hazard`` bool (H, W)) if ``hazard_channel`` (the module docstring).
 
     ``inv_food_capacity``, ``inv_energy_scale``: float32. Returns the number of blocked cells
     in the window (the sum of the blocked senses: the agent's own cell does not count).
@@ -72,16 +75,17 @@ def sense_agent(i, x, y, energy, food, signal, hazard, obstacle, occupancy, widt
     when the kernel is compiled: LLVM unrolls its 25 cells (measured −5 % on ``think``).
     """
     if torus and radius == 2:
-        n_blocked = _sense_torus(i, x, y, food, obstacle, occupancy, width, height, 2,
-                                 inv_food_capacity, senses)
+        n_blocked = _sense_torus(i, x, y, food, kind, n_kinds, obstacle, occupancy, width,
+                                 height, 2, inv_food_capacity, senses)
     elif torus:
-        n_blocked = _sense_torus(i, x, y, food, obstacle, occupancy, width, height, radius,
-                                 inv_food_capacity, senses)
+        n_blocked = _sense_torus(i, x, y, food, kind, n_kinds, obstacle, occupancy, width,
+                                 height, radius, inv_food_capacity, senses)
     else:
-        n_blocked = _sense_walls(i, x, y, food, obstacle, occupancy, width, height, radius,
-                                 inv_food_capacity, senses)
+        n_blocked = _sense_walls(i, x, y, food, kind, n_kinds, obstacle, occupancy, width,
+                                 height, radius, inv_food_capacity, senses)
     n_window = (2 * radius + 1) ** 2
-    first = 2 * n_window
+    blocked_at = n_kinds * n_window
+    first = blocked_at + n_window
     if noise_channel:  # a window of the signal layer
         _sense_layer(i, x, y, signal, width, height, torus, radius, inv_food_capacity, first,
                      senses)
@@ -90,8 +94,8 @@ def sense_agent(i, x, y, energy, food, signal, hazard, obstacle, occupancy, widt
         _sense_layer(i, x, y, hazard, width, height, torus, radius, np.float32(1.0), first,
                      senses)
     # the agent's own cell is not blocked by itself (it was counted: the agent occupies it)
-    n_blocked -= senses[i, n_window + n_window // 2] != 0.0
-    senses[i, n_window + n_window // 2] = 0.0
+    n_blocked -= senses[i, blocked_at + n_window // 2] != 0.0
+    senses[i, blocked_at + n_window // 2] = 0.0
     senses[i, senses.shape[1] - 1] = min(energy * inv_energy_scale, ENERGY_SENSE_MAX)
     return n_blocked
 
@@ -109,13 +113,14 @@ def _sense_layer(i, x, y, layer, width, height, torus, radius, scale, first, sen
 
 
 @njit(cache=True, inline="always")
-def _sense_torus(i, x, y, food, obstacle, occupancy, width, height, radius, inv_food_capacity,
-                 senses):
+def _sense_torus(i, x, y, food, kind, n_kinds, obstacle, occupancy, width, height, radius,
+                 inv_food_capacity, senses):
     """The window's food and blocked senses on a torus; returns the blocked count. Every cell
     is inside, so the loop has no edge tests, and both blocking conditions are read (``|``,
     not a short-circuit branch)."""
     side = 2 * radius + 1
     n_window = side * side
+    blocked_at = n_kinds * n_window
     n_blocked = 0
     x0, cy, _ = wrap_cell(x - radius, y - radius, width, height, True)
     for row in range(side):
@@ -123,8 +128,9 @@ def _sense_torus(i, x, y, food, obstacle, occupancy, width, height, radius, inv_
         for col in range(side):
             k = row * side + col
             blocked = obstacle[cy, cx] | (occupancy[cy, cx] >= 0)
-            senses[i, k] = food[cy, cx] * inv_food_capacity
-            senses[i, n_window + k] = blocked
+            _sense_food(i, k, food[cy, cx] * inv_food_capacity, kind[cy, cx], n_kinds,
+                        n_window, senses)
+            senses[i, blocked_at + k] = blocked
             n_blocked += blocked
             cx += 1
             cx = 0 if cx == width else cx
@@ -134,12 +140,13 @@ def _sense_torus(i, x, y, food, obstacle, occupancy, width, height, radius, inv_
 
 
 @njit(cache=True, inline="always")
-def _sense_walls(i, x, y, food, obstacle, occupancy, width, height, radius, inv_food_capacity,
-                 senses):
+def _sense_walls(i, x, y, food, kind, n_kinds, obstacle, occupancy, width, height, radius,
+                 inv_food_capacity, senses):
     """The window's food and blocked senses inside walls (cells beyond them: no food,
     blocked); returns the blocked count."""
     side = 2 * radius + 1
     n_window = side * side
+    blocked_at = n_kinds * n_window
     n_blocked = 0
     cy = y - radius
     for row in range(side):
@@ -149,12 +156,24 @@ def _sense_walls(i, x, y, food, obstacle, occupancy, width, height, radius, inv_
         for col in range(side):
             if row_inside and 0 <= cx < width:
                 blocked = obstacle[cy, cx] or occupancy[cy, cx] >= 0
-                senses[i, k + col] = food[cy, cx] * inv_food_capacity
+                _sense_food(i, k + col, food[cy, cx] * inv_food_capacity, kind[cy, cx], n_kinds,
+                            n_window, senses)
             else:
                 blocked = True
-                senses[i, k + col] = 0.0
-            senses[i, n_window + k + col] = blocked
+                _sense_food(i, k + col, np.float32(0.0), 0, n_kinds, n_window, senses)
+            senses[i, blocked_at + k + col] = blocked
             n_blocked += blocked
             cx += 1
         cy += 1
     return n_blocked
+
+
+@njit(cache=True, inline="always")
+def _sense_food(i, k, amount, kind, n_kinds, n_window, senses):
+    """Window cell k's food ``amount`` (float32) into the channel of its ``kind``, 0 into the
+    other kinds' channels (one kind: just the one channel)."""
+    if n_kinds == 1:
+        senses[i, k] = amount
+        return
+    for c in range(n_kinds):
+        senses[i, c * n_window + k] = amount if c == kind else np.float32(0.0)

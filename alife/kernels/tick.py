@@ -8,7 +8,8 @@ Order within a tick (each phase sees the result of the previous one):
        resolution in which each agent decides from its target's neighbours, see
        alife.kernels.move; then every agent touches only its own rows and cell)
     3. reproduction     (serial: slots and cells are allocated in a fixed order)
-    4. food regrowth (and the noise channel's new values, the hazards' drift)
+    4. food regrowth (and the noise channel's new values, the hazards' drift, a new deal of
+       what the food kinds are worth when one is due)
 Phases 3 and 4 are a few operations per agent or cell. Nothing is summed across threads (the
 tick's totals are summed in slot order afterwards), so any thread count gives bit-identical
 results.
@@ -19,7 +20,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from alife.kernels.food import drift_east, refresh_noise, regrow_row, season_factor
+from alife.kernels.food import advance_deal, drift_east, refresh_noise, regrow_row, season_factor
 from alife.kernels.life import reproduce, tally
 from alife.kernels.move import move_and_eat
 from alife.kernels.mind import think
@@ -27,9 +28,10 @@ from alife.kernels.simd import LANES
 
 # indices into the stats array (float64), accumulated over the ticks of a batch
 STAT_NAMES = ("agent_steps", "births", "deaths_starved", "deaths_old_age", "food_eaten",
-              "metabolism", "hazard_damage", "death_energy", "moves", "moves_blocked")
-(S_AGENT_STEPS, S_BIRTHS, S_STARVED, S_OLD_AGE, S_EATEN, S_METABOLISM, S_HAZARD, S_DEATH_ENERGY,
- S_MOVES, S_BLOCKED) = range(10)
+              "food_energy", "bad_food_eaten", "metabolism", "hazard_damage", "death_energy",
+              "moves", "moves_blocked")
+(S_AGENT_STEPS, S_BIRTHS, S_STARVED, S_OLD_AGE, S_EATEN, S_FOOD_ENERGY, S_BAD_EATEN,
+ S_METABOLISM, S_HAZARD, S_DEATH_ENERGY, S_MOVES, S_BLOCKED) = range(12)
 
 # columns of DeathLog.records
 DEATH_FIELDS = ("id", "parent_id", "parent2_id", "generation", "birth_tick", "death_tick",
@@ -117,6 +119,7 @@ def run_ticks(grid, agents, p, feature_map, counters, stats, gene_lo, gene_hi, s
     torus = p.torus
     n_slots = alive.shape[0]
     bite = np.zeros(n_slots, np.float32)  # what each agent ate this tick
+    worth = (grid.kind, grid.region, grid.deal, grid.kind_value)  # what food is worth
 
     done = 0
     while done < n_ticks:
@@ -147,11 +150,13 @@ def run_ticks(grid, agents, p, feature_map, counters, stats, gene_lo, gene_hi, s
 
         move_and_eat(living, agents.x, agents.y, agents.id, agents.action, agents.priority,
                      agents.moved, agents.energy, agents.age, alive, agents.death_cause, bite,
-                     obstacle, occupancy, food, grid.hazard, width, height, torus, p.eat_rate,
+                     obstacle, occupancy, food, worth, grid.hazard, width, height, torus,
+                     p.eat_rate,
                      p.max_energy, p.basal_cost, p.move_cost, p.hazard_cost, p.max_age)
-        eaten, metabolism, hazard_damage, death_energy, starved, old_age, moves, blocked = tally(
-            living, alive, agents.action, agents.moved, agents.energy, agents.death_cause, bite,
-            agents.x, agents.y, grid.hazard, p.basal_cost, p.move_cost, p.hazard_cost)
+        (eaten, food_energy, bad_eaten, metabolism, hazard_damage, death_energy, starved, old_age,
+         moves, blocked) = tally(living, alive, agents.action, agents.moved, agents.energy,
+                                 agents.death_cause, bite, agents.x, agents.y, worth,
+                                 grid.hazard, p.basal_cost, p.move_cost, p.hazard_cost)
         n_alive -= starved + old_age
         if logging_deaths and starved + old_age > 0:  # before reproduction reuses their slots
             record_deaths(living, agents, tick + 1, deaths)
@@ -167,12 +172,15 @@ def run_ticks(grid, agents, p, feature_map, counters, stats, gene_lo, gene_hi, s
             refresh_noise(grid.signal, grid.noise_cells, p.noise_key, tick + 1, p.noise_level)
         if p.hazard_drift_every > 0 and (tick + 1) % p.hazard_drift_every == 0:
             drift_east(grid.hazard)
+        advance_deal(grid.deal, grid.deal_clock, tick + 1, p)
 
         stats[S_AGENT_STEPS] += len(living)
         stats[S_BIRTHS] += births
         stats[S_STARVED] += starved
         stats[S_OLD_AGE] += old_age
         stats[S_EATEN] += eaten
+        stats[S_FOOD_ENERGY] += food_energy
+        stats[S_BAD_EATEN] += bad_eaten
         stats[S_METABOLISM] += metabolism
         stats[S_HAZARD] += hazard_damage
         stats[S_DEATH_ENERGY] += death_energy

@@ -35,10 +35,13 @@ def affect_columns(dims: int) -> tuple[str, ...]:
 def metric_columns(config) -> tuple[str, ...]:
     """The columns of metrics.csv for a config (affect columns depend on affect.dims;
     ``noise_occupancy``, the share of agents standing in noise patches, only with noise;
-    ``hazard_occupancy`` and ``hazard_damage`` (energy lost on hazards) only with hazards)."""
+    ``hazard_occupancy`` and ``hazard_damage`` (energy lost on hazards) only with hazards;
+    ``food_energy`` (energy the food eaten brought) and ``bad_food_eaten`` (food eaten that
+    was worth less than nothing) only with several food kinds)."""
     noise = ("noise_occupancy",) if config.world.noise_cover > 0 else ()
     hazard = ("hazard_occupancy", "hazard_damage") if config.world.hazard_cover > 0 else ()
-    return BASE_COLUMNS + affect_columns(config.affect.dims) + noise + hazard
+    kinds = ("food_energy", "bad_food_eaten") if config.food.kinds > 1 else ()
+    return BASE_COLUMNS + affect_columns(config.affect.dims) + noise + hazard + kinds
 
 
 def collect(sim: Simulation, events: dict[str, float]) -> dict[str, float | int]:
@@ -82,6 +85,8 @@ def collect(sim: Simulation, events: dict[str, float]) -> dict[str, float | int]
                                        np.mean),
             "hazard_damage": events["hazard_damage"]}
            if sim.config.world.hazard_cover > 0 else {}),
+        **({"food_energy": events["food_energy"], "bad_food_eaten": events["bad_food_eaten"]}
+           if sim.config.food.kinds > 1 else {}),
     }
 
 

@@ -3,7 +3,8 @@
 Shared by the live viewer, ``alife run --video`` and the tests, so what is recorded is what is
 watched. Layers, bottom to top:
 
-    ground    food shading (FOOD_LUT: more food = brighter green), or plain when food is off;
+    ground    food shading (FOOD_LUT: more food = brighter green; further food kinds in
+              KIND_LUTS' hues), or plain when food is off;
               noise patches in violet by what their noise channel shows (NOISE_LUT);
               hazards washed dark red (HAZARD)
     obstacle  grey cells
@@ -20,8 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from alife.render.colors import (FOOD_LUT, GROUND, HAZARD, MODES, NOISE_LUT, OBSTACLE,
-                                 ColorContext, Scales, available_modes, lut_index)
+from alife.render.colors import (FOOD_LUT, GROUND, HAZARD, KIND_LUTS, MODES, NOISE_LUT,
+                                 OBSTACLE, ColorContext, Scales, available_modes, lut_index)
 from alife.render.lineage import LineageTracker
 
 
@@ -77,7 +78,12 @@ class FrameRenderer:
             out = self._buffer
         if self.show_food:
             cap = self.food_capacity or float(grid.food_capacity.max(initial=0.0)) or 1.0
-            np.take(FOOD_LUT, lut_index(grid.food, 0.0, cap), axis=0, out=out)
+            index = lut_index(grid.food, 0.0, cap)
+            np.take(FOOD_LUT, index, axis=0, out=out)
+            kind = getattr(grid, "kind", None)  # hand-made states may have one kind
+            for k, table in enumerate(KIND_LUTS[:0 if kind is None else int(kind.max())], 1):
+                cells = kind == k
+                out[cells] = table[index[cells]]
             cells = getattr(grid, "noise_cells", None)  # hand-made states may have no noise
             if cells is not None and cells.size:
                 out.reshape(-1, 3)[cells] = NOISE_LUT[lut_index(grid.signal.ravel()[cells], 0.0, cap)]

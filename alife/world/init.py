@@ -65,6 +65,19 @@ def make_grid(config: Config, rng: np.random.Generator) -> GridState:
     if config.world.hazard_cover > 0:  # only then: a world without hazards draws nothing more
         field = _smooth_noise(rng.standard_normal((h, w)), config.world.hazard_patch_size)
         hazard = (field >= np.quantile(field, 1.0 - config.world.hazard_cover)) & ~obstacle
+    kinds = f.kinds
+    kind = np.zeros((h, w), np.int8)
+    deal = np.arange(kinds, dtype=np.int64)
+    if kinds > 1:  # only then: a world of one kind draws nothing more
+        field = _smooth_noise(rng.standard_normal((h, w)), f.patch_size or 6.0)
+        kind = np.digitize(field, np.quantile(field, np.arange(1, kinds) / kinds)).astype(np.int8)
+        if f.deal == "per_generation":
+            deal = rng.permutation(kinds).astype(np.int64)
+    region = np.zeros((h, w), bool)
+    if f.deal == "per_region":
+        field = _smooth_noise(rng.standard_normal((h, w)), max(h, w) / 6.0)
+        region = field >= np.median(field)
+    next_deal = f.deal_every if f.deal == "per_generation" else 0
     noise_cells = np.flatnonzero(noise.ravel()).astype(np.int64)
     signal = np.zeros((h, w), np.float32)
     refresh_noise(signal, noise_cells, noise_key(config.seed), 0, float(f.capacity))
@@ -78,6 +91,11 @@ def make_grid(config: Config, rng: np.random.Generator) -> GridState:
         noise_cells=noise_cells,
         signal=signal,
         hazard=hazard,
+        kind=kind,
+        region=region,
+        kind_value=np.asarray(f.kind_values, np.float32),
+        deal=deal,
+        deal_clock=np.array([next_deal, 0], np.int64),
     )
 
 
@@ -243,7 +261,8 @@ def _place(config: Config, layout: GenomeLayout, grid: GridState, cells: np.ndar
     capacity = max(16, n + births_room_needed(n, config.agents.max_population))
     agents = empty_agents(capacity, layout.size, sense_size(config.agents.sense_radius,
                                                             config.world.noise_cover > 0,
-                                                            config.world.hazard_cover > 0),
+                                                            config.world.hazard_cover > 0,
+                                                            config.food.kinds),
                           layout.n_features, layout.affect_dims, config.affect.memory_size)
     ys, xs = np.divmod(cells, config.world.width)
     agents.alive[:n] = True

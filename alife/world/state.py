@@ -49,6 +49,11 @@ class GridState(NamedTuple):
     signal        float32 (H, W)  the noise channel: what each noise cell shows this tick (in
                                   food units, never food), 0 elsewhere
     hazard        bool    (H, W)  hazard cells (they cost energy to stand on; they drift east)
+    kind          int8    (H, W)  the kind of food that grows in each cell (0 with one kind)
+    region        bool    (H, W)  per_region deals: the half of the world whose deal is shifted
+    kind_value    float32 (K,)    energy per unit eaten of each value slot (food.kind_values)
+    deal          int64   (K,)    the value slot each kind is worth now (a permutation)
+    deal_clock    int64   (2,)    [tick of the next deal or shift, deals and shifts so far]
     """
 
     food: np.ndarray
@@ -60,6 +65,11 @@ class GridState(NamedTuple):
     noise_cells: np.ndarray
     signal: np.ndarray
     hazard: np.ndarray
+    kind: np.ndarray
+    region: np.ndarray
+    kind_value: np.ndarray
+    deal: np.ndarray
+    deal_clock: np.ndarray
 
 
 class AgentState(NamedTuple):

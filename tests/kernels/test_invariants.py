@@ -9,10 +9,12 @@ from conftest import check_world, tiny_config
 
 def _busy_world(**sections):
     # small, crowded, short-lived: reproduction, starvation and old age all happen often
+    food = {"regrowth_rate": 0.05, "season_amplitude": 0.8, "season_period": 100.0,
+            **sections.pop("food", {})}
     return Simulation(tiny_config(
         agents={"initial_count": 150},
         life={"max_age": 60, "reproduce_threshold": 50.0},
-        food={"regrowth_rate": 0.05, "season_amplitude": 0.8, "season_period": 100.0},
+        food=food,
         **sections,
     ), seed=11)
 
@@ -30,19 +32,24 @@ def test_invariants_hold_every_tick_of_a_busy_world():
     assert not sim.extinct
 
 
-@pytest.mark.parametrize("hazards", [False, True])
-def test_energy_bookkeeping_balances(hazards):
-    """Δ(total agent energy) = food eaten − metabolism − hazard damage − energy carried away
-    by the dead."""
-    sim = _busy_world(world={"hazard_cover": 0.2, "hazard_drift_every": 7}) if hazards \
-        else _busy_world()
+WORLDS = {"plain": {}, "hazards": {"world": {"hazard_cover": 0.2, "hazard_drift_every": 7}},
+          "poison, volatile": {"food": {"kinds": 2, "kind_values": [1.0, -0.5], "deal": "volatile",
+                                        "stable_ticks": 20, "volatile_ticks": 30}}}
+
+
+@pytest.mark.parametrize("world", WORLDS)
+def test_energy_bookkeeping_balances(world):
+    """Δ(total agent energy) = energy from food − metabolism − hazard damage − energy carried
+    away by the dead."""
+    sim = _busy_world(**WORLDS[world])
+    hazards = world == "hazards"
     sim.take_stats()
     for _ in range(60):
         before = sim.state.agents.energy[sim.state.agents.alive].astype(np.float64).sum()
         sim.step(5)
         after = sim.state.agents.energy[sim.state.agents.alive].astype(np.float64).sum()
         s = sim.take_stats()
-        expected = s["food_eaten"] - s["metabolism"] - s["hazard_damage"] - s["death_energy"]
+        expected = s["food_energy"] - s["metabolism"] - s["hazard_damage"] - s["death_energy"]
         assert hazards or s["hazard_damage"] == 0
         assert abs((after - before) - expected) <= 1e-4 * max(1.0, s["food_eaten"] + s["metabolism"])
 

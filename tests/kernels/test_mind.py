@@ -22,6 +22,10 @@ CASES = {
     "noise channel, walls": ["world.noise_cover=0.2", "world.edges=walls"],
     "hazards, noise": ["world.hazard_cover=0.2", "world.hazard_drift_every=3",
                        "world.noise_cover=0.1"],
+    "three food kinds, volatile": ["food.kinds=3", "food.kind_values=[1.0, 0.5, -1.0]",
+                                   "food.deal=volatile", "food.stable_ticks=5",
+                                   "food.volatile_ticks=10", "food.flip_min=2",
+                                   "food.flip_max=4"],
 }
 
 

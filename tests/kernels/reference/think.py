@@ -168,7 +168,8 @@ def sense(i, agents, grid, p):
     of the window (its own cell does not count)."""
     n_window = (2 * p.sense_radius + 1) ** 2
     n_blocked = sense_agent(i, agents.x[i], agents.y[i], agents.energy[i], grid.food,
-                            grid.signal, grid.hazard, grid.obstacle, grid.occupancy, p.width,
+                            grid.kind, grid.deal.shape[0], grid.signal, grid.hazard,
+                            grid.obstacle, grid.occupancy, p.width,
                             p.height, p.torus, p.sense_radius, np.float32(p.inv_food_capacity),
                             np.float32(p.inv_energy_scale), p.noise_channel, p.hazard_channel,
                             agents.senses)
@@ -324,7 +325,12 @@ def feel(i, agents, p, rate, surprise, gain, reward_change, crowding, progress):
     drives[i, 1] = gain
     drives[i, 2] = reward_change
     drives[i, 3] = crowding
-    drives[i, 4] = agents.senses[i, n_window // 2]  # food underfoot
+    n_kinds = ((agents.senses.shape[1] - 1) // n_window - 1 - int(p.noise_channel)
+               - int(p.hazard_channel))
+    underfoot = _ZERO  # food underfoot, of any kind (each kind's channel in turn)
+    for c in range(n_kinds):
+        underfoot += agents.senses[i, c * n_window + n_window // 2]
+    drives[i, 4] = underfoot
     drives[i, 5] = progress
     keep = _ONE - rate
     standard = np.empty(n_drives, np.float32)
