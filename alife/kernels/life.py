@@ -66,6 +66,8 @@ def food_worth(x, y, worth):
     region bool (H, W), deal int64 (K,), kind_value float32 (K,))."""
     kind, region, deal, kind_value = worth
     n_kinds = deal.shape[0]
+    if n_kinds == 1:  # one kind: no grid read
+        return kind_value[deal[0]]
     return kind_value[deal[(kind[y, x] + region[y, x]) % n_kinds]]
 
 
