@@ -9,8 +9,11 @@ Usage (from the repository root)::
 Each seed runs the config twice, with ``learner.learning`` true and false (the same world and
 founders: founders are born blank by default, so the frozen ones never learn what food is
 worth). Reported per condition: the mean population over the second half of the run and the
-final population (mean over seeds, 95 % t interval), and the paired difference on matched
-seeds, also relative to the frozen population. JSON in ``--json``.
+final population, agent-steps per death, moves per agent-step and the share of the food
+eaten that was worth less than nothing (food kinds) (mean over seeds, 95 % t interval), and
+the paired difference on matched seeds, also relative to the frozen value. JSON in ``--json``.
+``python scripts/learning_on_off.py configs/scenarios/food_kinds.yaml`` runs it in a world of
+food kinds.
 """
 
 from __future__ import annotations
@@ -67,7 +70,10 @@ def main() -> None:
         rows[learning] = {"second_half": half, "final": final,
                           "lifespan": [n / max(d, 1) for n, d in zip(steps, deaths)],
                           "moves": [totals[(s, learning)]["moves"] / n
-                                    for s, n in zip(args.seeds, steps)]}
+                                    for s, n in zip(args.seeds, steps)],
+                          "poison": [totals[(s, learning)]["bad_food_eaten"]
+                                     / max(totals[(s, learning)]["food_eaten"], 1e-9)
+                                     for s in args.seeds]}
     on, off = rows["true"], rows["false"]
     report = {"seeds": args.seeds, "ticks": args.ticks, "overrides": args.overrides,
               "learning_on": on, "learning_off": off}
@@ -76,7 +82,8 @@ def main() -> None:
     print("| --- | ---: | ---: | ---: | ---: |")
     for measure, label in (("second_half", "population, 2nd half"), ("final", "final population"),
                            ("lifespan", "lifespan (agent-steps per death)"),
-                           ("moves", "moves per agent-step")):
+                           ("moves", "moves per agent-step"),
+                           ("poison", "share of food eaten that was bad")):
         a, b = mean_ci(on[measure]), mean_ci(off[measure])
         diff = paired_difference(on[measure], off[measure])
         rel = mean_ci([(x - y) / y for x, y in zip(on[measure], off[measure]) if y > 0])
