@@ -104,6 +104,11 @@ class FoodConfig(_Section):
     volatile_ticks: int = Field(500, ge=1, description="volatile: length of a volatile epoch (ticks)")
     flip_min: int = Field(30, ge=1, description="volatile: fewest ticks between two shifts of the deal")
     flip_max: int = Field(60, ge=1, description="volatile: most ticks between two shifts of the deal")
+    delayed_kind: int = Field(
+        -1, ge=-1, le=3, description="the kind whose worth (its harm, if it is poison) reaches "
+        "the eater `delay` ticks after eating, not at once; -1 = none"
+    )
+    delay: int = Field(0, ge=0, le=1000, description="ticks between eating the delayed kind and its effect")
 
     @model_validator(mode="after")
     def _one_value_per_kind(self) -> "FoodConfig":
@@ -112,6 +117,9 @@ class FoodConfig(_Section):
                              f"{len(self.kind_values)}")
         if self.flip_min > self.flip_max:
             raise ValueError(f"flip_min must be <= flip_max ({self.flip_max}), got {self.flip_min}")
+        if self.delayed_kind >= self.kinds:
+            raise ValueError(f"delayed_kind must name one of the {self.kinds} kinds (0..{self.kinds - 1}) "
+                             f"or be -1, got {self.delayed_kind}")
         return self
 
 

@@ -26,13 +26,15 @@ DEATH_OLD_AGE = 2
 @njit(cache=True, inline="always")
 def eat_metabolise_age(i, xs, ys, energy, age, moved, alive, death_cause, food, worth, hazard,
                        occupancy, eat_rate, max_energy, basal_cost, move_cost, hazard_cost,
-                       max_age):
+                       max_age, pending, delayed_kind, tick, gained):
     """Agent i's tick of eating, paying metabolism, ageing and dying. Returns the bite eaten
-    (float32).
+    (float32); ``gained[i]`` (float32 (n,)) receives the energy food brought it this tick.
 
     Eats ``min(food in own cell, eat_rate, max_energy - energy)``, which brings it the bite
     times the food's worth (``worth``: (kind, region, deal, kind_value) of the grid,
-    food_worth); pays ``basal_cost`` plus
+    food_worth): at once, or, for food of ``delayed_kind``, D ticks later through
+    ``pending`` (float32 (n, D+1), slot ``tick % (D+1)`` arrives at ``tick``); pays
+    ``basal_cost`` plus
     ``move_cost`` if it moved, and loses ``hazard_cost`` on a hazard cell (``hazard`` bool
     (H, W)); dies if energy <= 0 or (max_age > 0 and age >= max_age): ``alive`` False, its
     cell emptied and ``death_cause`` (int8 (n,)) set (DEATH_* codes). Touches only agent i's
@@ -43,7 +45,19 @@ def eat_metabolise_age(i, xs, ys, energy, age, moved, alive, death_cause, food, 
     room = max_energy - energy[i]
     bite = np.float32(min(food[y, x], eat_rate, room)) if room > 0.0 else np.float32(0.0)
     food[y, x] -= bite
-    energy[i] += food_worth(x, y, worth) * bite
+    gain = food_worth(x, y, worth) * bite
+    slots = pending.shape[1]
+    if slots > 1:  # food.delay > 0: what was eaten D ticks ago arrives now
+        now = tick % slots
+        arriving = pending[i, now]
+        pending[i, now] = 0.0
+        if worth[0][y, x] == delayed_kind:
+            pending[i, (tick + slots - 1) % slots] += gain
+            gain = arriving
+        else:
+            gain += arriving
+    gained[i] = gain
+    energy[i] += gain
     energy[i] -= metabolic_cost(moved[i], basal_cost, move_cost)
     if hazard_cost > 0.0 and hazard[y, x]:  # no grid read in a world without hazards
         energy[i] -= np.float32(hazard_cost)
@@ -78,14 +92,15 @@ def metabolic_cost(moved, basal_cost, move_cost):
 
 
 @njit(cache=True)
-def tally(living, alive, action, moved, energy, death_cause, bite, xs, ys, worth, hazard,
+def tally(living, alive, action, moved, energy, death_cause, bite, gained, xs, ys, worth, hazard,
           basal_cost, move_cost, hazard_cost):
     """The tick's totals over ``living`` (int64 slots alive at its start), summed in slot
     order: (eaten, food_energy, bad_eaten, metabolism, hazard_damage, death_energy, starved,
     old_age, moves, blocked).
 
-    eaten is food taken from the grid, food_energy the energy it brought (its worth, see
-    food_worth), bad_eaten the food eaten that was worth less than nothing; death_energy is
+    eaten is food taken from the grid, food_energy the energy food brought this tick
+    (``gained``: its worth, see food_worth, some of it eaten earlier if delayed), bad_eaten the
+    food eaten that was worth less than nothing; death_energy is
     the energy the dead carried (<= 0 for the starved), which leaves the system with them;
     blocked counts steps refused (blocked or lost to a rival).
     """
@@ -101,9 +116,8 @@ def tally(living, alive, action, moved, energy, death_cause, bite, xs, ys, worth
     blocked = 0
     for i in living:
         eaten += bite[i]
-        value = food_worth(xs[i], ys[i], worth)
-        food_energy += value * bite[i]
-        if value < 0.0:
+        food_energy += gained[i]
+        if food_worth(xs[i], ys[i], worth) < 0.0:
             bad_eaten += bite[i]
         metabolism += metabolic_cost(moved[i], basal_cost, move_cost)
         if hazard_cost > 0.0 and hazard[ys[i], xs[i]]:
@@ -239,6 +253,7 @@ def reproduce(agents, p, obstacle, occupancy, gene_lo, gene_hi, step_of, tick, n
         agents.moved[slot] = False
         agents.forced_action[slot] = -1
         agents.priority[slot] = 0
+        agents.pending[slot] = 0.0  # no energy on its way to a newborn
         for stream in range(3):  # acting, mutation and memory: all split from the parent's
             rng[slot, stream] = next_u64(rng, parent, 1)
         source[:] = genome[parent]

@@ -59,7 +59,8 @@ def wins_step(i, xs, ys, ids, action, priority, obstacle, occupancy, width, heig
 @njit(cache=True, parallel=True)
 def move_and_eat(living, xs, ys, ids, action, priority, moved, energy, age, alive, death_cause,
                  bite, obstacle, occupancy, food, worth, hazard, width, height, torus, eat_rate,
-                 max_energy, basal_cost, move_cost, hazard_cost, max_age):
+                 max_energy, basal_cost, move_cost, hazard_cost, max_age, pending, delayed_kind,
+                 tick, gained):
     """Every agent in ``living`` (int64 (m,), alive at the start of the tick) steps if it wins
     its target cell (``moved`` bool (n,) says who did), then eats in its cell, pays
     metabolism, ages and may die (alife.kernels.life.eat_metabolise_age; ``bite`` float32
@@ -68,7 +69,8 @@ def move_and_eat(living, xs, ys, ids, action, priority, moved, energy, age, aliv
     Arrays by slot: xs/ys int32, ids int64, action int8, priority uint64, energy float32,
     age int32, alive bool, death_cause int8 (n,); grid: obstacle bool, occupancy int32 (slot
     or -1, updated), food float32, hazard bool (H, W); worth: what food is worth
-    (alife.kernels.life.food_worth). Sums are left to
+    (alife.kernels.life.food_worth); pending, delayed_kind, tick, gained: delayed food
+    (alife.kernels.life.eat_metabolise_age). Sums are left to
     ``alife.kernels.life.tally``, in slot order, so they do not depend on the threads.
     """
     n_living = living.shape[0]
@@ -86,4 +88,5 @@ def move_and_eat(living, xs, ys, ids, action, priority, moved, energy, age, aliv
             ys[i] = ty
         bite[i] = eat_metabolise_age(i, xs, ys, energy, age, moved, alive, death_cause, food,
                                      worth, hazard, occupancy, eat_rate, max_energy, basal_cost,
-                                     move_cost, hazard_cost, max_age)
+                                     move_cost, hazard_cost, max_age, pending, delayed_kind, tick,
+                                     gained)

@@ -36,6 +36,7 @@ class KernelParams(NamedTuple):
     volatile_ticks: int
     flip_min: int                 # volatile: ticks between two shifts of the deal
     flip_max: int
+    delayed_kind: int             # the food kind whose worth arrives food.delay ticks late; -1
     season_amplitude: float
     season_period: float
     season_waves: float
@@ -118,6 +119,7 @@ def kernel_params(config: Config, layout: GenomeLayout, births: bool = True) -> 
         volatile_ticks=int(f.volatile_ticks),
         flip_min=int(f.flip_min),
         flip_max=int(f.flip_max),
+        delayed_kind=int(f.delayed_kind),
         season_amplitude=float(f.season_amplitude),
         season_period=float(f.season_period),
         season_waves=float(f.season_waves),

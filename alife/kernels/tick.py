@@ -119,6 +119,7 @@ def run_ticks(grid, agents, p, feature_map, counters, stats, gene_lo, gene_hi, s
     torus = p.torus
     n_slots = alive.shape[0]
     bite = np.zeros(n_slots, np.float32)  # what each agent ate this tick
+    gained = np.zeros(n_slots, np.float32)  # and the energy food brought it
     worth = (grid.kind, grid.region, grid.deal, grid.kind_value)  # what food is worth
 
     done = 0
@@ -151,11 +152,11 @@ def run_ticks(grid, agents, p, feature_map, counters, stats, gene_lo, gene_hi, s
         move_and_eat(living, agents.x, agents.y, agents.id, agents.action, agents.priority,
                      agents.moved, agents.energy, agents.age, alive, agents.death_cause, bite,
                      obstacle, occupancy, food, worth, grid.hazard, width, height, torus,
-                     p.eat_rate,
-                     p.max_energy, p.basal_cost, p.move_cost, p.hazard_cost, p.max_age)
+                     p.eat_rate, p.max_energy, p.basal_cost, p.move_cost, p.hazard_cost, p.max_age,
+                     agents.pending, p.delayed_kind, tick, gained)
         (eaten, food_energy, bad_eaten, metabolism, hazard_damage, death_energy, starved, old_age,
          moves, blocked) = tally(living, alive, agents.action, agents.moved, agents.energy,
-                                 agents.death_cause, bite, agents.x, agents.y, worth,
+                                 agents.death_cause, bite, gained, agents.x, agents.y, worth,
                                  grid.hazard, p.basal_cost, p.move_cost, p.hazard_cost)
         n_alive -= starved + old_age
         if logging_deaths and starved + old_age > 0:  # before reproduction reuses their slots

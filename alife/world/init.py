@@ -263,7 +263,8 @@ def _place(config: Config, layout: GenomeLayout, grid: GridState, cells: np.ndar
                                                             config.world.noise_cover > 0,
                                                             config.world.hazard_cover > 0,
                                                             config.food.kinds),
-                          layout.n_features, layout.affect_dims, config.affect.memory_size)
+                          layout.n_features, layout.affect_dims, config.affect.memory_size,
+                          config.food.delay + 1)
     ys, xs = np.divmod(cells, config.world.width)
     agents.alive[:n] = True
     agents.x[:n] = xs

@@ -94,6 +94,8 @@ class AgentState(NamedTuple):
     moved       bool    (n,)        the last action moved the agent
     priority    uint64  (n,)        this tick's random priority (collisions, birth order)
     forced_action int8  (n,)        -1, or an action the agent must take (scripted agents)
+    pending     float32 (n, D+1)    energy on its way from food of food.delayed_kind, by the
+                                    tick it arrives at (slot tick % (D+1)); D = food.delay
     learned state (equations in alife.kernels.mind), P features, x̃ = [x, 1], z = [x̃, s]:
     features    float32 (n, P+1)    features of the last senses (alife.learners.features)
     prev_features float32 (n, P+1)  features when the last action was chosen
@@ -151,6 +153,7 @@ class AgentState(NamedTuple):
     moved: np.ndarray
     priority: np.ndarray
     forced_action: np.ndarray
+    pending: np.ndarray
     features: np.ndarray
     prev_features: np.ndarray
     prediction: np.ndarray
@@ -213,8 +216,9 @@ def slot_row(agents: AgentState, name: str, slot: int) -> np.ndarray:
 
 
 def empty_agents(capacity: int, n_genes: int, n_senses: int, n_features: int,
-                 affect_dims: int, memory_size: int) -> AgentState:
-    """Agent storage of ``capacity`` dead slots (rounded up to whole blocks of 8)."""
+                 affect_dims: int, memory_size: int, pending_slots: int = 1) -> AgentState:
+    """Agent storage of ``capacity`` dead slots (rounded up to whole blocks of 8);
+    ``pending_slots`` = food.delay + 1."""
     p, k, m = n_features, affect_dims, memory_size
     capacity = blocks_for(capacity)
     rows = AgentState(
@@ -237,6 +241,7 @@ def empty_agents(capacity: int, n_genes: int, n_senses: int, n_features: int,
         moved=np.zeros(capacity, np.bool_),
         priority=np.zeros(capacity, np.uint64),
         forced_action=np.full(capacity, -1, np.int8),
+        pending=np.zeros((capacity, pending_slots), np.float32),
         features=np.zeros((capacity, p + 1), np.float32),
         prev_features=np.zeros((capacity, p + 1), np.float32),
         prediction=np.zeros((capacity, p), np.float32),
@@ -269,11 +274,11 @@ def empty_agents(capacity: int, n_genes: int, n_senses: int, n_features: int,
     return rows._replace(**{name: to_lanes(getattr(rows, name)) for name in LANE_FIELDS})
 
 
-def agent_dims(agents: AgentState) -> tuple[int, int, int, int, int]:
-    """(genes, senses, features, affect dims, memory size) of agent storage: the arguments of
-    empty_agents after the capacity."""
+def agent_dims(agents: AgentState) -> tuple[int, int, int, int, int, int]:
+    """(genes, senses, features, affect dims, memory size, pending slots) of agent storage:
+    the arguments of empty_agents after the capacity."""
     return (agents.genome.shape[1], agents.senses.shape[1], agents.prediction.shape[1],
-            agents.affect.shape[1], agents.mem_weight.shape[1])
+            agents.affect.shape[1], agents.mem_weight.shape[1], agents.pending.shape[1])
 
 
 def grow_agents(agents: AgentState, capacity: int) -> AgentState:

@@ -34,7 +34,9 @@ def test_invariants_hold_every_tick_of_a_busy_world():
 
 WORLDS = {"plain": {}, "hazards": {"world": {"hazard_cover": 0.2, "hazard_drift_every": 7}},
           "poison, volatile": {"food": {"kinds": 2, "kind_values": [1.0, -0.5], "deal": "volatile",
-                                        "stable_ticks": 20, "volatile_ticks": 30}}}
+                                        "stable_ticks": 20, "volatile_ticks": 30}},
+          "delayed poison": {"food": {"kinds": 2, "kind_values": [1.0, -0.5], "delayed_kind": 1,
+                                      "delay": 6}}}
 
 
 @pytest.mark.parametrize("world", WORLDS)

@@ -204,7 +204,8 @@ def test_each_agent_deciding_alone_matches_the_claim_rule(width, height, edges):
                      (np.zeros((height, width), np.int8), np.zeros((height, width), bool),
                       np.zeros(1, np.int64), np.ones(1, np.float32)),
                      np.zeros((height, width), bool), width, height, torus, 1.0, 100.0, 0.0, 0.0,
-                     0.0, 0)
+                     0.0, 0, np.zeros((n_slots, 1), np.float32), -1, 0,
+                     np.zeros(n_slots, np.float32))
         assert set(np.flatnonzero(moved)) == set(expected)
         for i, (tx, ty) in expected.items():
             assert (xs[i], ys[i]) == (tx, ty)

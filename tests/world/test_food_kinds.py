@@ -120,3 +120,42 @@ def test_kinds_are_reproducible_patchy_and_absent_by_default():
 def test_invalid_kind_settings_are_refused_naming_the_field(overrides, field):
     with pytest.raises(ConfigError, match=field):
         load_config(None, overrides)
+
+
+def test_a_delayed_kind_brings_its_worth_exactly_delay_ticks_later():
+    sim = Simulation(tiny_config(food={**TWO, "regrowth_rate": 0.0, "initial_fill": 1.0,
+                                       "delayed_kind": 1, "delay": 7},
+                                 world={"obstacle_density": 0.0},
+                                 agents={"initial_count": 1, "initial_energy": 50.0},
+                                 energy={"basal_cost": 1.0, "move_cost": 0.0, "eat_rate": 2.0},
+                                 life={"reproduce_threshold": 500.0},
+                                 learner={"cost_per_update": 0.0}), seed=3)
+    g = sim.state.grid
+    y, x = np.argwhere(g.kind == 1)[0]
+    g.food[y, x] = 2.0  # one bite of poison (worth -1), nothing more: no regrowth
+    place(sim, 0, int(x), int(y))
+    force_action(sim, 0, 0)  # stay
+    energy = [float(sim.state.agents.energy[0])]
+    for _ in range(10):
+        sim.step(1)
+        energy.append(float(sim.state.agents.energy[0]))
+    drops = -np.diff(energy)  # basal 1 a tick, plus the poison when it arrives
+    np.testing.assert_allclose(drops[:7], 1.0)  # eaten in the first tick: nothing yet
+    assert drops[7] == pytest.approx(1.0 + 2.0)  # the 8th tick: its harm, 7 ticks late
+    np.testing.assert_allclose(drops[8:], 1.0)
+
+
+def test_energy_on_its_way_is_not_inherited_and_counts_when_it_arrives():
+    sim = Simulation(tiny_config(food={**TWO, "delayed_kind": 1, "delay": 5,
+                                       "kind_values": [1.0, -0.5]},
+                                 life={"reproduce_threshold": 50.0}), seed=2)
+    before = sim.state.agents.energy[sim.state.agents.alive].astype(np.float64).sum()
+    sim.step(40)
+    after = sim.state.agents.energy[sim.state.agents.alive].astype(np.float64).sum()
+    s = sim.take_stats()
+    assert s["births"] > 0 and s["bad_food_eaten"] > 0
+    expected = s["food_energy"] - s["metabolism"] - s["death_energy"]
+    assert (after - before) == pytest.approx(expected, rel=1e-4, abs=1e-2)
+    a = sim.state.agents
+    newborn = a.alive & (a.age == 0)
+    assert not a.pending[newborn].any()
