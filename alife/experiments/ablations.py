@@ -12,9 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from alife.experiments.common import Run, runs_of
+from alife.experiments.common import Run, compare_conditions, runs_of
 from alife.experiments.runner import Findings, fmt_ci
-from alife.report.stats import mean_ci, paired_difference
 
 METRICS = {"mean_population": "population (2nd half)", "final_population": "final population",
            "lifespan": "mean lifespan (ticks)"}
@@ -56,35 +55,11 @@ def analyse(sweep, out: Path) -> Findings:
                        f"{len(runs)} runs. Means over seeds with 95 % t intervals; Δ = paired "
                        "difference to the full agent on the same seeds (the same worlds).", ""]
     for world in worlds:
-        full = data.get((world, "full"), {})
-        lines += [f"## {world}", "",
-                  "| condition | seeds | " + " | ".join(METRICS.values()) + " | "
-                  + " | ".join(f"Δ {m}" for m in METRICS.values()) + " |",
-                  "| --- | ---: |" + " ---: |" * (2 * len(METRICS))]
-        for condition in CONDITIONS:
-            per_seed = data.get((world, condition))
-            if not per_seed:
-                continue
-            seeds = sorted(per_seed)
-            row = {"world": world, "condition": condition, "seeds": len(seeds)}
-            cells, deltas = [], []
-            for metric in METRICS:
-                values = [per_seed[s][metric] for s in seeds]
-                ci = mean_ci(values)
-                row.update({metric: ci.mean, f"{metric}_lo": ci.lo, f"{metric}_hi": ci.hi})
-                cells.append(fmt_ci(ci))
-                if condition != "full" and full:
-                    common = [s for s in seeds if s in full]
-                    diff = paired_difference([per_seed[s][metric] for s in common],
-                                             [full[s][metric] for s in common])
-                    row.update({f"delta_{metric}": diff.mean, f"delta_{metric}_lo": diff.lo,
-                                f"delta_{metric}_hi": diff.hi})
-                    deltas.append(fmt_ci(diff))
-                else:
-                    deltas.append("–")
-            rows.append(row)
-            lines.append(f"| {condition} | {len(seeds)} | " + " | ".join(cells) + " | "
-                         + " | ".join(deltas) + " |")
+        by_condition = {c: data[(w, c)] for (w, c) in data if w == world}
+        table, table_lines = compare_conditions(by_condition, CONDITIONS, "full", METRICS,
+                                                fmt_ci)
+        rows += [{"world": world, **row} for row in table]
+        lines += [f"## {world}", "", *table_lines]
         lines.append("")
     return Findings(rows, "\n".join(lines), {"ablations": lambda fig: _draw(fig, rows, worlds)})
 

@@ -52,3 +52,42 @@ def _number(text: str) -> float:
         return float(text)
     except ValueError:
         return float("nan")
+
+
+def compare_conditions(data: dict[str, dict[int, dict[str, float]]], conditions, reference: str,
+                       metrics: dict[str, str], fmt) -> tuple[list[dict[str, Any]], list[str]]:
+    """A table of conditions on matched seeds: ``data[condition][seed][metric]``. Returns
+    rows (per condition: seeds, each metric's mean over seeds with its 95 % t interval, and
+    its paired difference to the ``reference`` condition on the seeds both share) and the
+    same as Markdown table lines; ``fmt`` formats a MeanCI."""
+    from alife.report.stats import mean_ci, paired_difference
+
+    base = data.get(reference, {})
+    rows: list[dict[str, Any]] = []
+    lines = ["| condition | seeds | " + " | ".join(metrics.values()) + " | "
+             + " | ".join(f"Δ {m}" for m in metrics.values()) + " |",
+             "| --- | ---: |" + " ---: |" * (2 * len(metrics))]
+    for condition in conditions:
+        per_seed = data.get(condition)
+        if not per_seed:
+            continue
+        seeds = sorted(per_seed)
+        row: dict[str, Any] = {"condition": condition, "seeds": len(seeds)}
+        cells, deltas = [], []
+        for metric in metrics:
+            ci = mean_ci([per_seed[s][metric] for s in seeds])
+            row.update({metric: ci.mean, f"{metric}_lo": ci.lo, f"{metric}_hi": ci.hi})
+            cells.append(fmt(ci))
+            common = [s for s in seeds if s in base]
+            if condition != reference and common:
+                diff = paired_difference([per_seed[s][metric] for s in common],
+                                         [base[s][metric] for s in common])
+                row.update({f"delta_{metric}": diff.mean, f"delta_{metric}_lo": diff.lo,
+                            f"delta_{metric}_hi": diff.hi})
+                deltas.append(fmt(diff))
+            else:
+                deltas.append("–")
+        rows.append(row)
+        lines.append(f"| {condition} | {len(seeds)} | " + " | ".join(cells) + " | "
+                     + " | ".join(deltas) + " |")
+    return rows, lines

@@ -14,9 +14,8 @@ from pathlib import Path
 import numpy as np
 
 from alife.experiments.cohort import CONDITIONS, condition_of
-from alife.experiments.common import Run, runs_of
+from alife.experiments.common import Run, compare_conditions, runs_of
 from alife.experiments.runner import Findings, fmt_ci
-from alife.report.stats import mean_ci, paired_difference
 
 METRICS = {"occupancy": "share on hazards", "damage": "hazard damage per agent-step",
            "population": "population (2nd half)"}
@@ -42,37 +41,11 @@ def analyse(sweep, out: Path) -> Findings:
     data: dict[str, dict[int, dict[str, float]]] = {}
     for run in runs:
         data.setdefault(condition_of(run.params), {})[run.seed] = measures(run)
-    frozen = data.get("frozen", {})
-    rows = []
+    rows, table = compare_conditions(data, CONDITIONS, "frozen", METRICS, fmt_ci)
     lines = ["# Hazards: avoiding a harm that can be seen", "",
              f"{len(runs)} runs. Second half of each run; means over seeds with 95 % t "
              "intervals; Δ = paired difference to the frozen founders on the same seeds.", "",
-             "| condition | seeds | " + " | ".join(METRICS.values()) + " | "
-             + " | ".join(f"Δ {m}" for m in METRICS.values()) + " |",
-             "| --- | ---: |" + " ---: |" * (2 * len(METRICS))]
-    for condition in CONDITIONS:
-        per_seed = data.get(condition)
-        if not per_seed:
-            continue
-        seeds = sorted(per_seed)
-        row = {"condition": condition, "seeds": len(seeds)}
-        cells, deltas = [], []
-        for metric in METRICS:
-            ci = mean_ci([per_seed[s][metric] for s in seeds])
-            row.update({metric: ci.mean, f"{metric}_lo": ci.lo, f"{metric}_hi": ci.hi})
-            cells.append(fmt_ci(ci))
-            common = [s for s in seeds if s in frozen]
-            if condition != "frozen" and common:
-                diff = paired_difference([per_seed[s][metric] for s in common],
-                                         [frozen[s][metric] for s in common])
-                row.update({f"delta_{metric}": diff.mean, f"delta_{metric}_lo": diff.lo,
-                            f"delta_{metric}_hi": diff.hi})
-                deltas.append(fmt_ci(diff))
-            else:
-                deltas.append("–")
-        rows.append(row)
-        lines.append(f"| {condition} | {len(seeds)} | " + " | ".join(cells) + " | "
-                     + " | ".join(deltas) + " |")
+             *table]
     lines.append("")
     return Findings(rows, "\n".join(lines), {"hazards": lambda fig: _draw(fig, rows)})
 

@@ -18,13 +18,19 @@ def _world(food=None, **sections):
     return Simulation(tiny_config(food={**TWO, **(food or {})}, **sections), seed=3)
 
 
+def _alone(**food):
+    """One agent with 50 energy that pays 1 a tick and eats 2 a tick, in a world of two
+    kinds (+1, -1) that regrows nothing."""
+    return Simulation(tiny_config(food={**TWO, "regrowth_rate": 0.0, "initial_fill": 1.0, **food},
+                                  world={"obstacle_density": 0.0},
+                                  agents={"initial_count": 1, "initial_energy": 50.0},
+                                  energy={"basal_cost": 1.0, "move_cost": 0.0, "eat_rate": 2.0},
+                                  life={"reproduce_threshold": 500.0},
+                                  learner={"cost_per_update": 0.0}), seed=3)
+
+
 def test_poison_lowers_energy_by_its_value_and_is_counted():
-    sim = Simulation(tiny_config(food={**TWO, "regrowth_rate": 0.0, "initial_fill": 1.0},
-                                 world={"obstacle_density": 0.0},
-                                 agents={"initial_count": 1, "initial_energy": 50.0},
-                                 energy={"basal_cost": 1.0, "move_cost": 0.0, "eat_rate": 2.0},
-                                 life={"reproduce_threshold": 500.0},
-                                 learner={"cost_per_update": 0.0}), seed=3)
+    sim = _alone()
     g = sim.state.grid
     y, x = np.argwhere((g.kind == 1) & (g.food >= 6.0))[0]
     place(sim, 0, int(x), int(y))
@@ -123,13 +129,7 @@ def test_invalid_kind_settings_are_refused_naming_the_field(overrides, field):
 
 
 def test_a_delayed_kind_brings_its_worth_exactly_delay_ticks_later():
-    sim = Simulation(tiny_config(food={**TWO, "regrowth_rate": 0.0, "initial_fill": 1.0,
-                                       "delayed_kind": 1, "delay": 7},
-                                 world={"obstacle_density": 0.0},
-                                 agents={"initial_count": 1, "initial_energy": 50.0},
-                                 energy={"basal_cost": 1.0, "move_cost": 0.0, "eat_rate": 2.0},
-                                 life={"reproduce_threshold": 500.0},
-                                 learner={"cost_per_update": 0.0}), seed=3)
+    sim = _alone(delayed_kind=1, delay=7)
     g = sim.state.grid
     y, x = np.argwhere(g.kind == 1)[0]
     g.food[y, x] = 2.0  # one bite of poison (worth -1), nothing more: no regrowth
