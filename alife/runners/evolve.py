@@ -204,7 +204,7 @@ class _Evolution:
         bar.unit = "generation"
         bar.update(self.state["generation"])
         if not kernels_cached():
-            self.log("compiling kernels (first run only, under a minute)…")
+            self.log("compiling kernels (first run only, about a minute)…")
         compile_started = time.perf_counter()
         sim.compile()
         compile_seconds = time.perf_counter() - compile_started

@@ -141,7 +141,7 @@ def _drive(sim: Simulation, folder: Path, progress_state: dict[str, Any], progre
     bar = _progress_bar(steps, progress)
     bar.update(sim.tick)
     if not kernels_cached():
-        log("compiling kernels (first run only, under a minute)…")
+        log("compiling kernels (first run only, about a minute)…")
     compile_started = time.perf_counter()
     sim.compile()
     compile_seconds = time.perf_counter() - compile_started

@@ -120,7 +120,7 @@ def main(args: argparse.Namespace) -> int:
     except ImportError:
         cold = False
     if cold:
-        print("compiling kernels (first run only, under a minute)…", file=sys.stderr)
+        print("compiling kernels (first run only, about a minute)…", file=sys.stderr)
     sim.compile()  # before the window opens: a half-minute compile should not look like a hang
 
     from alife.viewer.app import App, NoDisplayError
