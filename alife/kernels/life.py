@@ -34,11 +34,10 @@ def eat_metabolise_age(i, xs, ys, energy, age, moved, alive, death_cause, food, 
     times the food's worth (``worth``: (kind, region, deal, kind_value) of the grid,
     food_worth): at once, or, for food of ``delayed_kind``, D ticks later through
     ``pending`` (float32 (n, D+1), slot ``tick % (D+1)`` arrives at ``tick``); pays
-    ``basal_cost`` plus
-    ``move_cost`` if it moved, and loses ``hazard_cost`` on a hazard cell (``hazard`` bool
-    (H, W)); dies if energy <= 0 or (max_age > 0 and age >= max_age): ``alive`` False, its
-    cell emptied and ``death_cause`` (int8 (n,)) set (DEATH_* codes). Touches only agent i's
-    rows and cell.
+    ``basal_cost`` plus ``move_cost`` if it moved, and loses ``hazard_cost`` on a hazard cell
+    (``hazard`` bool (H, W)); dies if energy <= 0 or (max_age > 0 and age >= max_age):
+    ``alive`` False, its cell emptied and ``death_cause`` (int8 (n,)) set (DEATH_* codes).
+    Touches only agent i's rows and cell.
     """
     x = xs[i]
     y = ys[i]
@@ -100,9 +99,9 @@ def tally(living, alive, action, moved, energy, death_cause, bite, gained, xs, y
 
     eaten is food taken from the grid, food_energy the energy food brought this tick
     (``gained``: its worth, see food_worth, some of it eaten earlier if delayed), bad_eaten the
-    food eaten that was worth less than nothing; death_energy is
-    the energy the dead carried (<= 0 for the starved), which leaves the system with them;
-    blocked counts steps refused (blocked or lost to a rival).
+    food eaten that was worth less than nothing; death_energy is the energy the dead carried
+    (<= 0 for the starved), which leaves the system with them; blocked counts steps refused
+    (blocked or lost to a rival).
     """
     eaten = 0.0
     food_energy = 0.0
