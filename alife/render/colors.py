@@ -36,10 +36,11 @@ def lut(stops: Sequence[RGB], n: int = 256) -> np.ndarray:
 FOOD_LUT = lut([GROUND, (24, 50, 36), (36, 92, 50), (54, 136, 64)])[
     np.round(255 * np.linspace(0.0, 1.0, 256) ** 0.6).astype(np.int64)]
 HAZARD: RGB = (150, 40, 24)       # hazard cells: a dark red wash over the ground
-# Food kinds beyond the first (food.kinds): amber, teal, rose, shaded like FOOD_LUT.
-KIND_LUTS = [lut([GROUND, (70, 52, 20), (140, 104, 30), (210, 156, 40)]),
-             lut([GROUND, (20, 58, 66), (30, 110, 124), (40, 160, 180)]),
-             lut([GROUND, (66, 28, 50), (124, 48, 92), (180, 70, 132)])]
+# Food kinds beyond the first (food.kinds): teal-blue, rose, amber, shaded like FOOD_LUT (the
+# first two far from the energy colours of agents, red to yellow).
+KIND_LUTS = [lut([GROUND, (20, 50, 72), (30, 96, 136), (44, 140, 196)]),
+             lut([GROUND, (66, 28, 50), (124, 48, 92), (180, 70, 132)]),
+             lut([GROUND, (70, 52, 20), (140, 104, 30), (210, 156, 40)])]
 # The noise channel of noise patches: dim to bright violet (never green: it is not food).
 NOISE_LUT = lut([(34, 24, 52), (70, 44, 110), (112, 70, 170)])
 # Energy: starving red -> orange -> yellow -> near white (ready to reproduce).
