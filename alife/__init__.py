@@ -8,8 +8,17 @@ The documented API::
     evolve(config, out=None, progress=None) -> RunResult  (alife evolve: generations, lineage)
 """
 
-from alife.config import Config, ConfigError, config_to_yaml, load_config
-from alife.sim import Simulation
+import os
+
+# numba picks its TBB threading layer first whenever a system libtbb exists, and with it
+# processes leak memory per tick and spin for minutes at exit (numba issues 10225, 10556).
+# OpenMP first, then numba's own workqueue: TBB only if nothing else loads. The layer never
+# changes a result (the kernels are bit-identical for any thread count); the environment
+# variable, when set, still decides.
+os.environ.setdefault("NUMBA_THREADING_LAYER_PRIORITY", "omp workqueue tbb")
+
+from alife.config import Config, ConfigError, config_to_yaml, load_config  # noqa: E402
+from alife.sim import Simulation  # noqa: E402
 
 __all__ = ["Config", "ConfigError", "Simulation", "config_to_yaml", "evolve", "load_config", "run"]
 __version__ = "0.1.0"

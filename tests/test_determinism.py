@@ -82,3 +82,19 @@ def test_config_change_in_one_part_keeps_the_world_stream():
     b = Simulation(tiny_config(agents={"initial_count": 50}, learner={"init_noise": 0.5}), seed=9)
     np.testing.assert_array_equal(a.state.grid.food_capacity, b.state.grid.food_capacity)
     np.testing.assert_array_equal(a.state.grid.obstacle, b.state.grid.obstacle)
+
+
+def test_the_tbb_threading_layer_comes_last_unless_the_user_says_otherwise():
+    import os
+    import subprocess
+    import sys
+
+    code = "import alife, numba; print(' '.join(numba.config.THREADING_LAYER_PRIORITY))"
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_THREADING_LAYER_PRIORITY"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["omp", "workqueue", "tbb"]
+    env["NUMBA_THREADING_LAYER_PRIORITY"] = "workqueue omp tbb"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["workqueue", "omp", "tbb"]
