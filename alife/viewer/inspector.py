@@ -85,7 +85,9 @@ class Inspector:
             self.alive = False
             self.died_tick = tick
             return
-        self._last = {name: slot_row(agents, name, self.slot) for name in agents._fields
+        # copies: a view would show the next occupant's data once this agent has died and a
+        # birth reuses its slot
+        self._last = {name: np.array(slot_row(agents, name, self.slot)) for name in agents._fields
                       if name not in HIDDEN}
         if not self.trace or self.trace[-1][0] != tick:
             self.trace.append((tick, float(agents.energy[self.slot])))
