@@ -28,6 +28,13 @@ NOISE_FEATURES = ("noise_here", "noise_north", "noise_east", "noise_south", "noi
 HAZARD_FEATURES = ("hazard_here", "hazard_north", "hazard_east", "hazard_south", "hazard_west")
 
 
+def sense_length(config: Config) -> int:
+    """Length of the sense vector in ``config``'s world (alife.kernels.sense): one food
+    channel per kind, blocked, the noise and hazard channels where the world has them."""
+    return sense_size(config.agents.sense_radius, config.world.noise_cover > 0,
+                      config.world.hazard_cover > 0, config.food.kinds)
+
+
 def kind_features(kind: int) -> tuple[str, ...]:
     """The five food features of food kind ``kind`` >= 1 (kind 0's are in SECTOR_FEATURES)."""
     return tuple(f"food{kind}_{where}" for where in ("here", "north", "east", "south", "west"))
@@ -51,7 +58,7 @@ def feature_map(config: Config) -> np.ndarray:
     r = config.agents.sense_radius
     noise, hazard = config.world.noise_cover > 0, config.world.hazard_cover > 0
     kinds = config.food.kinds
-    n_senses = sense_size(r, noise, hazard, kinds)
+    n_senses = sense_length(config)
     if config.learner.features == "window":
         return np.eye(n_senses, dtype=np.float32)
     n_window = window_size(r)

@@ -161,9 +161,7 @@ def _snapshot(path: Path, notes: list[str]) -> dict[str, Any] | None:
         notes.append(f"{path.name}: unreadable ({err}); no surprise-by-age plot")
         return None
     alive = a["agents.alive"].astype(bool)
-    mean = a["agents.drive_mean"]
-    if mean.ndim == 3:  # in lanes (n/8, D, 8)
-        mean = from_lanes(mean)
+    mean = from_lanes(a["agents.drive_mean"])  # stored in lanes (n/8, D, 8)
     learned = a["agents.experience"][alive] > 0
     return {
         "tick": int(a["counters"][0]),

@@ -18,8 +18,8 @@ from alife.genetics.genome import GenomeLayout
 from alife.kernels.learner import start_learned_states
 from alife.kernels.food import refresh_noise
 from alife.kernels.params import kernel_params, noise_key
-from alife.kernels.sense import N_ACTIONS, sense_size, window_size
-from alife.learners.features import SECTOR_FEATURES
+from alife.kernels.sense import N_ACTIONS, window_size
+from alife.learners.features import SECTOR_FEATURES, sense_length
 from alife.kernels.tick import births_room_needed
 from alife.world.state import GridState, State, empty_agents
 
@@ -259,12 +259,8 @@ def _place(config: Config, layout: GenomeLayout, grid: GridState, cells: np.ndar
     """Agent storage with agents of ``genomes`` in ``cells``, learned state from their genes."""
     n = cells.shape[0]
     capacity = max(16, n + births_room_needed(n, config.agents.max_population))
-    agents = empty_agents(capacity, layout.size, sense_size(config.agents.sense_radius,
-                                                            config.world.noise_cover > 0,
-                                                            config.world.hazard_cover > 0,
-                                                            config.food.kinds),
-                          layout.n_features, layout.affect_dims, config.affect.memory_size,
-                          config.food.delay + 1)
+    agents = empty_agents(capacity, layout.size, sense_length(config), layout.n_features,
+                          layout.affect_dims, config.affect.memory_size, config.food.delay + 1)
     ys, xs = np.divmod(cells, config.world.width)
     agents.alive[:n] = True
     agents.x[:n] = xs
