@@ -13,6 +13,7 @@ Example (``configs/sweeps/example.yaml``)::
       learner.model_lr: [0.1, 0.5]
     cases:                         # and/or explicit combinations, each crossed with the grid
       - {world.width: 32, world.height: 32}
+      - {world.width: 16, seed: 5} # a case may pin its seed: it runs once, with that seed
     repeats: 2                     # runs per combination, seeds derived from master_seed ...
     master_seed: 7
     # seeds: [1, 2, 3]             # ... or explicit seeds (the same ones for every combination)
@@ -119,7 +120,10 @@ def load_sweep(path: str | Path) -> Sweep:
             _load(base, {key: value}, f"{where}: grid: {key}[{i}]", key)
     case_keys: list[str] = []
     seen: dict[str, int] = {}
+    pinned: list[int | None] = []  # each case's own seed, if it names one
     for i, case in enumerate(spec.cases):
+        case = dict(case)
+        pinned.append(_pinned_seed(case.pop("seed", None), f"{where}: cases[{i}]"))
         for key, value in case.items():
             _check_key(key, where, f"cases[{i}]")
             if key in spec.grid:
@@ -127,25 +131,40 @@ def load_sweep(path: str | Path) -> Sweep:
             _load(base, {key: value}, f"{where}: cases[{i}]: {key}", key)
             if key not in case_keys:
                 case_keys.append(key)
-        ident = canonical(case)
+        ident = canonical({**case, "seed": pinned[-1]})
         if ident in seen:
             raise SweepError(f"{where}: cases[{i}]: the same combination as cases[{seen[ident]}]")
         seen[ident] = i
 
     grid_combos = [dict(zip(spec.grid, values)) for values in itertools.product(*spec.grid.values())]
-    combos = [{**case, **g} for case in (spec.cases or [{}]) for g in grid_combos]
+    cases = [({k: v for k, v in case.items() if k != "seed"}, seed)
+             for case, seed in zip(spec.cases, pinned)] or [({}, None)]
+    combos = [({**case, **g}, seed) for case, seed in cases for g in grid_combos]
     runs = []
-    for params in combos:
+    for params, seed in combos:
         config = command.configure(_load(base, params, f"{where}: combination {canonical(params)}"), options)
-        if spec.seeds is not None:
+        if seed is not None:
+            seeds = [seed]
+        elif spec.seeds is not None:
             seeds = list(spec.seeds)
         else:
             seeds = [derive_seed(spec.master_seed, k, params) for k in range(spec.repeats or 1)]
         for k, seed in enumerate(seeds):
             runs.append(PlannedRun(run_id(params, seed), params, seed, k,
                                    load_config(config, {"seed": seed})))
+    ids = [r.run_id for r in runs]
+    if len(set(ids)) < len(ids):
+        twice = next(r for r in runs if ids.count(r.run_id) > 1)
+        raise SweepError(f"{where}: cases: the run {canonical(twice.params)} with seed {twice.seed} "
+                         "is planned twice (a case's own seed repeats one of seeds)")
     return Sweep(name=spec.name or _stem_name(path), source=where, command=spec.command,
                  options=options, param_names=case_keys + list(spec.grid), runs=runs, text=text)
+
+
+def _pinned_seed(seed: Any, where: str) -> int | None:
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
+        raise SweepError(f"{where}: seed: must be an integer >= 0, got {seed!r}")
+    return seed
 
 
 def _read(path: Path) -> tuple[str, Any]:

@@ -307,6 +307,15 @@ class AffectConfig(_Section):
         return self
 
 
+# The genome's segments that evolution.fixed_genes may name (alife.genetics.genome, whose test
+# checks that the two lists agree).
+GeneSegment = Literal[
+    "log_temperature", "log_model_lr", "log_value_lr", "discount", "curiosity_weight",
+    "affect_log_half_life", "affect_sensitivity", "temperature_coupling", "curiosity_coupling",
+    "learning_coupling", "value_coupling", "memory_coupling", "memory_surprise", "memory_bias",
+    "model_init", "value_init", "reward_init"]
+
+
 class EvolutionConfig(_Section):
     """The genetic loop: how genomes are selected, recombined and mutated across generations.
 
@@ -357,6 +366,12 @@ class EvolutionConfig(_Section):
         False,
         description="Lamarckian inheritance: a child's innate world model and value start from "
         "its parent's learned ones instead of the parent's genes",
+    )
+    fixed_genes: list[GeneSegment] = Field(
+        [],
+        description="gene segments that never mutate: they keep the founders' values (e.g. "
+        "[log_model_lr, log_temperature] evolves every other gene; a control for what those "
+        "genes' evolution adds)",
     )
     checkpoint_every: int = Field(
         10, ge=0, description="generations between two checkpoints; 0 = only on Ctrl-C/SIGTERM and at the end"

@@ -62,11 +62,12 @@ class GenomeLayout:
     The scalar and affect genes come first: the per-tick kernels read them from one place.
     The step sizes come last; they mutate themselves, log-normally (self-adaptation, see
     ``alife.kernels.mutation``). ``step_bounds`` is their valid range: (0, 0) switches mutation
-    off, (s, s) fixes the steps at s.
+    off, (s, s) fixes the steps at s. ``fixed``: segments whose step size is held at 0, so they
+    keep the founders' values (``evolution.fixed_genes``).
     """
 
     def __init__(self, n_features: int, affect_dims: int = 4, curiosity_on: bool = True,
-                 step_bounds: tuple[float, float] = (STEP_MIN, STEP_MAX)):
+                 step_bounds: tuple[float, float] = (STEP_MIN, STEP_MAX), fixed: tuple[str, ...] = ()):
         p = n_features
         k = affect_dims
         specs = [
@@ -98,6 +99,10 @@ class GenomeLayout:
         self.size = offset
         self.n_features = p
         self.affect_dims = k
+        unknown = set(fixed) - set(self.segments) | ({"mutation_step"} & set(fixed))
+        if unknown:
+            raise ValueError(f"fixed genes: unknown segments {sorted(unknown)}")
+        self.fixed = tuple(fixed)
 
     @classmethod
     def from_config(cls, config: Config) -> "GenomeLayout":
@@ -107,7 +112,8 @@ class GenomeLayout:
         adaptive = sigma > 0 and config.evolution.step_size_rate > 0
         step_bounds = (min(STEP_MIN, sigma), max(STEP_MAX, sigma)) if adaptive else (sigma, sigma)
         return cls(feature_map(config).shape[0], affect_dims=config.affect.dims,
-                   curiosity_on=config.learner.curiosity_weight > 0, step_bounds=step_bounds)
+                   curiosity_on=config.learner.curiosity_weight > 0, step_bounds=step_bounds,
+                   fixed=tuple(config.evolution.fixed_genes))
 
     def offset(self, name: str) -> int:
         return self.segments[name].offset
@@ -134,4 +140,7 @@ class GenomeLayout:
         for seg in self.segments.values():
             lo[seg.offset : seg.offset + seg.size] = seg.lo
             hi[seg.offset : seg.offset + seg.size] = seg.hi
+        step_of = self.step_of_gene()
+        for name in self.fixed:  # a step size held at 0: the segment never mutates
+            lo[step_of[self.offset(name)]] = hi[step_of[self.offset(name)]] = 0.0
         return lo, hi

@@ -65,6 +65,18 @@ def test_explicit_seeds_are_used_for_every_combination(tmp_path):
     assert len({r.run_id for r in sweep.runs}) == 4
 
 
+def test_a_case_with_its_own_seed_runs_once_with_it(tmp_path):
+    sweep = load_sweep(write(tmp_path, cases=[{"world.width": 16, "seed": 3}, {"world.width": 16, "seed": 4},
+                                              {"world.width": 20}],
+                             grid={"learner.model_lr": [0.1, 0.6]}, seeds=[5, 9]))
+    planned = [(r.config.world.width, r.config.learner.model_lr, r.seed) for r in sweep.runs]
+    assert planned == [(16, 0.1, 3), (16, 0.6, 3), (16, 0.1, 4), (16, 0.6, 4),
+                       (20, 0.1, 5), (20, 0.1, 9), (20, 0.6, 5), (20, 0.6, 9)]
+    assert all("seed" not in r.params for r in sweep.runs)
+    assert sweep.param_names == ["world.width", "learner.model_lr"]
+    assert len({r.run_id for r in sweep.runs}) == len(sweep.runs)
+
+
 def test_base_file_is_relative_to_the_sweep_file(tmp_path):
     (tmp_path / "cfg").mkdir()
     (tmp_path / "cfg" / "base.yaml").write_text(yaml.safe_dump({**BASE, "food": {"capacity": 7.0}}))
@@ -87,6 +99,11 @@ def test_base_file_is_relative_to_the_sweep_file(tmp_path):
     ({"set": {"world.width": -4}}, "set: world.width: must be > 0, got -4"),
     ({"cases": [{"world.width": 0}]}, "cases[0]: world.width: must be > 0, got 0"),
     ({"cases": [{"world.width": 20}, {"world.width": 20}]}, "cases[1]: the same combination as cases[0]"),
+    ({"cases": [{"world.width": 20, "seed": -1}]}, "cases[0]: seed: must be an integer >= 0, got -1"),
+    ({"cases": [{"world.width": 20, "seed": 2}, {"world.width": 20, "seed": 2}]},
+     "cases[1]: the same combination as cases[0]"),
+    ({"cases": [{"world.width": 20, "seed": 2}, {"world.width": 20}], "seeds": [2]},
+     'cases: the run {"world.width":20} with seed 2 is planned twice'),
     ({"cases": [{"learner.model_lr": 0.2}], "grid": {"learner.model_lr": [0.1]}}, "cases[0]: learner.model_lr is also in grid"),
     ({"grid": {"learner.progress_fast": [25], "learner.progress_slow": [60, 20]}},
      'combination {"learner.progress_fast":25,"learner.progress_slow":20}: learner: progress_fast must be < progress_slow'),

@@ -287,3 +287,25 @@ def test_an_evolved_population_founds_another_run(tmp_path):
     with pytest.raises(ValueError, match="agents.founders: .*genes, this config's genome has"):
         Simulation(load_config(cfg, [f"agents.founders={path}", "affect.dims=2",
                                      "affect.half_lives=[100, 300]"]))
+
+
+def test_fixed_genes_keep_the_founders_values_while_the_rest_evolves(tmp_path):
+    folder = tmp_path / "fixed"
+    assert main(["evolve", *SMALL, "--generations", "3", "--set",
+                 "evolution.fixed_genes=[log_model_lr, discount]", "--out", str(folder)]) == 0
+    lin, genomes = read_lineage(folder)
+    layout = GenomeLayout.from_config(load_config(folder / "config.yaml"))
+    last = lin["generation"] == 2
+    founders = lin["generation"] == 0
+    for name in ("log_model_lr", "discount"):
+        assert np.array_equal(layout.view(genomes, name)[last], layout.view(genomes, name)[founders][:last.sum()])
+    assert np.ptp(layout.view(genomes, "log_value_lr")[last]) > 0  # the others mutate
+
+
+def test_the_config_names_every_gene_segment_fixed_genes_may_hold():
+    from typing import get_args
+
+    from alife.config.schema import GeneSegment
+
+    layout = GenomeLayout(5)
+    assert list(get_args(GeneSegment)) == [s for s in layout.segments if s != "mutation_step"]
