@@ -9,9 +9,12 @@ a table with 95 % confidence intervals over seeds and, with the ``plot`` extra, 
     curiosity_noise  raw-surprise vs learning-progress curiosity in a world with noise patches
     cohort      blank founders that learn vs frozen ones, against scripted greedy and random controls
     hazards     the same four in a world of drifting hazards: who learns to avoid them
+two-stage (evolve every condition from the same founders, then test the evolved populations
+on fresh worlds: alife.experiments.stages):
+    learning_pays  food kinds dealt anew each generation: evolved learners vs non-learners
 
 ``alife experiment NAME [--seeds N] [--workers N | --scheduler ADDR] [--out DIR]``; the Python
 entry point is :func:`alife.experiments.runner.run_experiment`.
 """
 
-EXPERIMENTS = ("ablations", "baldwin", "curiosity_noise", "cohort", "hazards")
+EXPERIMENTS = ("ablations", "baldwin", "curiosity_noise", "cohort", "hazards", "learning_pays")

@@ -91,3 +91,18 @@ def compare_conditions(data: dict[str, dict[int, dict[str, float]]], conditions,
         lines.append(f"| {condition} | {len(seeds)} | " + " | ".join(cells) + " | "
                      + " | ".join(deltas) + " |")
     return rows, lines
+
+
+def draw_bars(figure, rows: list[dict[str, Any]], metrics: dict[str, str], title: str,
+              label: str = "condition") -> None:
+    """One panel per metric: each row's mean as a bar with its 95 % interval."""
+    axes = np.atleast_1d(figure.subplots(1, len(metrics)))
+    figure.suptitle(title)
+    x = np.arange(len(rows))
+    for ax, (metric, name) in zip(axes, metrics.items()):
+        mean = np.array([r[metric] for r in rows])
+        err = np.array([[r[metric] - r[f"{metric}_lo"] for r in rows],
+                        [r[f"{metric}_hi"] - r[metric] for r in rows]])
+        ax.bar(x, mean, 0.6, yerr=np.nan_to_num(err), capsize=4)
+        ax.set_xticks(x, [r[label] for r in rows], rotation=20, fontsize=8)
+        ax.set_title(name, fontsize=9)

@@ -5,6 +5,8 @@ results.csv, the long metrics table, sweep.yaml) plus
     experiment.csv   the analysis table: one row per condition (and world), means with 95 % CIs
     findings.md      the same as Markdown, with paired comparisons on matched seeds
     plots/*.png      figures, when matplotlib is installed (the ``plot`` extra)
+    test/            two-stage experiments (alife.experiments.stages): the evolved populations'
+                     trials on fresh worlds, a sweep folder of its own
 Re-running the same command skips finished runs and only redoes the analysis.
 """
 
@@ -24,6 +26,8 @@ import yaml
 
 from alife.config import ConfigError
 from alife.experiments import EXPERIMENTS
+from alife.experiments.common import runs_of
+from alife.experiments.stages import read_trial_stage, trial_sweep_spec
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs" / "experiments"
 
@@ -58,12 +62,10 @@ def run_experiment(name: str, out: str | Path | None = None, *, seeds: int | Non
                    log: Callable[[str], None] | None = None) -> ExperimentResult:
     """Run experiment ``name`` (its sweep, then its analysis). ``seeds``: use seeds 1..N for
     every condition (default: the experiment file's)."""
-    from alife.batch.spec import load_sweep
-    from alife.batch.sweep import run_sweep
-
     log = log or (lambda msg: print(msg, file=sys.stderr))
     path = experiment_file(name)
     spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    stage = read_trial_stage(spec.pop("test"), str(path)) if "test" in spec else None
     if seeds is not None:
         if seeds < 2:
             raise ConfigError(f"--seeds: confidence intervals need at least 2 seeds, got {seeds}")
@@ -71,21 +73,41 @@ def run_experiment(name: str, out: str | Path | None = None, *, seeds: int | Non
         spec.pop("repeats", None)
     if isinstance(spec.get("base"), str):  # the effective file is written elsewhere
         spec["base"] = str((path.parent / spec["base"]).resolve())
-    out = Path(out) if out is not None else Path("sweeps") / f"experiment-{name}"
+    out = (Path(out) if out is not None else Path("sweeps") / f"experiment-{name}").resolve()
+    sweep, outcome = _run_stage(spec, name, out, workers, scheduler, progress, log)
+    if outcome.interrupted:
+        return ExperimentResult(outcome.out, "interrupted", None, [])
+    failed = outcome.counts.get("failed", 0)
+    module = importlib.import_module(f"alife.experiments.{name}")
+    if stage is None:
+        findings = module.analyse(sweep, outcome.out)
+        runs = len(sweep.runs)
+    else:  # stage 2: the evolved populations on fresh worlds
+        trial_spec = trial_sweep_spec(name, spec, stage, runs_of(sweep, outcome.out))
+        trials, trial_outcome = _run_stage(trial_spec, f"{name}-test", out / "test", workers,
+                                           scheduler, progress, log)
+        if trial_outcome.interrupted:
+            return ExperimentResult(outcome.out, "interrupted", None, [])
+        failed += trial_outcome.counts.get("failed", 0)
+        findings = module.analyse(sweep, outcome.out, trials, trial_outcome.out)
+        runs = len(sweep.runs) + len(trials.runs)
+    files = write_findings(findings, outcome.out, log)
+    log(f"experiment {name}: {runs} runs ({failed} failed); findings in "
+        f"{outcome.out / 'findings.md'}")
+    return ExperimentResult(outcome.out, "failed" if failed else "completed", findings, files)
+
+
+def _run_stage(spec: dict[str, Any], name: str, out: Path, workers, scheduler, progress, log):
+    """Plan the sweep ``spec`` (a mapping, as a sweep file holds) and run it into ``out``."""
+    from alife.batch.spec import load_sweep
+    from alife.batch.sweep import run_sweep
+
     with tempfile.TemporaryDirectory() as tmp:
         effective = Path(tmp) / f"{name}.yaml"
         effective.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
         sweep = load_sweep(effective)
         outcome = run_sweep(sweep, out, workers=workers, scheduler=scheduler, progress=progress, log=log)
-    if outcome.interrupted:
-        return ExperimentResult(outcome.out, "interrupted", None, [])
-    module = importlib.import_module(f"alife.experiments.{name}")
-    findings = module.analyse(sweep, outcome.out)
-    files = write_findings(findings, outcome.out, log)
-    failed = outcome.counts.get("failed", 0)
-    log(f"experiment {name}: {len(sweep.runs)} runs ({failed} failed); findings in "
-        f"{outcome.out / 'findings.md'}")
-    return ExperimentResult(outcome.out, "failed" if failed else "completed", findings, files)
+    return sweep, outcome
 
 
 def write_findings(findings: Findings, out: Path, log: Callable[[str], None]) -> list[Path]:

@@ -7,18 +7,29 @@ import numpy as np
 import pytest
 import yaml
 
+from alife.config import load_config
+from alife.genetics.genome import GenomeLayout
+from alife.metrics.lineage import read_lineage
+
 from alife.batch.spec import load_sweep
 from alife.cli import main
 from alife.experiments import EXPERIMENTS
 from alife.experiments import runner
 from alife.experiments.common import runs_of
+from alife.experiments.stages import read_trial_stage
 
 TINY = {"world.width": 16, "world.height": 16, "agents.initial_count": 24, "run.record_every": 10}
 
 
 @pytest.mark.parametrize("name", EXPERIMENTS)
-def test_experiment_files_are_valid_sweeps_on_matched_seeds(name):
-    sweep = load_sweep(runner.experiment_file(name))
+def test_experiment_files_are_valid_sweeps_on_matched_seeds(name, tmp_path):
+    spec = yaml.safe_load(runner.experiment_file(name).read_text())
+    if "test" in spec:  # a two-stage experiment: stage 1 is a sweep, its test section valid
+        read_trial_stage(spec.pop("test"), name)
+    spec["base"] = str((runner.CONFIG_DIR / spec["base"]).resolve())
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    sweep = load_sweep(path)
     assert len(sweep.runs) > 2
     seeds_per_condition = {}
     for run in sweep.runs:
@@ -40,6 +51,8 @@ def tiny_experiments(tmp_path, monkeypatch):
         else:
             spec["options"] = {"generations": 6}
             spec["set"]["evolution.generation_ticks"] = 30
+        if "test" in spec:
+            spec["test"]["options"] = {"generations": 2}
         (folder / f"{name}.yaml").write_text(yaml.safe_dump(spec))
     monkeypatch.setattr(runner, "CONFIG_DIR", folder)
     return tmp_path
@@ -111,3 +124,30 @@ def test_curiosity_noise_measures_where_each_curiosity_sends_agents(tiny_experim
     assert 0 <= float(rows["progress"]["noise_occupancy"]) <= 1
     assert "surprise − progress" in (out / "findings.md").read_text()
     assert (out / "plots" / "curiosity_noise.png").exists()
+
+
+def test_learning_pays_tests_each_evolved_population_in_fresh_worlds(tiny_experiments):
+    out = tiny_experiments / "lp"
+    result = runner.run_experiment("learning_pays", out, seeds=2, workers=2, progress=False,
+                                   log=lambda m: None)
+    assert result.status == "completed"
+    populations = runs_of(load_sweep(out / "sweep.yaml"), out)
+    trials = runs_of(load_sweep(out / "test" / "sweep.yaml"), out / "test")
+    assert len(populations) == len(trials) == 4
+    lifespans = {}
+    for trial in trials:
+        founders = trial.params["agents.founders"]
+        population = next(p for p in populations if founders == str(p.folder / "genomes.npz"))
+        assert trial.seed == population.seed + 1000  # a fresh world, the same for each condition
+        assert trial.params["learner.learning"] == population.params["learner.learning"]
+        steps = GenomeLayout.from_config(load_config(trial.folder / "config.yaml")).offset("mutation_step")  # (held at 0 there)
+        with np.load(founders) as data:
+            evolved = {g[:steps].tobytes() for g in data["genomes"]}
+        _, genomes = read_lineage(trial.folder)
+        assert all(g[:steps].tobytes() in evolved for g in genomes)  # no mutation: evolved genes
+        condition = "learning" if population.params["learner.learning"] else "no learning"
+        lifespans.setdefault(condition, []).append(trial.table("generations.csv")["mean_lifespan"].mean())
+    rows = {r["condition"]: r for r in _table(out / "experiment.csv")}
+    for condition, values in lifespans.items():
+        assert float(rows[condition]["lifespan"]) == pytest.approx(np.mean(values))
+    assert "Learners' lifespan relative" in (out / "findings.md").read_text()
