@@ -12,9 +12,10 @@ a table with 95 % confidence intervals over seeds and, with the ``plot`` extra, 
 two-stage (evolve every condition from the same founders, then test the evolved populations
 on fresh worlds: alife.experiments.stages):
     learning_pays  food kinds dealt anew each generation: evolved learners vs non-learners
+    delayed_harm   poison that harms D ticks after eating: is a higher discount evolved?
 
 ``alife experiment NAME [--seeds N] [--workers N | --scheduler ADDR] [--out DIR]``; the Python
 entry point is :func:`alife.experiments.runner.run_experiment`.
 """
 
-EXPERIMENTS = ("ablations", "baldwin", "curiosity_noise", "cohort", "hazards", "learning_pays")
+EXPERIMENTS = ("ablations", "baldwin", "curiosity_noise", "cohort", "hazards", "learning_pays", "delayed_harm")

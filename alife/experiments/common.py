@@ -106,3 +106,29 @@ def draw_bars(figure, rows: list[dict[str, Any]], metrics: dict[str, str], title
         ax.bar(x, mean, 0.6, yerr=np.nan_to_num(err), capsize=4)
         ax.set_xticks(x, [r[label] for r in rows], rotation=20, fontsize=8)
         ax.set_title(name, fontsize=9)
+
+
+def paired_comparisons(data: dict[str, dict[int, dict[str, float]]],
+                       comparisons: list[tuple[str, str]], metrics: dict[str, str], fmt
+                       ) -> tuple[list[dict[str, Any]], list[str]]:
+    """Paired differences a − b on the seeds both conditions share, per metric: rows (one
+    per comparison: mean and 95 % interval of each metric's difference) and Markdown lines."""
+    from alife.report.stats import paired_difference
+
+    rows: list[dict[str, Any]] = []
+    lines = ["| comparison | seeds | " + " | ".join(metrics.values()) + " |",
+             "| --- | ---: |" + " ---: |" * len(metrics)]
+    for a, b in comparisons:
+        if a not in data or b not in data:
+            continue
+        seeds = sorted(set(data[a]) & set(data[b]))
+        row: dict[str, Any] = {"comparison": f"{a} − {b}", "seeds": len(seeds)}
+        cells = []
+        for metric in metrics:
+            diff = paired_difference([data[a][s][metric] for s in seeds],
+                                     [data[b][s][metric] for s in seeds])
+            row.update({metric: diff.mean, f"{metric}_lo": diff.lo, f"{metric}_hi": diff.hi})
+            cells.append(fmt(diff))
+        rows.append(row)
+        lines.append(f"| {a} − {b} | {len(seeds)} | " + " | ".join(cells) + " |")
+    return rows, lines

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
-from alife.experiments.common import Run, runs_of
+from alife.experiments.common import Run, paired_comparisons, runs_of
 from alife.experiments.runner import Findings, fmt_ci
-from alife.report.stats import mean_ci, paired_difference
+from alife.report.stats import mean_ci
 
 METRICS = {"noise_occupancy": "share of agents in noise", "mean_population": "population (2nd half)",
            "lifespan": "mean lifespan (ticks)"}
@@ -64,16 +64,8 @@ def analyse(sweep, out: Path) -> Findings:
             cells.append(fmt_ci(ci))
         rows.append(row)
         lines.append(f"| {condition} | {len(per_seed)} | " + " | ".join(cells) + " |")
-    lines += ["", "Paired differences on matched seeds:", "",
-              "| comparison | " + " | ".join(METRICS.values()) + " |",
-              "| --- |" + " ---: |" * len(METRICS)]
-    for a, b in COMPARISONS:
-        if a not in data or b not in data:
-            continue
-        seeds = sorted(set(data[a]) & set(data[b]))
-        cells = [fmt_ci(paired_difference([data[a][s][m] for s in seeds], [data[b][s][m] for s in seeds]))
-                 for m in METRICS]
-        lines.append(f"| {a} − {b} | " + " | ".join(cells) + " |")
+    _, paired = paired_comparisons(data, COMPARISONS, METRICS, fmt_ci)
+    lines += ["", "Paired differences on matched seeds:", "", *paired]
     lines.append("")
     return Findings(rows, "\n".join(lines), {"curiosity_noise": lambda fig: _draw(fig, runs, cover)})
 
