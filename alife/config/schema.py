@@ -96,8 +96,9 @@ class FoodConfig(_Section):
         description="who is worth what: fixed = kind k the k-th value; per_generation = dealt "
         "anew (a random permutation) for every generation's world, and every `deal_every` ticks "
         "within one world; per_region = the deal of one half of the world (a smooth map) shifted "
-        "by one in the other; volatile = stable epochs of `stable_ticks` alternating with volatile "
-        "ones of `volatile_ticks`, in which the deal shifts by one every `flip_min`..`flip_max` ticks",
+        "by one in the other; volatile = dealt at random for every world, then stable epochs of "
+        "`stable_ticks` alternating with volatile ones of `volatile_ticks`, in which the deal shifts "
+        "by one every `flip_min`..`flip_max` ticks",
     )
     deal_every: int = Field(1000, ge=1, description="per_generation: ticks between two deals in one world")
     stable_ticks: int = Field(500, ge=1, description="volatile: length of a stable epoch (ticks)")

@@ -13,9 +13,12 @@ two-stage (evolve every condition from the same founders, then test the evolved 
 on fresh worlds: alife.experiments.stages):
     learning_pays  food kinds dealt anew each generation: evolved learners vs non-learners
     delayed_harm   poison that harms D ticks after eating: is a higher discount evolved?
+    noisy_tv       unlearnable noise: where evolved surprise / progress / no-curiosity agents stand
+    volatility     food whose worth flips within a life: affect on vs off vs evolved constants
+    assimilation   a fixed deal: innate worth and innate model error over generations (Baldwin)
 
 ``alife experiment NAME [--seeds N] [--workers N | --scheduler ADDR] [--out DIR]``; the Python
 entry point is :func:`alife.experiments.runner.run_experiment`.
 """
 
-EXPERIMENTS = ("ablations", "baldwin", "curiosity_noise", "cohort", "hazards", "learning_pays", "delayed_harm")
+EXPERIMENTS = ("ablations", "baldwin", "curiosity_noise", "cohort", "hazards", "learning_pays", "delayed_harm", "noisy_tv", "volatility", "assimilation")

@@ -83,7 +83,11 @@ def run_experiment(name: str, out: str | Path | None = None, *, seeds: int | Non
         findings = module.analyse(sweep, outcome.out)
         runs = len(sweep.runs)
     else:  # stage 2: the evolved populations on fresh worlds
-        trial_spec = trial_sweep_spec(name, spec, stage, runs_of(sweep, outcome.out))
+        populations = runs_of(sweep, outcome.out)
+        if not populations:
+            log(f"experiment {name}: no evolved population to test ({failed} runs failed)")
+            return ExperimentResult(outcome.out, "failed", None, [])
+        trial_spec = trial_sweep_spec(name, spec, stage, populations)
         trials, trial_outcome = _run_stage(trial_spec, f"{name}-test", out / "test", workers,
                                            scheduler, progress, log)
         if trial_outcome.interrupted:

@@ -71,7 +71,7 @@ def make_grid(config: Config, rng: np.random.Generator) -> GridState:
     if kinds > 1:  # only then: a world of one kind draws nothing more
         field = _smooth_noise(rng.standard_normal((h, w)), f.patch_size or 6.0)
         kind = np.digitize(field, np.quantile(field, np.arange(1, kinds) / kinds)).astype(np.int8)
-        if f.deal == "per_generation":
+        if f.deal in ("per_generation", "volatile"):  # genes cannot know the first deal
             deal = rng.permutation(kinds).astype(np.int64)
     region = np.zeros((h, w), bool)
     if f.deal == "per_region":

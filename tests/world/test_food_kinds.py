@@ -93,6 +93,12 @@ def test_volatile_deals_shift_only_in_volatile_epochs_within_the_flip_range():
     assert min(gaps) >= 5 and max(gaps) <= 9
 
 
+def test_a_volatile_world_starts_from_a_random_deal():
+    food = {"deal": "volatile", "kinds": 3, "kind_values": [1.0, 0.5, -1.0]}
+    first = {tuple(Simulation(tiny_config(food={**TWO, **food}), seed=s).state.grid.deal) for s in range(12)}
+    assert len(first) >= 3 and all(sorted(d) == [0, 1, 2] for d in first)
+
+
 def test_per_region_deals_give_one_kind_two_values():
     from alife.kernels.life import food_worth
 
