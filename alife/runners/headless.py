@@ -166,6 +166,8 @@ def _drive(sim: Simulation, folder: Path, progress_state: dict[str, Any], progre
 
         previous_handler = _sigterm_as_interrupt()
         try:
+            if row_tick != sim.tick and (sim.tick % every == 0 or sim.tick == steps or sim.extinct):
+                record_row()  # interrupted between this tick's step and its row: write it now
             recorder.observe(sim)
             while sim.tick < steps and not sim.extinct:
                 done = sim.step(min(every - sim.tick % every, steps - sim.tick,

@@ -151,3 +151,57 @@ def test_learning_pays_tests_each_evolved_population_in_fresh_worlds(tiny_experi
     for condition, values in lifespans.items():
         assert float(rows[condition]["lifespan"]) == pytest.approx(np.mean(values))
     assert "Learners' lifespan relative" in (out / "findings.md").read_text()
+
+
+def test_assimilation_pools_the_first_and_last_generations_and_tests_each_with_learning_on_and_off(
+        tiny_experiments):
+    out = tiny_experiments / "assim"
+    result = runner.run_experiment("assimilation", out, seeds=2, workers=2, progress=False,
+                                   log=lambda m: None)
+    assert result.status == "completed"
+    populations = runs_of(load_sweep(out / "sweep.yaml"), out)
+    trials = runs_of(load_sweep(out / "test" / "sweep.yaml"), out / "test")
+    assert len(trials) == len(populations) * 2 * 2  # pools first and last × learning on and off
+    population = populations[0]
+    lineage, genomes = read_lineage(population.folder)
+    for pool, generations in (("first", range(0, 6)), ("last", range(0, 6))):  # 6 generations: both all
+        with np.load(population.folder / f"pool-{pool}.npz") as data:
+            pooled = data["genomes"]
+        assert np.array_equal(pooled, genomes[np.isin(lineage["generation"], list(generations))])
+    rows = {r["label"]: r for r in _table(out / "experiment.csv")}
+    assert {"learning: probe_error", "learning: value_good", "learning: gap"} <= set(rows)
+    assert float(rows["learning: probe_error"]["first"]) > 0
+    assert "probe-battery error" in (out / "findings.md").read_text()
+
+
+def test_assimilation_probe_error_is_the_innate_models_error():
+    from alife.config import load_config as load
+    from alife.experiments.assimilation import probe_battery, probe_error
+
+    config = load({"world": {"width": 16, "height": 16}, "agents": {"initial_count": 24},
+                   "food": {"kinds": 2, "kind_values": [1.0, -1.0]}})
+    x, actions, after = battery = probe_battery(config)
+    assert len(x) > 100 and x.shape[1] == after.shape[1] + 1 and np.all(x[:, -1] == 1.0)
+    P = after.shape[1]
+    persistence = np.zeros((1, 5, P, P + 1), np.float32)
+    persistence[0, :, :, :P] = np.eye(P)
+    zero = np.zeros_like(persistence)
+    assert probe_error(zero, battery)[0] == pytest.approx(np.mean(after ** 2))
+    assert probe_error(persistence, battery)[0] < 0.5 * probe_error(zero, battery)[0]  # real transitions
+
+
+@pytest.mark.parametrize("name, labels", [
+    ("delayed_harm", {"delay 20, learning", "no delay, learning", "delay 20, no learning",
+                      "no delay, no learning"}),
+    ("noisy_tv", {"surprise", "progress", "no curiosity"}),
+    ("volatility", {"volatile: affect", "volatile: η0/τ evolve", "volatile: affect off",
+                    "stable: affect", "stable: η0/τ evolve", "stable: affect off"}),
+])
+def test_two_stage_experiments_compare_their_evolved_conditions(tiny_experiments, name, labels):
+    out = tiny_experiments / name
+    result = runner.run_experiment(name, out, seeds=2, workers=2, progress=False, log=lambda m: None)
+    assert result.status == "completed"
+    rows = _table(out / "experiment.csv")
+    assert {r.get("label") or r["condition"] for r in rows} == labels
+    assert all(r["seeds"] == "2" for r in rows)
+    assert (out / "plots" / f"{name}.png").exists()

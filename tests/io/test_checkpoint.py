@@ -126,6 +126,30 @@ def test_ctrl_c_after_a_row_was_written_loses_no_row(tmp_path, monkeypatch):
     assert (whole / "metrics.csv").read_text() == (split / "metrics.csv").read_text()
 
 
+@pytest.mark.parametrize("at_tick, steps", [(30, 60), (37, 60), (60, 60)])
+def test_ctrl_c_as_a_step_returns_loses_no_row(tmp_path, monkeypatch, at_tick, steps):
+    """Ctrl-C lands just as the step to a tick returns, before that tick's metrics row is
+    written (on the recording grid, off it, at the last tick): the resumed run still equals
+    the uninterrupted one, row for row."""
+    whole, split = tmp_path / "whole", tmp_path / "split"
+    args = [*TINY, "--steps", str(steps), "--set", "run.checkpoint_every=0"]
+    assert main(["run", *args, "--out", str(whole)]) == 0
+    step = Simulation.step
+
+    def interrupted_after(self, n=1):
+        done = step(self, min(n, at_tick - self.tick) if self.tick < at_tick else n)
+        if self.tick == at_tick:
+            monkeypatch.setattr(Simulation, "step", step)
+            raise KeyboardInterrupt
+        return done
+
+    monkeypatch.setattr(Simulation, "step", interrupted_after)
+    assert main(["run", *args, "--out", str(split)]) == 130
+    monkeypatch.setattr(Simulation, "step", step)
+    assert main(["resume", str(split), "--no-progress"]) == 0
+    assert (whole / "metrics.csv").read_text() == (split / "metrics.csv").read_text()
+
+
 def test_sigterm_writes_a_checkpoint_and_ends_cleanly(tmp_path):
     folder = tmp_path / "term"
     proc = _spawn_run(folder, 100000, 0)
