@@ -2,8 +2,10 @@
 taken over into the genes, and does learning then matter less?
 
 Per evolved population and generation (lineage.csv and lineage_genomes.f32):
-- the innate worth of each food kind: the value weight (``value_init``) and the reward head's
-  weight for staying (``reward_init``) on the feature "food of this kind here";
+- the innate worth of each food kind: what the reward head at birth (``reward_init``) expects
+  an action to bring per unit of the kind where the action leads (staying: the kind here;
+  north: the kind in the north sector, …), averaged over the actions: the genes through which
+  innate knowledge of food reaches choice;
 - the innate world model's error on a fixed **probe battery**: transitions (features, action,
   next features) recorded once, in a reference world of the same kind with random actions
   (seed PROBE_SEED), so the error does not depend on how the agents themselves behave. Error
@@ -73,23 +75,25 @@ def probe_error(model: np.ndarray, battery) -> np.ndarray:
 
 
 def curves(folder: Path, battery) -> dict[str, np.ndarray]:
-    """Per generation (float64 (G,) each): innate worth of the good and the bad kind (value
-    and reward head), and the innate model's probe error."""
+    """Per generation (float64 (G,) each): innate worth of food (kind 0) and of poison (kind 1)
+    and the innate model's probe error."""
     config = load_config(folder / "config.yaml")
     layout = GenomeLayout.from_config(config)
     names = feature_names(config)
-    good, bad = (names.index(n) for n in ("food_here", "food1_here"))
+    where = ("here", "north", "east", "south", "west")  # where each action (ACTION_NAMES) leads
+    good = [names.index(f"food_{w}") for w in where]
+    bad = [names.index(f"food1_{w}") for w in where]
+    actions = np.arange(len(where))
     lineage, genomes = read_lineage(folder)
     G = config.evolution.generations
-    out = {k: np.full(G, np.nan) for k in ("value_good", "value_bad", "reward_good", "reward_bad", "probe_error")}
+    out = {k: np.full(G, np.nan) for k in ("worth_good", "worth_bad", "probe_error")}
     for g in range(G):
         rows = np.flatnonzero(lineage["generation"] == g)
         if not len(rows):
             continue
-        value = layout.view(genomes[rows], "value_init")
-        reward = layout.view(genomes[rows], "reward_init")[:, 0]  # staying: what is eaten here
-        out["value_good"][g], out["value_bad"][g] = value[:, good].mean(), value[:, bad].mean()
-        out["reward_good"][g], out["reward_bad"][g] = reward[:, good].mean(), reward[:, bad].mean()
+        reward = layout.view(genomes[rows], "reward_init")  # (m, A, P+1)
+        out["worth_good"][g] = reward[:, actions, good].mean()
+        out["worth_bad"][g] = reward[:, actions, bad].mean()
         model = layout.view(genomes[rows[:AGENTS_PER_GENERATION]], "model_init")
         out["probe_error"][g] = probe_error(model, battery).mean()
     return out
@@ -121,10 +125,8 @@ def analyse(sweep, out: Path, trials, trials_out: Path) -> Findings:
                        "over seeds with 95 % t intervals; change = last − first (paired).", "",
                        "| condition | measure | first | last | change |",
                        "| --- | --- | ---: | ---: | ---: |"]
-    measures = {"value_good": "innate value of food (kind 0) here",
-                "value_bad": "innate value of poison (kind 1) here",
-                "reward_good": "innate reward head, staying on food",
-                "reward_bad": "innate reward head, staying on poison",
+    measures = {"worth_good": "innate worth of food (kind 0)",
+                "worth_bad": "innate worth of poison (kind 1)",
                 "probe_error": "innate model's probe-battery error",
                 "gap": "lifespan gap, learning on − off (trials)"}
     for condition in ("learning", "no learning"):
@@ -154,7 +156,7 @@ def analyse(sweep, out: Path, trials, trials_out: Path) -> Findings:
 def _draw(figure, per) -> None:
     axes = figure.subplots(1, 3)
     figure.suptitle("Assimilation: mean and 95 % CI over seeds, per generation")
-    panels = (("value_good", "innate value of food here"), ("reward_good", "innate reward, staying on food"),
+    panels = (("worth_good", "innate worth of food"), ("worth_bad", "innate worth of poison"),
               ("probe_error", "innate model's probe error"))
     for ax, (measure, title) in zip(axes, panels):
         for condition, by_seed in sorted(per.items()):

@@ -169,7 +169,7 @@ def test_assimilation_pools_the_first_and_last_generations_and_tests_each_with_l
             pooled = data["genomes"]
         assert np.array_equal(pooled, genomes[np.isin(lineage["generation"], list(generations))])
     rows = {r["label"]: r for r in _table(out / "experiment.csv")}
-    assert {"learning: probe_error", "learning: value_good", "learning: gap"} <= set(rows)
+    assert {"learning: probe_error", "learning: worth_good", "learning: gap"} <= set(rows)
     assert float(rows["learning: probe_error"]["first"]) > 0
     assert "probe-battery error" in (out / "findings.md").read_text()
 
