@@ -37,18 +37,21 @@ def measures(trial: TrialRun) -> dict[str, float]:
 
 def analyse(sweep, out: Path, trials, trials_out: Path) -> Findings:
     data = trial_data(sweep, out, trials, trials_out, condition_of, measures)
-    delays = sorted({r.params["food.delay"] for r in sweep.runs if r.params["food.delay"]})
-    delayed = f"delay {delays[0]}" if delays else "delay"
-    conditions = [f"{d}, {ln}" for ln in ("learning", "no learning") for d in (delayed, "no delay")]
-    rows, table = compare_conditions(data, conditions, conditions[1], METRICS, fmt_ci)
-    comparisons = [(f"{delayed}, {ln}", f"no delay, {ln}") for ln in ("learning", "no learning")]
+    delays = sorted({r.params["food.delay"] for r in sweep.runs}, reverse=True)
+    named = [f"delay {d}" if d else "no delay" for d in delays]
+    minds = [m for m in ("learning", "no learning")
+             if any(c.endswith(f", {m}") for c in data)]
+    conditions = [f"{d}, {m}" for m in minds for d in named]
+    reference = f"no delay, {minds[0]}" if minds else ""
+    rows, table = compare_conditions(data, conditions, reference, METRICS, fmt_ci)
+    comparisons = [(f"{d}, {m}", f"no delay, {m}") for m in minds for d in named if d != "no delay"]
     _, paired = paired_comparisons(data, comparisons, METRICS, fmt_ci)
     founders = sweep.runs[0].config.learner.discount
     lines = ["# Delayed harm: the evolved discount when poison harms late", "",
              f"{sum(len(v) for v in data.values())} evolved populations "
              f"({sweep.runs[0].config.evolution.generations} generations from founders with "
              f"discount {founders:g}). Means over seeds with 95 % t intervals; Δ = paired "
-             f"difference to '{conditions[1]}'.", "", *table, "",
+             f"difference to '{reference}'.", "", *table, "",
              "Delay minus no delay on matched seeds:", "", *paired, ""]
     return Findings(rows, "\n".join(lines), {"delayed_harm": lambda fig: draw_bars(
         fig, rows, {k: METRICS[k] for k in ("discount", "lifespan")},
