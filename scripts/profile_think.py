@@ -122,12 +122,15 @@ def main() -> None:
     parser.add_argument("--agents", type=int, default=10_000)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--ticks", type=int, default=20, help="measured ticks")
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                        help="config override, e.g. --set food.kinds=2 (repeatable)")
     args = parser.parse_args()
     n = args.agents
     side = round((4 * n) ** 0.5)
     sim = Simulation(overrides=[f"agents.initial_count={n}", f"agents.max_population={n}",
                                 f"world.width={side}", f"world.height={side}",
-                                "food.regrowth_rate=0.05", f"run.threads={args.threads}"])
+                                "food.regrowth_rate=0.05", f"run.threads={args.threads}",
+                                *args.overrides])
     names = PHASES
     cycles = np.zeros((mind._CHUNKS, len(names)), np.int64)
     think = probed_think
