@@ -205,3 +205,26 @@ def test_two_stage_experiments_compare_their_evolved_conditions(tiny_experiments
     assert {r.get("label") or r["condition"] for r in rows} == labels
     assert all(r["seeds"] == "2" for r in rows)
     assert (out / "plots" / f"{name}.png").exists()
+
+
+def test_an_interrupted_two_stage_experiment_goes_on_where_it_stopped(tiny_experiments, monkeypatch):
+    from types import SimpleNamespace
+
+    out = tiny_experiments / "lp-interrupted"
+    run_stage = runner._run_stage
+
+    def interrupted_before_the_trials(spec, name, *args):
+        if name.endswith("-test"):  # Ctrl-C as the trials begin
+            return None, SimpleNamespace(interrupted=True, counts={}, out=out / "test")
+        return run_stage(spec, name, *args)
+
+    monkeypatch.setattr(runner, "_run_stage", interrupted_before_the_trials)
+    first = runner.run_experiment("learning_pays", out, seeds=2, workers=2, progress=False, log=lambda m: None)
+    assert first.status == "interrupted" and not (out / "findings.md").exists()
+    monkeypatch.setattr(runner, "_run_stage", run_stage)
+    messages = []
+    again = runner.run_experiment("learning_pays", out, seeds=2, workers=2, progress=False, log=messages.append)
+    assert again.status == "completed"
+    assert any("all 4 runs already finished" in m for m in messages)  # stage 1 is not run again
+    assert any("4 runs, 0 already finished" in m for m in messages)  # the trials run now
+    assert len(_table(out / "experiment.csv")) == 2
