@@ -132,3 +132,18 @@ def paired_comparisons(data: dict[str, dict[int, dict[str, float]]],
         rows.append(row)
         lines.append(f"| {a} − {b} | {len(seeds)} | " + " | ".join(cells) + " |")
     return rows, lines
+
+
+def summary_row(label: str, per_seed: dict[int, dict[str, float]], metrics, fmt
+                ) -> tuple[dict[str, Any], str]:
+    """One condition's means over seeds with 95 % t intervals: a row (``seeds`` and, per
+    metric, its mean, ``_lo`` and ``_hi``) and its Markdown table line."""
+    from alife.report.stats import mean_ci
+
+    row: dict[str, Any] = {"seeds": len(per_seed)}
+    cells = []
+    for metric in metrics:
+        ci = mean_ci([v[metric] for v in per_seed.values()])
+        row.update({metric: ci.mean, f"{metric}_lo": ci.lo, f"{metric}_hi": ci.hi})
+        cells.append(fmt(ci))
+    return row, f"| {label} | {len(per_seed)} | " + " | ".join(cells) + " |"

@@ -15,9 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from alife.experiments.common import Run, paired_comparisons, runs_of
+from alife.experiments.common import Run, paired_comparisons, runs_of, summary_row
 from alife.experiments.runner import Findings, fmt_ci
-from alife.report.stats import mean_ci
 
 METRICS = {"noise_occupancy": "share of agents in noise", "mean_population": "population (2nd half)",
            "lifespan": "mean lifespan (ticks)"}
@@ -56,14 +55,9 @@ def analyse(sweep, out: Path) -> Findings:
         per_seed = data.get(condition)
         if not per_seed:
             continue
-        row = {"condition": condition, "seeds": len(per_seed)}
-        cells = []
-        for metric in METRICS:
-            ci = mean_ci([v[metric] for v in per_seed.values()])
-            row.update({metric: ci.mean, f"{metric}_lo": ci.lo, f"{metric}_hi": ci.hi})
-            cells.append(fmt_ci(ci))
-        rows.append(row)
-        lines.append(f"| {condition} | {len(per_seed)} | " + " | ".join(cells) + " |")
+        row, line = summary_row(condition, per_seed, METRICS, fmt_ci)
+        rows.append({"condition": condition, **row})
+        lines.append(line)
     _, paired = paired_comparisons(data, COMPARISONS, METRICS, fmt_ci)
     lines += ["", "Paired differences on matched seeds:", "", *paired]
     lines.append("")

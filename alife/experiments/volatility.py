@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from alife.config import load_config
-from alife.experiments.common import draw_bars, paired_comparisons
+from alife.experiments.common import draw_bars, paired_comparisons, summary_row
 from alife.experiments.runner import Findings, fmt_ci
 from alife.experiments.stages import GENOMES, TrialRun, trial_data, trial_lifespan
 from alife.genetics.genome import GenomeLayout
@@ -67,14 +67,9 @@ def analyse(sweep, out: Path, trials, trials_out: Path) -> Findings:
             per_seed = data.get(name)
             if not per_seed:
                 continue
-            row = {"world": world, "condition": condition, "label": name, "seeds": len(per_seed)}
-            cells = []
-            for metric in METRICS:
-                ci = mean_ci([v[metric] for v in per_seed.values()])
-                row.update({metric: ci.mean, f"{metric}_lo": ci.lo, f"{metric}_hi": ci.hi})
-                cells.append(fmt_ci(ci))
-            rows.append(row)
-            lines.append(f"| {name} | {len(per_seed)} | " + " | ".join(cells) + " |")
+            row, line = summary_row(name, per_seed, METRICS, fmt_ci)
+            rows.append({"world": world, "condition": condition, "label": name, **row})
+            lines.append(line)
     comparisons = [(f"{w}: affect", f"{w}: {c}") for w in WORLDS.values() for c in CONDITIONS[1:]]
     _, paired = paired_comparisons(data, comparisons, {"lifespan": METRICS["lifespan"]}, fmt_ci)
     lines += ["", "Affect on minus each control, on matched seeds:", "", *paired, "",
