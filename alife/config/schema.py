@@ -410,6 +410,24 @@ class RunConfig(_Section):
         "Ctrl-C/SIGTERM and at the end",
     )
     threads: int = Field(0, ge=0, description="numba threads for the parallel kernels; 0 = all cores")
+    trace: int = Field(
+        0, ge=0, description="trace every tick of this many founders, drawn from the seed, to the "
+        "run folder's traces/ (alife.metrics.traces); tracing never changes the run"
+    )
+    trace_ids: list[int] = Field(
+        [], description="trace these agents too, by id (born at any time; founders are 0..N-1)"
+    )
+    keep_checkpoints: bool = Field(
+        False, description="keep every periodic checkpoint in checkpoints/ (not only the latest), "
+        "so `alife agent` can replay a life from the last one before its birth"
+    )
+
+    @field_validator("trace_ids")
+    @classmethod
+    def _distinct_ids(cls, ids: list[int]) -> list[int]:
+        if any(i < 0 for i in ids) or len(set(ids)) < len(ids):
+            raise ValueError(f"must be distinct ids >= 0, got {ids}")
+        return ids
 
     @model_validator(mode="after")
     def _checkpoints_on_rows(self) -> "RunConfig":

@@ -143,6 +143,9 @@ def check_evolution(config: Config) -> None:
     if ev.mode == "generational" and ev.elites >= config.agents.initial_count:
         raise ConfigError(f"evolution.elites: must be below agents.initial_count "
                           f"({config.agents.initial_count}), got {ev.elites}")
+    if config.run.trace or config.run.trace_ids:
+        raise ConfigError("run.trace, run.trace_ids: traces are recorded by `alife run`; "
+                          "an evolution run cannot record them (set them to 0 and [])")
 
 
 def _first_generation(config: Config) -> Simulation:

@@ -6,6 +6,9 @@ Run folder contents:
     summary.json  status (completed / extinct / interrupted), totals, speed
     checkpoint.npz  the state every ``run.checkpoint_every`` ticks, on Ctrl-C/SIGTERM and at
                   the end: ``alife resume`` continues from it exactly
+    checkpoints/  with ``run.keep_checkpoints``: every periodic checkpoint, tick-<tick>.npz
+    traces/       with ``run.trace`` / ``run.trace_ids``: every tick of the traced agents
+                  (alife.metrics.traces)
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from alife.config import Config, config_to_yaml, load_config
 from alife.io.run_folder import DEFAULT_ROOT, make_run_folder, write_json
 from alife.kernels.tick import STAT_NAMES, kernels_cached
 from alife.metrics.collector import collect, metric_columns
+from alife.metrics.traces import TraceRecorder, traced_ids
 from alife.metrics.writers import CsvWriter, read_lines, replace_lines
 from alife.render.video import open_video
 from alife.sim import Simulation
@@ -64,6 +68,7 @@ def run(
     log = log or (lambda msg: print(msg, file=sys.stderr))
     config = load_config(config, overrides)
     recorder = open_video(video, config, stride=video_stride)
+    traced_ids(config)  # a bad run.trace is refused before anything is written
     sim = Simulation(config)  # first: a world that cannot be made (e.g. agents.founders) writes nothing
     folder = make_run_folder(config.run.name, out, root)
     (folder / "config.yaml").write_text(config_to_yaml(config), encoding="utf-8")
@@ -73,7 +78,11 @@ def run(
         metrics.write(collect(sim, sim.take_stats()))
     progress_state = {"totals": dict.fromkeys(STAT_NAMES, 0.0), "peak": sim.n_alive,
                       "wall_seconds": 0.0}
-    return _drive(sim, folder, progress_state, progress, log, recorder)
+    tracer = None
+    if config.run.trace or config.run.trace_ids:
+        tracer = TraceRecorder(folder, config)
+        tracer.observe(sim)
+    return _drive(sim, folder, progress_state, progress, log, recorder, tracer)
 
 
 def resume(
@@ -123,13 +132,15 @@ def resume(
     row_written = progress_state.pop("row_written", True)
     _keep_rows_up_to(folder / "metrics.csv", sim.tick, sim.config.run.record_every, keep_last=row_written)
     progress_state["row_written"] = row_written
+    trace_state = progress_state.pop("trace", None)
+    tracer = TraceRecorder.reopen(folder, sim.config, trace_state, sim) if trace_state else None
     log(f"alife resume: {folder} at tick {sim.tick} of {sim.config.run.steps}")
-    return _drive(sim, folder, progress_state, progress, log, open_video(None))
+    return _drive(sim, folder, progress_state, progress, log, open_video(None), tracer)
 
 
 def _drive(sim: Simulation, folder: Path, progress_state: dict[str, Any], progress: bool | None,
-           log: Callable[[str], None], recorder) -> RunResult:
-    """The loop of a run: step, record rows, film, checkpoint; then write the summary."""
+           log: Callable[[str], None], recorder, tracer: TraceRecorder | None = None) -> RunResult:
+    """The loop of a run: step, record rows, film, trace, checkpoint; then write the summary."""
     config = sim.config
     steps, every = config.run.steps, config.run.record_every
     checkpoint_every = config.run.checkpoint_every
@@ -147,12 +158,17 @@ def _drive(sim: Simulation, folder: Path, progress_state: dict[str, Any], progre
     compile_seconds = time.perf_counter() - compile_started
     started = time.perf_counter()
 
-    def checkpoint(row_written: bool = True) -> None:
+    def checkpoint(row_written: bool = True, periodic: bool = False) -> None:
         """row_written: the metrics row of this tick is already in the file (and its events
         counted); after an interruption it is not, so a resume drops that row."""
         wall = progress_state["wall_seconds"] + time.perf_counter() - started
-        sim.save(folder / CHECKPOINT, {"totals": totals, "peak": peak, "wall_seconds": wall,
-                                       "row_written": row_written})
+        extra = {"totals": totals, "peak": peak, "wall_seconds": wall, "row_written": row_written}
+        if tracer is not None:
+            tracer.flush()  # the trace on disk reaches the checkpoint's tick
+            extra["trace"] = tracer.state()
+        sim.save(folder / CHECKPOINT, extra)
+        if periodic and config.run.keep_checkpoints:
+            keep_checkpoint(folder, sim.tick)
 
     with CsvWriter(folder / "metrics.csv", metric_columns(config), append=True) as metrics:
 
@@ -170,14 +186,16 @@ def _drive(sim: Simulation, folder: Path, progress_state: dict[str, Any], progre
                 record_row()  # interrupted between this tick's step and its row: write it now
             recorder.observe(sim)
             while sim.tick < steps and not sim.extinct:
-                done = sim.step(min(every - sim.tick % every, steps - sim.tick,
-                                    recorder.ticks_until_due(sim.tick)))
+                done = sim.step(1 if tracer is not None else min(
+                    every - sim.tick % every, steps - sim.tick, recorder.ticks_until_due(sim.tick)))
+                if tracer is not None:
+                    tracer.observe(sim)
                 recorder.observe(sim)
                 peak = max(peak, sim.n_alive)
                 if sim.tick % every == 0 or sim.tick == steps or sim.extinct:
                     record_row()
                     if checkpoint_every and sim.tick % checkpoint_every == 0:
-                        checkpoint()
+                        checkpoint(periodic=True)
                 bar.update(done)
             if sim.extinct:
                 status = "extinct"
@@ -192,6 +210,8 @@ def _drive(sim: Simulation, folder: Path, progress_state: dict[str, Any], progre
             _restore_sigterm(previous_handler)
             bar.close()
             recorder.close()
+            if tracer is not None:
+                tracer.close()
     if status != "interrupted":
         checkpoint()  # the end state: `alife resume --steps N` can extend the run
     wall = progress_state["wall_seconds"] + time.perf_counter() - started
@@ -221,6 +241,25 @@ def _drive(sim: Simulation, folder: Path, progress_state: dict[str, Any], progre
         log(f"done: {sim.tick} ticks, {sim.n_alive} agents alive, "
             f"{summary['agent_steps_per_second'] or 0:,} agent-steps/s; files in {folder}")
     return RunResult(folder=folder, status=status, summary=summary)
+
+
+CHECKPOINTS = "checkpoints"
+
+
+def keep_checkpoint(folder: Path, tick: int) -> Path:
+    """Keep the checkpoint just written as ``checkpoints/tick-<tick>.npz`` (a hard link where
+    the file system allows: the next checkpoint replaces checkpoint.npz by a new file)."""
+    import os
+    import shutil
+
+    kept = folder / CHECKPOINTS / f"tick-{tick:09d}.npz"
+    kept.parent.mkdir(exist_ok=True)
+    kept.unlink(missing_ok=True)
+    try:
+        os.link(folder / CHECKPOINT, kept)
+    except OSError:
+        shutil.copyfile(folder / CHECKPOINT, kept)
+    return kept
 
 
 def save_as_run(sim: Simulation, out: str | Path | None = None, *,
