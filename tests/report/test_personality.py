@@ -39,8 +39,8 @@ def _trace(ticks, x, y, **columns):
 
 
 def test_traits_of_one_agent_in_a_window_follow_from_its_trace():
-    # window of 4 ticks: 0-3 and 4-7; the agent moves right, left (back), stays, right (new)
-    trace = _trace(range(8), [0, 1, 0, 0, 0, 1, 2, 2], [0] * 8,
+    # windows of 4 ticks: 0-3 and 4-7; the agent moves east, back west, then twice south
+    trace = _trace(range(8), [0, 1, 0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 1, 2, 2],
                    hazard_here=[0, 1, 1, 0, 0, 0, 0, 0], worth_here=[1, 1, 1, 1, -1, -1, 1, 1],
                    food_here=[0, 0, 0, 0, 5, 0, 0, 0], crowding=[0, 2, 4, 2, 1, 1, 1, 1],
                    surprise=[0, 1, 0, 1, 0, 1, 0, 1], explored=[0, 0, 1, 0, 1, 0, 1, 0])
