@@ -144,6 +144,10 @@ class AgentsConfig(_Section):
         "of an `alife evolve` run folder: founders' genomes are drawn from its rows (each once while "
         "they last) instead of from the learner's and affect's settings; null = from the settings",
     )
+    clones: bool = Field(
+        False, description="every founder gets the same genome (the first one drawn): clones, "
+        "placed at random, whose differences can only grow out of their histories"
+    )
 
 
 class EnergyConfig(_Section):

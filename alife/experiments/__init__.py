@@ -9,6 +9,7 @@ a table with 95 % confidence intervals over seeds and, with the ``plot`` extra, 
     curiosity_noise  raw-surprise vs learning-progress curiosity in a world with noise patches
     cohort      blank founders that learn vs frozen ones, against scripted greedy and random controls
     hazards     the same four in a world of drifting hazards: who learns to avoid them
+    individuality  clones in one world: does affect with memory make individuals of them?
 two-stage (evolve every condition from the same founders, then test the evolved populations
 on fresh worlds: alife.experiments.stages):
     learning_pays  food kinds dealt anew each generation: evolved learners vs non-learners
@@ -21,4 +22,4 @@ on fresh worlds: alife.experiments.stages):
 entry point is :func:`alife.experiments.runner.run_experiment`.
 """
 
-EXPERIMENTS = ("ablations", "baldwin", "curiosity_noise", "cohort", "hazards", "learning_pays", "delayed_harm", "noisy_tv", "volatility", "assimilation")
+EXPERIMENTS = ("ablations", "baldwin", "curiosity_noise", "cohort", "hazards", "individuality", "learning_pays", "delayed_harm", "noisy_tv", "volatility", "assimilation")

@@ -114,7 +114,15 @@ def founder_genomes(config: Config, layout: GenomeLayout, n: int, rng: np.random
     by default), a blank reward head, and Gaussian noise of ``learner.init_noise`` on the
     model, value and reward-head weights; the affect half-lives from the config and random
     sensitivities, couplings and memory-write genes (``affect.*_scale``): nothing hand-set
-    that evolution or learning should find."""
+    that evolution or learning should find. ``agents.clones``: all of them founder 0's.
+    """
+    genomes = _founder_genomes(config, layout, n, rng)
+    if config.agents.clones and n:
+        genomes[1:] = genomes[0]
+    return genomes
+
+
+def _founder_genomes(config: Config, layout: GenomeLayout, n: int, rng: np.random.Generator) -> np.ndarray:
     if config.agents.founders:
         return evolved_founders(config.agents.founders, layout, n, rng)
     lc = config.learner

@@ -53,6 +53,9 @@ def tiny_experiments(tmp_path, monkeypatch):
             spec["set"]["evolution.generation_ticks"] = 30
         if "test" in spec:
             spec["test"]["options"] = {"generations": 2}
+        if name == "individuality":  # every clone traced, for a few windows
+            spec["set"]["run.trace"] = TINY["agents.initial_count"]
+            spec["options"] = {"steps": 300}
         (folder / f"{name}.yaml").write_text(yaml.safe_dump(spec))
     monkeypatch.setattr(runner, "CONFIG_DIR", folder)
     return tmp_path
@@ -228,3 +231,32 @@ def test_an_interrupted_two_stage_experiment_goes_on_where_it_stopped(tiny_exper
     assert any("all 4 runs already finished" in m for m in messages)  # stage 1 is not run again
     assert any("4 runs, 0 already finished" in m for m in messages)  # the trials run now
     assert len(_table(out / "experiment.csv")) == 2
+
+
+def test_individuality_measures_how_clones_drift_apart(tiny_experiments):
+    from alife.metrics.traces import read_traces
+    from alife.report.personality import icc, trait_windows
+
+    out = tiny_experiments / "ind"
+    result = runner.run_experiment("individuality", out, seeds=2, workers=2, progress=False, log=lambda m: None)
+    assert result.status == "completed"
+    rows = {r["condition"]: r for r in _table(out / "experiment.csv")}
+    assert set(rows) == {"affect + memory", "memory off", "affect off"}
+    runs = [r for r in runs_of(load_sweep(out / "sweep.yaml"), out)
+            if r.params["affect.enabled"] and r.params["affect.memory_size"] == 8]
+    genomes = [read_lineage_free_genomes(r.folder) for r in runs]
+    assert all(len(g) == 1 for g in genomes)  # clones: one genome per run
+    iccs = []
+    for run in runs:
+        tw = trait_windows(read_traces(run.folder), 100)
+        assert set(tw.window.tolist()) == {0, 1, 2}
+        iccs.append(icc(tw.values[:, 0], tw.ids))
+    assert float(rows["affect + memory"]["icc_activity"]) == pytest.approx(np.mean(iccs))
+    assert (out / "plots" / "individuality.png").exists()
+
+
+def read_lineage_free_genomes(folder):
+    """The distinct genomes of a run's living founders, from its checkpoint (no births here)."""
+    with np.load(folder / "checkpoint.npz") as data:
+        genomes = data["agents.genome"][data["agents.alive"]]
+    return {g.tobytes() for g in genomes}

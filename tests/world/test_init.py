@@ -83,3 +83,18 @@ def test_regrowth_follows_the_season_per_column():
     mask = np.ones_like(food, bool)
     mask[a.y[0], a.x[0]] = False  # the single agent nibbled its own cell
     np.testing.assert_allclose(food[mask], np.broadcast_to(expected, food.shape)[mask], rtol=1e-5)
+
+
+def test_clones_share_one_genome_and_differ_only_in_where_they_start():
+    from alife.world.state import agent_rows
+
+    plain = Simulation(tiny_config(), seed=4)
+    clones = Simulation(tiny_config(agents={"clones": True}), seed=4)
+    a, c = plain.state.agents, clones.state.agents
+    alive = c.alive
+    assert np.all(c.genome[alive] == c.genome[alive][0])  # one genome, also its affect genes
+    assert len({g.tobytes() for g in a.genome[a.alive]}) == a.alive.sum()  # (random by default)
+    assert np.array_equal(c.genome[alive][0], a.genome[a.alive][0])  # founder 0's
+    traits = agent_rows(c, "traits")[alive]
+    assert np.all(traits == traits[0])
+    assert len({(x, y) for x, y in zip(c.x[alive], c.y[alive])}) == alive.sum()
