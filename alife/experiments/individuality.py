@@ -48,14 +48,20 @@ def analyse(sweep, out: Path) -> Findings:
         curve = _divergence(windows[run.folder], scale, varying)
         curves.setdefault(condition_of(run.params), []).append(curve)
         data.setdefault(condition_of(run.params), {})[run.seed] = _measures(windows[run.folder], curve)
-    rows, table = compare_conditions(data, CONDITIONS, "affect + memory", METRICS, fmt_ci)
+    main = {k: METRICS[k] for k in ("divergence_first", "divergence_last", "divergence_change", "icc_mean")}
+    traits = {k: v for k, v in METRICS.items() if k not in main}
+    rows, table = compare_conditions(data, CONDITIONS, "affect + memory", main, fmt_ci)
+    trait_rows, trait_table = compare_conditions(data, CONDITIONS, "affect + memory", traits, fmt_ci)
+    for row, more in zip(rows, trait_rows):
+        row.update(more)
     lines = ["# Individuality: do clones become individuals?", "",
              f"{len(runs)} runs, {sweep.runs[0].config.agents.initial_count} clones each, "
              f"traced for {sweep.runs[0].config.run.steps} ticks; windows of {WINDOW} ticks. "
              "Divergence = SD among clones per trait in units of its SD over the whole "
              "experiment, mean over the traits that vary; ICC = share of a trait's variance "
              "between individuals. Means over seeds with 95 % t intervals; Δ = paired "
-             "difference to affect + memory.", "", *table, ""]
+             "difference to affect + memory.", "", *table, "", "Repeatability of each trait:",
+             "", *trait_table, ""]
     return Findings(rows, "\n".join(lines), {"individuality": lambda fig: _draw(fig, curves)})
 
 
