@@ -18,6 +18,7 @@ from alife.experiments.cli import register as register_experiment
 from alife.io.run_folder import RunFolderError
 from alife.render.video import VideoUnavailable, add_video_args
 from alife.report.cli import register as register_report
+from alife.report.cli import register_agent
 from alife.viewer.cli import register as register_view
 
 
@@ -64,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     register_view(sub)  # alife view (the live window); pygame loads only when it runs
     register_sweep(sub)  # alife sweep (parameter sweeps; alife.batch)
     register_report(sub)  # alife report (plots); matplotlib loads only when it runs
+    register_agent(sub)  # alife agent (one agent's biography)
     register_experiment(sub)  # alife experiment (built-in experiments through sweeps)
 
     config = sub.add_parser("config", help="check or show a config")
@@ -90,7 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             result = resume(args.run_dir, steps=args.steps, generations=args.generations,
                             progress=args.progress, workers=args.workers, scheduler=args.scheduler)
             return {"interrupted": 130, "failed": 1}.get(result.status, 0)
-        if args.command in ("view", "sweep", "report", "experiment"):
+        if args.command in ("view", "sweep", "report", "agent", "experiment"):
             return args.handler(args)
         if args.command == "config":
             config = load_config(args.config, args.overrides)

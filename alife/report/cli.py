@@ -46,3 +46,34 @@ def main(args: argparse.Namespace) -> int:
         return 2
     print(f"report: {page}  (and report.md, PNGs beside it in {Path(page).parent})")
     return 0
+
+
+def register_agent(subparsers) -> argparse.ArgumentParser:
+    """Add ``agent`` (an agent's biography) to an argparse subparsers object."""
+    p = subparsers.add_parser(
+        "agent", help="an agent's biography: its life from the traces, or replayed exactly",
+        description="Write the biography of agent ID of an `alife run` folder (report.html, PNGs "
+                    "and life.csv in RUN_DIR/agents/ID): birth, parent, children, death, energy, "
+                    "affect and what moved it, surprise, memory, its path on the map. An agent "
+                    "that was not traced is replayed from the last kept checkpoint before its "
+                    "birth (run.keep_checkpoints) or from the run's start. Needs the plot extra.")
+    p.add_argument("folder", metavar="RUN_DIR", help="an alife run folder")
+    p.add_argument("id", type=int, metavar="ID", help="the agent's id (founders are 0..N-1)")
+    p.add_argument("--out", metavar="DIR", help="where to write the page (default RUN_DIR/agents/ID)")
+    p.add_argument("--replay", action="store_true",
+                   help="replay the life even where it was traced (and check that both agree)")
+    p.set_defaults(handler=agent_main)
+    return p
+
+
+def agent_main(args: argparse.Namespace) -> int:
+    from alife.report.biography import write_biography
+
+    try:
+        page = write_biography(args.folder, args.id, args.out, replay=args.replay,
+                               log=lambda m: print(m, file=sys.stderr))
+    except (ReportError, PlotUnavailable) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print(f"biography: {page}  (PNGs and life.csv beside it)")
+    return 0
