@@ -38,6 +38,10 @@ def run_figures(data: RunData, out: Path, top_lineages: int = 5) -> tuple[list[F
         files.append(nwk)
     elif data.is_evolution:
         notes.append("lineage.csv missing or empty: no family tree")
+    made = personality(data, out, notes)
+    if made is not None:
+        figures.append(made[0])
+        files.append(made[1])
     return figures, notes, files
 
 
@@ -449,3 +453,51 @@ def lineage_tree(data: RunData, out: Path, notes: list[str], top: int = 5) -> tu
     if lay.pruned:
         cap += f" Thinned to fit: {lay.pruned}."
     return save(fig, out / "lineage_tree.png", "Family tree", cap), nwk
+
+
+def personality_window(steps: int) -> int:
+    """Window of the personality measures for a run of ``steps`` ticks: 100 ticks, shorter
+    for short runs (a fifth of the run, at least 10)."""
+    return 100 if steps >= 500 else max(10, steps // 5)
+
+
+def personality(data: RunData, out: Path, notes: list[str]) -> tuple[Figure, Path] | None:
+    """Traced runs: each trait's repeatability among the traced agents (personality.csv and a
+    plot); None without traces."""
+    from alife.metrics.traces import read_traces
+    from alife.report.personality import TRAITS, personality as measure, trait_windows
+
+    trace = read_traces(data.folder)
+    if not trace:
+        return None
+    window = personality_window(int((data.config.get("run") or {}).get("steps", 500)))
+    tw = trait_windows(trace, window)
+    if len(tw.ids) == 0:
+        notes.append(f"traces: no traced agent lived a whole window of {window} ticks; no personality measures")
+        return None
+    result = measure(trace, window)
+    path = out / "personality.csv"
+    with path.open("w", encoding="utf-8") as f:
+        f.write("trait,icc,icc_lo,icc_hi,agents,windows\n")
+        for name, r in result.items():
+            f.write(f"{name},{r.icc:.6g},{r.lo:.6g},{r.hi:.6g},{r.agents},{r.windows}\n")
+    plt = require_matplotlib()
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), gridspec_kw={"width_ratios": [1, 2]})
+    names = list(result)
+    icc = np.array([result[n].icc for n in names])
+    err = np.array([[result[n].icc - result[n].lo for n in names], [result[n].hi - result[n].icc for n in names]])
+    axes[0].bar(np.arange(len(names)), np.nan_to_num(icc), yerr=np.nan_to_num(err), capsize=3)
+    axes[0].set_xticks(np.arange(len(names)), names, rotation=30, fontsize=8)
+    axes[0].set_ylabel("repeatability (ICC)")
+    trait = TRAITS.index("activity")
+    for agent in np.unique(tw.ids)[:40]:
+        rows = tw.ids == agent
+        axes[1].plot((tw.window[rows] + 0.5) * window, tw.values[rows, trait], linewidth=0.7, alpha=0.6)
+    axes[1].set_xlabel("tick")
+    axes[1].set_ylabel("activity (share of ticks moving)")
+    figure = save(fig, out / "personality.png", "Personality of the traced agents",
+                  f"Left: each behavioural trait's repeatability, the share of its variance that lies "
+                  f"between individuals (ICC, 95 % bootstrap interval over agents), from windows of "
+                  f"{window} ticks ({len(np.unique(tw.ids))} agents, {len(tw.ids)} windows). Right: "
+                  "one trait, activity, window by window, one line per agent (up to 40).")
+    return figure, path

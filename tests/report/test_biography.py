@@ -85,3 +85,18 @@ def test_bad_requests_exit_2_with_a_clear_message(runs, tmp_path, capsys):
     (no_checkpoint / "config.yaml").write_text((runs / "plain" / "config.yaml").read_text())
     assert main(["agent", str(no_checkpoint), "3"]) == 2
     assert "no checkpoint.npz" in capsys.readouterr().err
+
+
+def test_the_report_of_a_traced_run_measures_personality(runs, tmp_path):
+    from alife.report.personality import personality
+
+    assert main(["report", str(runs / "traced"), "--out", str(tmp_path / "report")]) == 0
+    with open(tmp_path / "report" / "personality.csv", newline="") as f:
+        rows = {r["trait"]: r for r in csv.DictReader(f)}
+    expected = personality(read_traces(runs / "traced"), 30)  # a 150-tick run: windows of 30
+    for trait, r in expected.items():
+        assert float(rows[trait]["icc"]) == pytest.approx(r.icc, nan_ok=True, rel=1e-5)
+        assert int(rows[trait]["windows"]) == r.windows
+    assert (tmp_path / "report" / "personality.png").exists()
+    assert main(["report", str(runs / "plain"), "--out", str(tmp_path / "plain")]) == 0
+    assert not (tmp_path / "plain" / "personality.csv").exists()  # nobody traced
