@@ -88,6 +88,7 @@ class App:
         self.renderer = FrameRenderer(sim.config, mode=mode)
         self.camera: Camera | None = None  # made by relayout(), which knows the view's size
         self.inspector = Inspector()
+        self.following = False  # the view stays on the inspected agent
         self.history = History(("population", "mean_energy", "births", "deaths", "mean_surprise"))
         self.fps_meter, self.tps_meter = RateMeter(), RateMeter()
         self.speed_index = min(range(len(SPEEDS)), key=lambda i: abs(SPEEDS[i] - speed))
@@ -289,6 +290,17 @@ class App:
             self.inspector.select(a, int(hits[0]), self.sim.tick)
         return bool(hits.size)
 
+    def toggle_follow(self) -> None:
+        """Follow the inspected agent (the camera stays on it), or stop following."""
+        if self.inspector.selected_id is None:
+            self.following = False
+            self.toast("click an agent first, then l follows it", hud.DIM)
+            return
+        self.following = not self.following
+        if self.following:
+            self.go_to_selected()
+        self.toast(f"following agent {self.inspector.selected_id:,}" if self.following else "not following")
+
     def go_to_selected(self) -> None:
         slot = self.inspector.find_slot(self.sim.state.agents)
         if slot is not None:
@@ -390,6 +402,8 @@ class App:
             row["mean_surprise"] = float(np.nanmean(agents.surprise[alive]))
         self.history.add(sim.tick, **row)
         self.inspector.update(agents, sim.tick)
+        if self.following and self.inspector.alive:
+            self.go_to_selected()
         self._dirty = True
 
     # --- drawing -----------------------------------------------------------------------

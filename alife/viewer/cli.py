@@ -47,6 +47,8 @@ def register(subparsers) -> argparse.ArgumentParser:
     auto.add_argument("--frames", type=int, metavar="N", help="quit after N frames")
     auto.add_argument("--screenshot", metavar="PATH", help="save the window as PNG when the viewer ends")
     auto.add_argument("--select", type=int, metavar="ID", help="open the inspector on this agent id")
+    p.add_argument("--follow", type=int, metavar="ID",
+                   help="open the inspector on this agent and keep the view on it (l toggles)")
     auto.add_argument("--help-overlay", action="store_true", help="start with the help overlay shown")
     p.set_defaults(handler=main)
     return p
@@ -132,6 +134,11 @@ def main(args: argparse.Namespace) -> int:
         return fail(f"alife view could not open a window ({err}).\n{NO_DISPLAY_HELP}", 1)
     if args.select is not None and not app.select_id(args.select):
         print(f"alife view: no living agent with id {args.select}", file=sys.stderr)
+    if args.follow is not None:
+        if app.select_id(args.follow):
+            app.toggle_follow()
+        else:
+            print(f"alife view: no living agent with id {args.follow} to follow", file=sys.stderr)
     code = 0
     try:
         app.run(max_frames=args.frames)

@@ -1,4 +1,5 @@
-"""The agent inspector: follows one agent by id, keeps its recent energy trace, draws a card.
+"""The agent inspector: follows one agent by id, keeps its trace (energy, surprise, every
+affect dimension over its life so far, as watched), draws a card.
 
 What it shows is read generically from the state, so fields a later model adds (surprise,
 affect, ...) appear without changes here: every 1-D per-agent array as a number, small
@@ -19,7 +20,9 @@ from alife.world.state import slot_row
 FIRST = ("id", "parent_id", "generation", "age", "energy", "x", "y", "birth_tick", "action")
 HIDDEN = {"alive", "rng", "priority", "death_cause"}
 MAX_VECTOR = 8
-TRACE_LEN = 400
+TRACE_LEN = 4000  # ticks of the life kept for the card's plots
+AFFECT_COLORS = ((120, 180, 255), (255, 150, 90), (150, 230, 120), (230, 120, 220),
+                 (240, 230, 120), (120, 230, 230), (200, 200, 200), (255, 110, 110))
 
 
 def _short(v) -> str:
@@ -48,7 +51,8 @@ class Inspector:
         self.slot: int | None = None
         self.alive = False
         self.died_tick: int | None = None
-        self.trace: deque[tuple[int, float]] = deque(maxlen=TRACE_LEN)
+        # (tick, energy, surprise, e_0, ..., e_K-1) per watched tick
+        self.trace: deque[tuple[float, ...]] = deque(maxlen=TRACE_LEN)
         self._last: dict[str, object] = {}
 
     def select(self, agents, slot: int, tick: int) -> None:
@@ -90,7 +94,9 @@ class Inspector:
         self._last = {name: np.array(slot_row(agents, name, self.slot)) for name in agents._fields
                       if name not in HIDDEN}
         if not self.trace or self.trace[-1][0] != tick:
-            self.trace.append((tick, float(agents.energy[self.slot])))
+            affect = np.asarray(self._last.get("affect", ()), np.float64).ravel()
+            self.trace.append((tick, float(agents.energy[self.slot]),
+                               float(agents.surprise[self.slot]), *affect.tolist()))
 
     def rows(self, layout=None, action_names=None) -> list[tuple[str, str]]:
         """(label, value) lines: scalar fields, small vectors, then genome segments."""
@@ -126,7 +132,7 @@ class Inspector:
         """The inspector card at ``topleft``; returns its rect."""
         rows = self.rows(layout, action_names)
         step = text.line_height("small")
-        spark_h = 64
+        spark_h = 3 * 44 + 8
         h = min(max_h, 30 + step * len(rows) + spark_h + 24)
         rect = pygame.Rect(topleft, (width, h))
         card(target, rect)
@@ -145,21 +151,43 @@ class Inspector:
                 value = value[: max(1, room - 1)] + "…"
             text.draw(target, value, (rect.right - 12, y), TEXT, "small", anchor="topright")
             y += step
-        self._draw_trace(target, text, pygame.Rect(x, rect.bottom - spark_h - 10, width - 24, spark_h))
+        self._draw_traces(target, text, pygame.Rect(x, rect.bottom - spark_h - 10, width - 24, spark_h))
         return rect
 
-    def _draw_trace(self, target: pygame.Surface, text: Text, rect: pygame.Rect) -> None:
-        """Energy over the last TRACE_LEN recorded ticks, from 0 to its maximum."""
+    def _draw_traces(self, target: pygame.Surface, text: Text, rect: pygame.Rect) -> None:
+        """Its life so far, as watched: energy (0 to its maximum), surprise (0 to its maximum)
+        and every affect dimension (−1 to 1), one small plot each."""
+        if len(self.trace) < 2:
+            text.draw(target, "its life so far: waiting for ticks", rect.topleft, DIM, "small")
+            return
+        width = max(len(row) for row in self.trace)
+        data = np.array([row + (np.nan,) * (width - len(row)) for row in self.trace], np.float64)
+        t = data[:, 0]
+        span = f"ticks {int(t[0]):,}–{int(t[-1]):,}"
+        panels = (("energy", [(data[:, 1], (246, 206, 64))], None),
+                  ("surprise", [(data[:, 2], (110, 220, 240))], None),
+                  ("affect e_k (−1 to 1)", [(data[:, 3 + k], AFFECT_COLORS[k % len(AFFECT_COLORS)])
+                                            for k in range(width - 3)], (-1.0, 1.0)))
+        height = rect.h // 3
+        for i, (label, lines, bounds) in enumerate(panels):
+            box = pygame.Rect(rect.left, rect.top + i * height, rect.w, height - 4)
+            self._plot(target, text, box, t, lines, bounds, f"{label}, {span}" if i == 0 else label)
+
+    @staticmethod
+    def _plot(target, text: Text, rect: pygame.Rect, t, lines, bounds, label: str) -> None:
         label_h = text.line_height("small")
         box = pygame.Rect(rect.left, rect.top + label_h, rect.w, rect.h - label_h)
         pygame.draw.rect(target, (14, 15, 20), box)
-        if len(self.trace) < 2:
-            text.draw(target, "energy trace: waiting for ticks", rect.topleft, DIM, "small")
-            return
-        data = np.asarray(self.trace, np.float64)
-        t, e = data[:, 0], data[:, 1]
-        hi = max(float(e.max()), 1e-6)
+        values = np.concatenate([v for v, _ in lines]) if lines else np.zeros(1)
+        finite = values[np.isfinite(values)]
+        lo, hi = bounds if bounds else (0.0, max(float(finite.max()) if finite.size else 1.0, 1e-6))
         x = box.left + (t - t[0]) / max(t[-1] - t[0], 1e-9) * (box.w - 1)
-        y = box.bottom - 1 - e / hi * (box.h - 2)
-        pygame.draw.aalines(target, (246, 206, 64), False, np.stack([x, y], axis=1).tolist())
-        text.draw(target, f"energy, last {int(t[-1] - t[0]):,} ticks (0 to {hi:.0f})", rect.topleft, DIM, "small")
+        for v, color in lines:
+            ok = np.isfinite(v)
+            if ok.sum() >= 2:
+                y = box.bottom - 1 - (np.clip(v[ok], lo, hi) - lo) / (hi - lo) * (box.h - 2)
+                pygame.draw.aalines(target, color, False, np.stack([x[ok], y], axis=1).tolist())
+        if bounds:
+            zero = box.bottom - 1 - (0 - lo) / (hi - lo) * (box.h - 2)
+            pygame.draw.line(target, (60, 62, 70), (box.left, zero), (box.right - 1, zero))
+        text.draw(target, label if bounds else f"{label} (0 to {hi:.3g})", rect.topleft, DIM, "small")

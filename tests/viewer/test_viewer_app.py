@@ -135,13 +135,36 @@ def test_clicking_an_agent_selects_it_and_the_inspector_follows(app):
     a = app.sim.state.agents
     if app.inspector.alive:
         assert a.id[app.inspector.slot] == agent_id and a.alive[app.inspector.slot]
-        assert len(app.inspector.trace) == 6  # energy at selection + 5 ticks
-        assert app.inspector.trace[-1] == (app.sim.tick, float(a.energy[app.inspector.slot]))
+        assert len(app.inspector.trace) == 6  # at selection + 5 ticks
+        s = app.inspector.slot
+        assert app.inspector.trace[-1] == (app.sim.tick, float(a.energy[s]), float(a.surprise[s]),
+                                           *agent_rows(a, "affect")[s].astype(float).tolist())
     else:
         assert not (a.alive & (a.id == agent_id)).any()
     app.draw()  # the card draws without error
     key(app, pygame.K_ESCAPE)
     assert app.inspector.selected_id is None
+
+
+def test_following_keeps_the_view_on_the_agent(app):
+    key(app, pygame.K_l)  # nothing selected: nothing to follow
+    assert not app.following
+    key(app, pygame.K_z)
+    key(app, pygame.K_z)  # zoomed in: the view shows part of the world
+    slot, agent_id, x, y = an_agent(app, 3)
+    assert app.select_id(agent_id)
+    key(app, pygame.K_l)
+    assert app.following
+    for _ in range(15):
+        app.run(max_frames=1)
+        if not app.inspector.alive:
+            break
+        a = app.sim.state.agents
+        sx, sy = app.camera.cell_center(int(a.x[app.inspector.slot]), int(a.y[app.inspector.slot]))
+        assert abs(sx - app.view_rect.centerx) <= app.camera.zoom and abs(sy - app.view_rect.centery) <= app.camera.zoom
+    app.draw()
+    key(app, pygame.K_l)
+    assert not app.following
 
 
 def test_click_on_empty_cell_far_from_agents_selects_nothing(app):

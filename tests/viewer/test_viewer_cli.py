@@ -51,6 +51,12 @@ def test_view_resumes_a_run_from_its_checkpoint(tmp_path):
         capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert "at tick 60" in proc.stderr and shot.exists()
+    proc = subprocess.run(  # and follows an agent of it
+        [sys.executable, "-m", "alife", "view", "--resume", str(run_dir), "--frames", "3", "--no-save",
+         "--fps", "0", "--follow", "999999"],
+        env=_env(SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy"), cwd=tmp_path,
+        capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0 and "no living agent with id 999999 to follow" in proc.stderr
 
 
 def test_bad_input_exits_2(capsys):
