@@ -251,7 +251,7 @@ def _events(life: Life) -> list[str]:
         if poison.any():
             what.append(f"on poison {int(poison.sum())} of the ticks")
         what.append(f"surprise up to {np.nanmax(t['surprise'][span]):.2f}")
-        what.append(f"crowding up to {np.nanmax(t['crowding'][span]):.0f}")
+        what.append(f"crowding up to {np.nanmax(t['crowding'][span]):.2f}")
         change = ", ".join(f"e{k} {t[f'affect_{k}'][span][0]:+.2f} → {t[f'affect_{k}'][i]:+.2f}"
                            for k in range(len(_affect_names(life))))
         notes.append(f"Ticks {int(t['tick'][span][0])}–{int(t['tick'][i])}: affect moved ({change}) "
