@@ -38,6 +38,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--steps", type=int, metavar="N", help="ticks to simulate (run.steps)")
     run.add_argument("--seed", type=int, metavar="S", help="master seed (seed)")
     run.add_argument("--out", metavar="DIR", help="run folder (new or empty); default runs/<name>-<timestamp>")
+    run.add_argument("--trace", type=int, metavar="N",
+                     help="trace every tick of N founders drawn from the seed (run.trace)")
+    run.add_argument("--trace-ids", type=_id_list, metavar="ID,ID,...",
+                     help="trace these agents by id, e.g. 12,40 (run.trace_ids)")
     add_video_args(run)  # --video PATH, --video-stride K
     add_progress_args(run)
 
@@ -113,10 +117,20 @@ def _overrides(args: argparse.Namespace, **fields: str) -> list[str]:
                                    if getattr(args, option) is not None]
 
 
+def _id_list(text: str) -> list[int]:
+    """'12,40' → [12, 40] (agent ids for --trace-ids)."""
+    try:
+        return [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected agent ids separated by commas, e.g. 12,40; got {text!r}") from None
+
+
 def _run(args: argparse.Namespace) -> int:
     from alife.runners.headless import run
 
-    overrides = _overrides(args, steps="run.steps", seed="seed")
+    overrides = _overrides(args, steps="run.steps", seed="seed", trace="run.trace")
+    if args.trace_ids is not None:
+        overrides.append(f"run.trace_ids=[{', '.join(map(str, args.trace_ids))}]")
     result = run(args.config, args.out, overrides=overrides, progress=args.progress,
                  video=args.video, video_stride=args.video_stride)
     return 130 if result.status == "interrupted" else 0

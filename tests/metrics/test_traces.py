@@ -25,7 +25,7 @@ def _arrays(path):
 def traced(tmp_path_factory):
     root = tmp_path_factory.mktemp("traces")
     assert main(["run", *TINY, "--steps", "150", "--out", str(root / "plain")]) == 0
-    assert main(["run", *TINY, "--steps", "150", "--set", "run.trace=6", "--set", "run.trace_ids=[64, 2]",
+    assert main(["run", *TINY, "--steps", "150", "--trace", "6", "--trace-ids", "64,2",
                  "--out", str(root / "traced")]) == 0
     return root
 
@@ -111,6 +111,9 @@ def test_without_pyarrow_the_trace_is_csv_with_the_same_rows(traced, tmp_path, m
 
 
 def test_bad_trace_settings_are_refused(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        main(["run", *TINY, "--trace-ids", "3,x", "--out", str(tmp_path / "x")])
+    assert "expected agent ids separated by commas" in capsys.readouterr().err
     assert main(["run", *TINY, "--set", "run.trace=61", "--out", str(tmp_path / "a")]) == 2
     assert "run.trace: traces founders, at most agents.initial_count (60), got 61" in capsys.readouterr().err
     assert main(["run", *TINY, "--set", "run.trace_ids=[3, 3]", "--out", str(tmp_path / "b")]) == 2
