@@ -40,6 +40,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from alife.batch.commands import COMMANDS
 from alife.batch.seeds import canonical, derive_seed, run_id
 from alife.config import Config, ConfigError, load_config
+from alife.config.loading import StrictYamlError, strict_yaml
 
 
 class SweepError(ConfigError):
@@ -172,7 +173,9 @@ def _read(path: Path) -> tuple[str, Any]:
         raise SweepError(f"{path}: sweep file not found")
     try:
         text = path.read_text(encoding="utf-8")
-        data = yaml.safe_load(text)
+        data = strict_yaml(text)
+    except StrictYamlError as err:
+        raise SweepError(f"{path}: {err}") from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         at = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""

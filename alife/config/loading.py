@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -87,11 +88,49 @@ def _commented(model: BaseModel, depth: int, lines: list[str]) -> None:
         lines.append(f"{indent}{dumped[1:-1]}")
 
 
+class StrictYamlError(yaml.YAMLError):
+    """YAML that parses but says something other than it seems (see :class:`StrictLoader`)."""
+
+
+class StrictLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing what would silently change a config: a key given twice in
+    one mapping (the second would replace the first), and integers written in YAML 1.1's
+    other bases (``0x10`` is 16, ``010`` is 8, ``1:30`` is 90)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                raise StrictYamlError(f"line {line}: duplicate key {key!r} (first at line {seen[key]}); "
+                                      "give each key once")
+            seen[key] = line
+        return super().construct_mapping(node, deep)
+
+    def construct_yaml_int(self, node):
+        text = str(node.value).replace("_", "").lstrip("+-")
+        if re.match(r"^(0[xXoObB]|0[0-9]|[0-9]+:)", text):
+            raise StrictYamlError(f"line {node.start_mark.line + 1}: {node.value!r} is a number in "
+                                  "another base or sexagesimal in YAML 1.1; write it in decimal")
+        return super().construct_yaml_int(node)
+
+
+StrictLoader.add_constructor("tag:yaml.org,2002:int", StrictLoader.construct_yaml_int)
+
+
+def strict_yaml(text: str) -> Any:
+    """Parse YAML text with :class:`StrictLoader`."""
+    return yaml.load(text, Loader=StrictLoader)  # noqa: S506 (a SafeLoader subclass)
+
+
 def _read_yaml(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise ConfigError(f"{path}: config file not found")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = strict_yaml(path.read_text(encoding="utf-8"))
+    except StrictYamlError as err:
+        raise ConfigError(f"{path}: {err}") from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
@@ -115,7 +154,9 @@ def _parse_overrides(overrides: Iterable[str] | Mapping[str, Any]) -> list[tuple
         if not sep or not key.strip():
             raise ConfigError(f"override {item!r}: expected key.path=value, e.g. world.width=64")
         try:
-            value = yaml.safe_load(raw) if raw.strip() else raw
+            value = strict_yaml(raw) if raw.strip() else raw
+        except StrictYamlError as err:
+            raise ConfigError(f"override {item!r}: {str(err).removeprefix('line 1: ')}") from None
         except yaml.YAMLError:
             value = raw
         parsed.append((key.strip(), value))

@@ -157,6 +157,32 @@ def test_booleans_are_not_numbers(override):
     assert override.split("=")[0] + ": must be a number" in str(info.value)
 
 
+def test_a_key_given_twice_is_refused_naming_both_lines(tmp_path):
+    path, message = _error_for(tmp_path, "world:\n  width: 32\nfood:\n  capacity: 5\nworld:\n  height: 20\n")
+    assert message == f"{path}: line 5: duplicate key 'world' (first at line 1); give each key once"
+    _, message = _error_for(tmp_path, "world:\n  width: 32\n  width: 40\n")
+    assert "line 3: duplicate key 'width' (first at line 2)" in message
+
+
+@pytest.mark.parametrize("text", ["0x10", "010", "0b11", "1:30"])
+def test_integers_in_other_bases_are_refused(tmp_path, text):
+    _, message = _error_for(tmp_path, f"world:\n  width: {text}\n")
+    assert f"line 2: '{text}' is a number in another base or sexagesimal in YAML 1.1; write it in decimal" in message
+    with pytest.raises(ConfigError, match="write it in decimal"):
+        load_config(None, [f"world.width={text}"])
+    assert load_config(None, ["world.width=1_000"]).world.width == 1000  # digits grouped: fine
+
+
+@pytest.mark.parametrize("override, field", [
+    ("food.capacity=.inf", "food.capacity"), ("agents.initial_energy=.inf", "agents.initial_energy"),
+    ("affect.half_lives=[.nan, 300, 1000, 3000]", "affect.half_lives.0"),
+    ("food.kind_values=[-.inf]", "food.kind_values.0"),
+])
+def test_non_finite_numbers_are_refused(override, field):
+    with pytest.raises(ConfigError, match=f"{re.escape(field)}: Input should be a finite number"):
+        load_config(None, [override])
+
+
 def test_override_into_a_value_set_by_the_source_says_not_a_section():
     with pytest.raises(ConfigError) as info:
         load_config({"seed": 3}, ["seed.x=1"])
