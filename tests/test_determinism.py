@@ -3,10 +3,10 @@
 import numba
 import numpy as np
 import pytest
+from conftest import assert_same_state, state_arrays, tiny_config
 
 from alife import Simulation
 from alife.world.state import agent_rows, grow_agents
-from conftest import assert_same_state, state_arrays, tiny_config
 
 BUSY = dict(agents={"initial_count": 120}, life={"max_age": 80, "reproduce_threshold": 50.0},
             food={"regrowth_rate": 0.04})

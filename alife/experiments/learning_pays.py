@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-
 from alife.experiments.common import compare_conditions, draw_bars
 from alife.experiments.runner import Findings, fmt_ci
 from alife.experiments.stages import TrialRun, trial_data, trial_lifespan

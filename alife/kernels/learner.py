@@ -26,7 +26,6 @@ import math
 import numpy as np
 from numba import njit
 
-
 # float32 constants: a float64 literal would promote the float32 arithmetic it touches
 REWARD_CLIP = np.float32(10.0)
 MODEL_CLIP = np.float32(100.0)

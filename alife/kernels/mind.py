@@ -50,17 +50,55 @@ of slots that hold no living agent are computed but never stored.
 import numpy as np
 from numba import njit, prange
 
-from alife.kernels.learner import (C_CURIOSITY, C_LEARNING, C_MEMORY, C_TEMPERATURE, C_VALUE,
-                                   MODEL_CLIP, REWARD_CLIP, S_MEMORY_BIAS, S_MEMORY_SURPRISE,
-                                   SECTOR_INPUTS, TRAIT_CURIOSITY, TRAIT_DISCOUNT,
-                                   TRAIT_MODEL_LR, TRAIT_TEMPERATURE, TRAIT_VALUE_LR, VALUE_CLIP,
-                                   beta_row, coupling_row, padded_rows, scalar_row)
+from alife.kernels.learner import (
+    C_CURIOSITY,
+    C_LEARNING,
+    C_MEMORY,
+    C_TEMPERATURE,
+    C_VALUE,
+    MODEL_CLIP,
+    REWARD_CLIP,
+    S_MEMORY_BIAS,
+    S_MEMORY_SURPRISE,
+    SECTOR_INPUTS,
+    TRAIT_CURIOSITY,
+    TRAIT_DISCOUNT,
+    TRAIT_MODEL_LR,
+    TRAIT_TEMPERATURE,
+    TRAIT_VALUE_LR,
+    VALUE_CLIP,
+    beta_row,
+    coupling_row,
+    padded_rows,
+    scalar_row,
+)
 from alife.kernels.prefetch import _prefetch, prefetch_bytes
 from alife.kernels.rng import next_u64, next_uniform
 from alife.kernels.sense import sense_agent
-from alife.kernels.simd import (LANES, abs8, add8, and8, clip8, copysign8, div8, eq8, exp8,
-                                gt8, lane8, load8, lt8, max0_8, mul8, select8, splat8, sqrt8,
-                                store8, sub8, ugt8, with_lane8)
+from alife.kernels.simd import (
+    LANES,
+    abs8,
+    add8,
+    and8,
+    clip8,
+    copysign8,
+    div8,
+    eq8,
+    exp8,
+    gt8,
+    lane8,
+    load8,
+    lt8,
+    max0_8,
+    mul8,
+    select8,
+    splat8,
+    sqrt8,
+    store8,
+    sub8,
+    ugt8,
+    with_lane8,
+)
 
 POLICY_LEARNED, POLICY_GREEDY, POLICY_RANDOM = range(3)  # KernelParams.policy
 DRIVE_EPSILON = np.float32(1e-6)  # added to a drive's variance before standardising

@@ -22,8 +22,8 @@ from numba import njit
 
 from alife.kernels.food import advance_deal, drift_east, refresh_noise, regrow_row, season_factor
 from alife.kernels.life import reproduce, tally
-from alife.kernels.move import move_and_eat
 from alife.kernels.mind import think
+from alife.kernels.move import move_and_eat
 from alife.kernels.simd import LANES
 
 # indices into the stats array (float64), accumulated over the ticks of a batch

@@ -13,8 +13,15 @@ import numpy as np
 from numba import njit
 
 from alife.kernels.affect import DRIVE_NAMES
-from alife.kernels.learner import (C_CURIOSITY, C_LEARNING, C_TEMPERATURE, C_VALUE,
-                                   TRAIT_CURIOSITY, TRAIT_TEMPERATURE, coupling_row)
+from alife.kernels.learner import (
+    C_CURIOSITY,
+    C_LEARNING,
+    C_TEMPERATURE,
+    C_VALUE,
+    TRAIT_CURIOSITY,
+    TRAIT_TEMPERATURE,
+    coupling_row,
+)
 
 CROWDING = DRIVE_NAMES.index("crowding")
 

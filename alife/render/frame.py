@@ -21,8 +21,19 @@ from typing import Any
 
 import numpy as np
 
-from alife.render.colors import (FOOD_LUT, GROUND, HAZARD, KIND_LUTS, MODES, NOISE_LUT,
-                                 OBSTACLE, ColorContext, Scales, available_modes, lut_index)
+from alife.render.colors import (
+    FOOD_LUT,
+    GROUND,
+    HAZARD,
+    KIND_LUTS,
+    MODES,
+    NOISE_LUT,
+    OBSTACLE,
+    ColorContext,
+    Scales,
+    available_modes,
+    lut_index,
+)
 from alife.render.lineage import LineageTracker
 
 

@@ -465,7 +465,8 @@ def personality(data: RunData, out: Path, notes: list[str]) -> tuple[Figure, Pat
     """Traced runs: each trait's repeatability among the traced agents (personality.csv and a
     plot); None without traces."""
     from alife.metrics.traces import read_traces
-    from alife.report.personality import TRAITS, personality as measure, trait_windows
+    from alife.report.personality import TRAITS, trait_windows
+    from alife.report.personality import personality as measure
 
     trace = read_traces(data.folder)
     if not trace:

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-
 # ---------------------------------------------------------------- t distribution
 
 def _betacf(a: float, b: float, x: float) -> float:

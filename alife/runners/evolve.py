@@ -46,16 +46,19 @@ from alife.kernels.learner import genes_of_model
 from alife.kernels.tick import STAT_NAMES, kernels_cached
 from alife.metrics.collector import collect, metric_columns
 from alife.metrics.generations import generation_columns, generation_row
-from alife.metrics.lineage import (LineageWriter, keep_lineage_rows, read_lineage,
-                                  write_lineage_parquet)
+from alife.metrics.lineage import (
+    LineageWriter,
+    keep_lineage_rows,
+    read_lineage,
+    write_lineage_parquet,
+)
 from alife.metrics.writers import CsvWriter, keep_rows
 from alife.runners.headless import CHECKPOINT, RunResult, _keep_rows_up_to, _progress_bar
-
-GENOMES = "genomes.npz"  # the evolved population, for a config's agents.founders
 from alife.sim import Simulation
 from alife.world.init import founder_genomes, make_generation_state
 from alife.world.state import agent_rows
 
+GENOMES = "genomes.npz"  # the evolved population, for a config's agents.founders
 GENERATIONS_CSV = "generations.csv"
 # seed-sequence branches (0-2: the streams of a run, 3: generation worlds, alife.world.init)
 BREEDING_BRANCH = 4  # breeding generation g+1 from generation g: (4, g)

@@ -31,7 +31,6 @@ from alife.metrics.writers import CsvWriter, read_lines, replace_lines
 from alife.render.video import open_video
 from alife.sim import Simulation
 
-
 CHECKPOINT = "checkpoint.npz"
 
 

@@ -51,6 +51,7 @@ def reference(tmp_path_factory):
     return path, root / "out", outcome
 
 
+@pytest.mark.slow
 def test_pool_sweep_writes_run_folders_results_and_long_table(reference):
     path, out, outcome = reference
     sweep = load_sweep(path)
@@ -86,6 +87,7 @@ def test_each_run_gets_its_share_of_the_cores(reference):
         assert yaml.safe_load((folder / "config.yaml").read_text())["run"]["threads"] == record["threads"]
 
 
+@pytest.mark.slow
 def test_dask_local_cluster_gives_the_same_results(reference, tmp_path):
     pytest.importorskip("distributed")
     path, out, _ = reference

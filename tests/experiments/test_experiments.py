@@ -7,16 +7,14 @@ import numpy as np
 import pytest
 import yaml
 
-from alife.config import load_config
-from alife.genetics.genome import GenomeLayout
-from alife.metrics.lineage import read_lineage
-
 from alife.batch.spec import load_sweep
 from alife.cli import main
-from alife.experiments import EXPERIMENTS
-from alife.experiments import runner
+from alife.config import load_config
+from alife.experiments import EXPERIMENTS, runner
 from alife.experiments.common import runs_of
 from alife.experiments.stages import read_trial_stage
+from alife.genetics.genome import GenomeLayout
+from alife.metrics.lineage import read_lineage
 
 TINY = {"world.width": 16, "world.height": 16, "agents.initial_count": 24, "run.record_every": 10}
 

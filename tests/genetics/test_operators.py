@@ -5,8 +5,16 @@ import pytest
 
 from alife.config.schema import EvolutionConfig
 from alife.genetics.genome import GenomeLayout
-from alife.genetics.operators import (breed, elite_indices, fitness_of, mutate, random_parents,
-                                      tournament, truncation, uniform_crossover)
+from alife.genetics.operators import (
+    breed,
+    elite_indices,
+    fitness_of,
+    mutate,
+    random_parents,
+    tournament,
+    truncation,
+    uniform_crossover,
+)
 
 LAYOUT = GenomeLayout(10, affect_dims=2)
 LO, HI = LAYOUT.bounds()

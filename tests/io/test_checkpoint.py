@@ -9,12 +9,12 @@ import zipfile
 
 import numpy as np
 import pytest
+from conftest import assert_same_state, tiny_config
 
 from alife import Simulation
 from alife.cli import main
 from alife.config import config_to_yaml
 from alife.io.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
-from conftest import assert_same_state, tiny_config
 
 TINY = ["--set", "world.width=24", "--set", "world.height=24", "--set", "agents.initial_count=60",
         "--set", "run.record_every=10", "--seed", "5", "--no-progress"]
@@ -88,6 +88,7 @@ def _wait_for(path, proc, timeout=120):
         time.sleep(0.02)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [1, 2])
 def test_resume_after_sigkill_at_a_random_moment_is_exact(tmp_path, seed):
     steps = 3000
@@ -150,6 +151,7 @@ def test_ctrl_c_as_a_step_returns_loses_no_row(tmp_path, monkeypatch, at_tick, s
     assert (whole / "metrics.csv").read_text() == (split / "metrics.csv").read_text()
 
 
+@pytest.mark.slow
 def test_sigterm_writes_a_checkpoint_and_ends_cleanly(tmp_path):
     folder = tmp_path / "term"
     proc = _spawn_run(folder, 100000, 0)

@@ -9,6 +9,8 @@ import math
 
 import numpy as np
 import pytest
+from conftest import state_arrays, tiny_config
+from reference.think import feel
 
 from alife import Simulation
 from alife.kernels import mind as mind_kernels
@@ -16,8 +18,6 @@ from alife.kernels.affect import DRIVE_NAMES, N_DRIVES
 from alife.kernels.learner import beta_row, decode_traits, start_learned_state
 from alife.kernels.mind import think
 from alife.world.state import AgentState, agent_rows
-from conftest import state_arrays, tiny_config
-from reference.think import feel
 
 K = 4
 

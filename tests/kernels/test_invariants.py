@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
+from conftest import check_world, tiny_config
 
 from alife import Simulation
-from conftest import check_world, tiny_config
 
 
 def _busy_world(**sections):

@@ -5,13 +5,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import tiny_config
 
 from alife import Simulation
 from alife.kernels.learner import TRAIT_CURIOSITY, TRAIT_NAMES, genes_of_model
 from alife.learners.features import SECTOR_FEATURES
 from alife.world.init import make_state
 from alife.world.state import agent_rows
-from conftest import tiny_config
 
 STATIONARY = dict(  # food refills every tick; no births (capped), no ageing: 40 learners
     world={"width": 40, "height": 40, "obstacle_density": 0.0},

@@ -2,10 +2,10 @@
 
 import numpy as np
 import pytest
+from conftest import force_action, place, tiny_config
 
 from alife import Simulation
 from alife.kernels.life import DEATH_OLD_AGE, DEATH_STARVED
-from conftest import force_action, place, tiny_config
 
 STAY = 0
 

@@ -3,11 +3,11 @@ bit, on the states of real runs: every per-agent array, including dead slots'.""
 
 import numpy as np
 import pytest
+from reference.think import think as reference_think  # tests/kernels/reference/think.py
 
 from alife import Simulation
 from alife.kernels.mind import think
 from alife.world.state import LANE_FIELDS, AgentState, agent_rows, from_lanes, to_lanes
-from reference.think import think as reference_think  # tests/kernels/reference/think.py
 
 CASES = {
     "default": [],
@@ -33,6 +33,7 @@ def _rows(agents: AgentState) -> AgentState:
     return AgentState(*[agent_rows(agents, name).copy() for name in agents._fields])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", CASES)
 def test_lanes_equal_one_agent_at_a_time(case):
     # 150 founders: storage of 300 slots, rounded up to 38 blocks with a partly used last one

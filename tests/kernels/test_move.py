@@ -2,12 +2,12 @@
 
 import numpy as np
 import pytest
+from conftest import force_action, place, tiny_config
 
 from alife import Simulation
 from alife.kernels.move import move_and_eat
 from alife.kernels.sense import ACTION_DX, ACTION_DY
 from alife.world.state import agent_rows
-from conftest import force_action, place, tiny_config
 
 STAY, NORTH, EAST, SOUTH, WEST = range(5)
 

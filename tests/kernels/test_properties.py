@@ -1,10 +1,10 @@
 """Property tests: the world's invariants hold for any valid small config."""
 
+from conftest import check_world
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from alife import Simulation, load_config
-from conftest import check_world
 
 
 @st.composite

@@ -7,9 +7,29 @@ import pytest
 from numba import njit
 
 from alife.kernels.learner import clip
-from alife.kernels.simd import (LANES, abs8, add8, and8, clip8, copysign8, div8, eq8, exp8, gt8,
-                                lane8, load8, lt8, max0_8, mul8, select8, splat8, sqrt8, store8,
-                                sub8, with_lane8)
+from alife.kernels.simd import (
+    LANES,
+    abs8,
+    add8,
+    and8,
+    clip8,
+    copysign8,
+    div8,
+    eq8,
+    exp8,
+    gt8,
+    lane8,
+    load8,
+    lt8,
+    max0_8,
+    mul8,
+    select8,
+    splat8,
+    sqrt8,
+    store8,
+    sub8,
+    with_lane8,
+)
 
 f32 = np.float32
 

@@ -3,13 +3,13 @@ across Ctrl-C and resume."""
 
 import numpy as np
 import pytest
+from conftest import assert_same_state
 
 from alife import Simulation, load_config
 from alife.cli import main
 from alife.metrics import traces
 from alife.metrics.traces import read_traces, traced_ids
 from alife.world.state import agent_rows
-from conftest import assert_same_state
 
 TINY = ["--set", "world.width=24", "--set", "world.height=24", "--set", "agents.initial_count=60",
         "--set", "run.record_every=10", "--set", "run.checkpoint_every=50", "--seed", "5",

@@ -242,8 +242,8 @@ def test_generational_report_follows_each_generation_from_birth(tmp_path):
 
 def test_surprise_within_life_groups_rows_by_cohort_age():
     """Rows at ticks 10..60 belong to generation 0 at ages 10..60; tick 70 is generation 1, age 10."""
-    from alife.report.data import RunData
     from alife.report import run_report
+    from alife.report.data import RunData
 
     ticks = np.arange(0, 130, 10, dtype=float)
     surprise = np.where(ticks == 0, np.nan, 1.0 + ((ticks - 1) // 60))  # generation g: surprise g + 1

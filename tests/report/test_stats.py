@@ -5,8 +5,15 @@ import math
 import numpy as np
 import pytest
 
-from alife.report.stats import (betainc, binned_mean_ci, kaplan_meier, mean_ci, mean_ci_columns,
-                                paired_difference, t_quantile)
+from alife.report.stats import (
+    betainc,
+    binned_mean_ci,
+    kaplan_meier,
+    mean_ci,
+    mean_ci_columns,
+    paired_difference,
+    t_quantile,
+)
 
 
 @pytest.mark.parametrize("df, q", [(1, 12.7062), (2, 4.3027), (4, 2.7764), (5, 2.5706),

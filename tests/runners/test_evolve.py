@@ -177,6 +177,7 @@ def _wait_for(path, proc, timeout=120):
         time.sleep(0.02)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [1, 2])
 def test_resume_after_sigkill_at_a_random_moment_is_exact(tmp_path, seed):
     generations = 40
@@ -192,6 +193,7 @@ def test_resume_after_sigkill_at_a_random_moment_is_exact(tmp_path, seed):
     assert _files(whole) == _files(killed)
 
 
+@pytest.mark.slow
 def test_sigterm_ends_an_evolution_cleanly_and_resume_finishes_it_exactly(tmp_path):
     generations = 400
     folder = tmp_path / "term"

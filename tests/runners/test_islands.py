@@ -70,6 +70,7 @@ def test_same_results_with_two_workers(one_worker, tmp_path):
     assert _files(folder) == _files(one_worker)
 
 
+@pytest.mark.slow
 def test_same_results_on_a_local_dask_cluster(one_worker, tmp_path):
     pytest.importorskip("distributed")
     folder = tmp_path / "dask"

@@ -1,11 +1,11 @@
 """The inspector keeps a dead agent's last data, not the next occupant's of its slot."""
 
 import numpy as np
+from conftest import tiny_config
 
 from alife import Simulation
 from alife.viewer.inspector import Inspector
 from alife.world.state import slot_row
-from conftest import tiny_config
 
 
 def test_a_dead_agents_card_keeps_its_own_last_values():

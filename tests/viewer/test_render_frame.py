@@ -9,7 +9,15 @@ import numpy as np
 import pytest
 
 from alife import Simulation
-from alife.render.colors import (ENERGY_LUT, FOOD_LUT, GROUND, MODES, OBSTACLE, available_modes, key_colors)
+from alife.render.colors import (
+    ENERGY_LUT,
+    FOOD_LUT,
+    GROUND,
+    MODES,
+    OBSTACLE,
+    available_modes,
+    key_colors,
+)
 from alife.render.frame import FrameRenderer, render_frame
 from alife.render.lineage import LineageTracker
 
@@ -213,8 +221,9 @@ def test_every_mode_has_a_legend():
 
 
 def test_noise_patches_are_drawn_apart_from_food():
-    from alife.render.colors import NOISE_LUT
     from conftest import tiny_config
+
+    from alife.render.colors import NOISE_LUT
 
     sim = Simulation(tiny_config(world={"noise_cover": 0.2}), seed=1)
     frame = FrameRenderer(sim.config).render(sim.state)

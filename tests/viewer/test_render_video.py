@@ -8,7 +8,13 @@ import pytest
 from alife import Simulation
 from alife.render import video as video_mod
 from alife.render.frame import render_frame
-from alife.render.video import SimVideo, VideoRecorder, VideoUnavailable, check_video_support, upscale
+from alife.render.video import (
+    SimVideo,
+    VideoRecorder,
+    VideoUnavailable,
+    check_video_support,
+    upscale,
+)
 
 TINY = {"world": {"width": 24, "height": 20}, "agents": {"initial_count": 60}, "run": {"threads": 0}}
 HAS_IMAGEIO = importlib.util.find_spec("imageio") is not None

@@ -40,6 +40,7 @@ def test_resume_refuses_a_config_and_a_missing_checkpoint(tmp_path, capsys):
     assert "checkpoint not found" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_view_resumes_a_run_from_its_checkpoint(tmp_path):
     run_dir = tmp_path / "run"
     assert main(["run", *TINY_SETS, "--steps", "60", "--out", str(run_dir), "--no-progress"]) == 0
@@ -67,6 +68,7 @@ def test_bad_input_exits_2(capsys):
     assert main(["view", "--size", "big"]) == 2
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="display detection by env vars is for X11/Wayland")
 def test_no_display_is_explained_and_points_to_video():
     proc = subprocess.run([sys.executable, "-m", "alife", "view", *TINY_SETS], env=_env(),
@@ -76,6 +78,7 @@ def test_no_display_is_explained_and_points_to_video():
     assert "Traceback" not in proc.stderr
 
 
+@pytest.mark.slow
 def test_scripted_view_saves_a_screenshot(tmp_path):
     shot = tmp_path / "shot.png"
     proc = subprocess.run(
@@ -88,6 +91,7 @@ def test_scripted_view_saves_a_screenshot(tmp_path):
     assert "pygame-ce" not in proc.stdout  # no import banner
 
 
+@pytest.mark.slow
 def test_closing_the_viewer_saves_the_world_and_a_headless_resume_goes_on(tmp_path):
     saved = tmp_path / "saved"
     proc = subprocess.run(

@@ -3,13 +3,13 @@
 
 import numpy as np
 import pytest
+from conftest import force_action, place, tiny_config
 
 from alife import Simulation
 from alife.config import ConfigError, load_config
 from alife.learners.features import SECTOR_FEATURES, feature_names, kind_features
 from alife.metrics.collector import metric_columns
 from alife.world.state import agent_rows
-from conftest import force_action, place, tiny_config
 
 TWO = {"kinds": 2, "kind_values": [1.0, -1.0]}
 

@@ -2,13 +2,13 @@
 
 import numpy as np
 import pytest
+from conftest import force_action, place, tiny_config
 
 from alife import Simulation
 from alife.config import ConfigError, load_config
 from alife.learners.features import HAZARD_FEATURES, SECTOR_FEATURES
 from alife.metrics.collector import collect, metric_columns
 from alife.world.state import agent_rows
-from conftest import force_action, place, tiny_config
 
 HAZARDS = dict(world={"hazard_cover": 0.2, "obstacle_density": 0.0, "hazard_drift_every": 0})
 

@@ -4,10 +4,10 @@ import math
 
 import numpy as np
 import pytest
+from conftest import tiny_config
 
 from alife import Simulation
 from alife.kernels.food import season_factor
-from conftest import tiny_config
 
 
 def test_founders_placed_on_free_cells_with_their_settings():

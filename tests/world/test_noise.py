@@ -2,10 +2,10 @@
 never carries food."""
 
 import numpy as np
+from conftest import force_action, place, tiny_config
 
 from alife import Simulation
 from alife.metrics.collector import collect, metric_columns
-from conftest import force_action, place, tiny_config
 
 NOISY = dict(world={"noise_cover": 0.2, "obstacle_density": 0.0})
 

@@ -53,11 +53,28 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from alife.kernels.learner import (C_CURIOSITY, C_LEARNING, C_MEMORY, C_TEMPERATURE, C_VALUE,
-                                   MODEL_CLIP, REWARD_CLIP, S_MEMORY_BIAS, S_MEMORY_SURPRISE,
-                                   TRAIT_CURIOSITY, TRAIT_DISCOUNT, TRAIT_MODEL_LR,
-                                   TRAIT_TEMPERATURE, TRAIT_VALUE_LR, VALUE_CLIP, beta_row, clip,
-                                   coupling_row, padded_rows, scalar_row)
+from alife.kernels.learner import (
+    C_CURIOSITY,
+    C_LEARNING,
+    C_MEMORY,
+    C_TEMPERATURE,
+    C_VALUE,
+    MODEL_CLIP,
+    REWARD_CLIP,
+    S_MEMORY_BIAS,
+    S_MEMORY_SURPRISE,
+    TRAIT_CURIOSITY,
+    TRAIT_DISCOUNT,
+    TRAIT_MODEL_LR,
+    TRAIT_TEMPERATURE,
+    TRAIT_VALUE_LR,
+    VALUE_CLIP,
+    beta_row,
+    clip,
+    coupling_row,
+    padded_rows,
+    scalar_row,
+)
 from alife.kernels.mind import DRIVE_EPSILON, INPUT_EPSILON, POLICY_GREEDY, POLICY_RANDOM
 from alife.kernels.rng import next_u64, next_uniform
 from alife.kernels.sense import sense_agent
