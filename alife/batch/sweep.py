@@ -33,6 +33,7 @@ from alife.batch.results import RUNS, run_folder, run_status, write_long, write_
 from alife.batch.spec import PlannedRun, Sweep, SweepError, load_sweep
 from alife.batch.worker import ERROR, RECORD, TOKEN, RunTask, execute, read_record
 from alife.config import load_config
+from alife.io.lock import LOCK, holding
 from alife.io.run_folder import write_json
 
 DEFAULT_ROOT = Path("sweeps")
@@ -70,39 +71,43 @@ def run_sweep(
         sweep = load_sweep(sweep)
     out = Path(out) if out is not None else DEFAULT_ROOT / sweep.name
     out = out.resolve()
-    token = _prepare(out, sweep)
-    finished = COMMANDS[sweep.command].finished
-    todo = []
-    for planned in sweep.runs:
-        folder = run_folder(out, planned.run_id)
-        _check_same_config(folder, planned)
-        if run_status(folder) not in finished:
-            todo.append(planned)
-    skipped = len(sweep.runs) - len(todo)
-    if progress is None:
-        progress = sys.stderr.isatty()
-    interrupted = False
-    if todo:
-        with open_executor(workers, scheduler) as info:
-            log(f"alife sweep: {len(sweep.runs)} runs, {skipped} already finished, {len(todo)} to run "
-                f"on a {info.description}; out {out}")
-            options = sweep.options.model_dump(mode="json")
-            futures: dict[Future, PlannedRun] = {}
-            for planned in todo:
-                task = RunTask(planned.run_id, str(run_folder(out, planned.run_id)), token, sweep.command,
-                               options, planned.config.model_dump(mode="json"), info.slots)
-                futures[info.executor.submit(execute, task)] = planned
-            interrupted = _collect(futures, out, len(sweep.runs), skipped, progress, log)
-    else:
-        log(f"alife sweep: all {len(sweep.runs)} runs already finished; out {out}")
-    results = write_results(sweep, out)
-    long = write_long(sweep, out, parquet)
-    if sweep.command == "evolve":
-        write_long(sweep, out, parquet, table="generations")
-    counts = dict(Counter(run_status(run_folder(out, p.run_id)) for p in sweep.runs))
-    log("done: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
-        + f"; results in {results}")
-    return SweepOutcome(out, counts, len(todo), skipped, results, long, interrupted)
+    if out.exists() and not out.is_dir():
+        raise SweepError(f"--out {out}: a file, not a folder; choose a new folder")
+    out.mkdir(parents=True, exist_ok=True)
+    with holding(out, "alife sweep"):
+        token = _prepare(out, sweep)
+        finished = COMMANDS[sweep.command].finished
+        todo = []
+        for planned in sweep.runs:
+            folder = run_folder(out, planned.run_id)
+            _check_same_config(folder, planned)
+            if run_status(folder) not in finished:
+                todo.append(planned)
+        skipped = len(sweep.runs) - len(todo)
+        if progress is None:
+            progress = sys.stderr.isatty()
+        interrupted = False
+        if todo:
+            with open_executor(workers, scheduler) as info:
+                log(f"alife sweep: {len(sweep.runs)} runs, {skipped} already finished, {len(todo)} to run "
+                    f"on a {info.description}; out {out}")
+                options = sweep.options.model_dump(mode="json")
+                futures: dict[Future, PlannedRun] = {}
+                for planned in todo:
+                    task = RunTask(planned.run_id, str(run_folder(out, planned.run_id)), token, sweep.command,
+                                   options, planned.config.model_dump(mode="json"), info.slots)
+                    futures[info.executor.submit(execute, task)] = planned
+                interrupted = _collect(futures, out, len(sweep.runs), skipped, progress, log)
+        else:
+            log(f"alife sweep: all {len(sweep.runs)} runs already finished; out {out}")
+        results = write_results(sweep, out)
+        long = write_long(sweep, out, parquet)
+        if sweep.command == "evolve":
+            write_long(sweep, out, parquet, table="generations")
+        counts = dict(Counter(run_status(run_folder(out, p.run_id)) for p in sweep.runs))
+        log("done: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+            + f"; results in {results}")
+        return SweepOutcome(out, counts, len(todo), skipped, results, long, interrupted)
 
 
 def _collect(futures: dict[Future, PlannedRun], out: Path, total: int, skipped: int,
@@ -163,7 +168,7 @@ def _prepare(out: Path, sweep: Sweep) -> str:
     marker = out / TOKEN
     if marker.is_file():
         token = marker.read_text(encoding="utf-8").strip()
-    elif out.exists() and (not out.is_dir() or any(out.iterdir())):
+    elif out.exists() and (not out.is_dir() or any(p.name != LOCK for p in out.iterdir())):
         raise SweepError(f"--out {out}: exists and is not a sweep folder (no {TOKEN}); "
                          "choose a new folder so nothing there is overwritten")
     else:

@@ -41,6 +41,7 @@ import numpy as np
 from alife.config import Config, ConfigError, config_to_yaml, load_config
 from alife.genetics.genome import GenomeLayout
 from alife.genetics.operators import breed, fitness_of
+from alife.io.lock import holding
 from alife.io.run_folder import DEFAULT_ROOT, make_run_folder, write_genomes, write_json
 from alife.kernels.learner import genes_of_model
 from alife.kernels.tick import STAT_NAMES, kernels_cached
@@ -89,23 +90,24 @@ def evolve(
         return evolve_islands(config, out, root=root, progress=progress, log=log)
     check_evolution(config)
     folder = make_run_folder(config.run.name, out, root)
-    (folder / "config.yaml").write_text(config_to_yaml(config), encoding="utf-8")
-    generational = config.evolution.mode == "generational"
-    if generational:
-        sim = _first_generation(config)
-    else:
-        sim = Simulation(config, record_deaths=True)
-    log(f"alife evolve: {folder}  ({config.evolution.mode}, {config.evolution.generations} "
-        f"generations of {config.evolution.generation_ticks} ticks, {sim.n_alive} agents, "
-        f"seed {config.seed})")
-    CsvWriter(folder / "metrics.csv", metric_columns(config)).close()
-    CsvWriter(folder / GENERATIONS_CSV, generation_columns(sim.layout)).close()
-    LineageWriter(folder, sim.layout).close()
-    state = {"evolution": config.evolution.mode, "generation": 0, "lineage_rows": 0,
-             "totals": dict.fromkeys(STAT_NAMES, 0.0), "wall_seconds": 0.0, "first": None}
-    with CsvWriter(folder / "metrics.csv", metric_columns(config), append=True) as metrics:
-        metrics.write(collect(sim, sim.take_stats()))
-    return _Evolution(folder, sim, state, log).drive(progress)
+    with holding(folder, "alife evolve"):
+        (folder / "config.yaml").write_text(config_to_yaml(config), encoding="utf-8")
+        generational = config.evolution.mode == "generational"
+        if generational:
+            sim = _first_generation(config)
+        else:
+            sim = Simulation(config, record_deaths=True)
+        log(f"alife evolve: {folder}  ({config.evolution.mode}, {config.evolution.generations} "
+            f"generations of {config.evolution.generation_ticks} ticks, {sim.n_alive} agents, "
+            f"seed {config.seed})")
+        CsvWriter(folder / "metrics.csv", metric_columns(config)).close()
+        CsvWriter(folder / GENERATIONS_CSV, generation_columns(sim.layout)).close()
+        LineageWriter(folder, sim.layout).close()
+        state = {"evolution": config.evolution.mode, "generation": 0, "lineage_rows": 0,
+                 "totals": dict.fromkeys(STAT_NAMES, 0.0), "wall_seconds": 0.0, "first": None}
+        with CsvWriter(folder / "metrics.csv", metric_columns(config), append=True) as metrics:
+            metrics.write(collect(sim, sim.take_stats()))
+        return _Evolution(folder, sim, state, log).drive(progress)
 
 
 def resume_evolution(run_dir: str | Path, *, generations: int | None = None,
@@ -118,21 +120,22 @@ def resume_evolution(run_dir: str | Path, *, generations: int | None = None,
     """
     log = log or (lambda msg: print(msg, file=sys.stderr))
     folder = Path(run_dir)
-    sim, state = Simulation.load(folder / CHECKPOINT, record_deaths=True)
-    if "evolution" not in state:
-        raise ValueError(f"{folder}: not an evolution run (use alife resume for it)")
-    if generations is not None:
-        if generations < state["generation"]:
-            raise ValueError(f"--generations {generations}: the run already has "
-                             f"{state['generation']} generations")
-        sim.config = load_config(sim.config, {"evolution.generations": generations})
-        (folder / "config.yaml").write_text(config_to_yaml(sim.config), encoding="utf-8")
-    _keep_rows_up_to(folder / "metrics.csv", sim.tick, sim.config.run.record_every, keep_last=True)
-    keep_rows(folder / GENERATIONS_CSV, state["generation"])
-    keep_lineage_rows(folder, state["lineage_rows"], sim.layout.size)
-    log(f"alife resume: {folder} at generation {state['generation']} "
-        f"of {sim.config.evolution.generations} (tick {sim.tick})")
-    return _Evolution(folder, sim, state, log).drive(progress)
+    with holding(folder, "alife resume"):
+        sim, state = Simulation.load(folder / CHECKPOINT, record_deaths=True)
+        if "evolution" not in state:
+            raise ValueError(f"{folder}: not an evolution run (use alife resume for it)")
+        if generations is not None:
+            if generations < state["generation"]:
+                raise ValueError(f"--generations {generations}: the run already has "
+                                 f"{state['generation']} generations")
+            sim.config = load_config(sim.config, {"evolution.generations": generations})
+            (folder / "config.yaml").write_text(config_to_yaml(sim.config), encoding="utf-8")
+        _keep_rows_up_to(folder / "metrics.csv", sim.tick, sim.config.run.record_every, keep_last=True)
+        keep_rows(folder / GENERATIONS_CSV, state["generation"])
+        keep_lineage_rows(folder, state["lineage_rows"], sim.layout.size)
+        log(f"alife resume: {folder} at generation {state['generation']} "
+            f"of {sim.config.evolution.generations} (tick {sim.tick})")
+        return _Evolution(folder, sim, state, log).drive(progress)
 
 
 def check_evolution(config: Config) -> None:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from alife.config import Config, config_to_yaml, load_config
+from alife.io.lock import holding
 from alife.io.run_folder import DEFAULT_ROOT, make_run_folder, write_json
 from alife.kernels.tick import STAT_NAMES, kernels_cached
 from alife.metrics.collector import collect, metric_columns
@@ -70,18 +71,19 @@ def run(
     traced_ids(config)  # a bad run.trace is refused before anything is written
     sim = Simulation(config)  # first: a world that cannot be made (e.g. agents.founders) writes nothing
     folder = make_run_folder(config.run.name, out, root)
-    (folder / "config.yaml").write_text(config_to_yaml(config), encoding="utf-8")
-    log(f"alife run: {folder}  ({config.world.width}x{config.world.height}, "
-        f"{sim.n_alive} agents, {config.run.steps} ticks, seed {config.seed})")
-    with CsvWriter(folder / "metrics.csv", metric_columns(config)) as metrics:
-        metrics.write(collect(sim, sim.take_stats()))
-    progress_state = {"totals": dict.fromkeys(STAT_NAMES, 0.0), "peak": sim.n_alive,
-                      "wall_seconds": 0.0}
-    tracer = None
-    if config.run.trace or config.run.trace_ids:
-        tracer = TraceRecorder(folder, config)
-        tracer.observe(sim)
-    return _drive(sim, folder, progress_state, progress, log, recorder, tracer)
+    with holding(folder, "alife run"):
+        (folder / "config.yaml").write_text(config_to_yaml(config), encoding="utf-8")
+        log(f"alife run: {folder}  ({config.world.width}x{config.world.height}, "
+            f"{sim.n_alive} agents, {config.run.steps} ticks, seed {config.seed})")
+        with CsvWriter(folder / "metrics.csv", metric_columns(config)) as metrics:
+            metrics.write(collect(sim, sim.take_stats()))
+        progress_state = {"totals": dict.fromkeys(STAT_NAMES, 0.0), "peak": sim.n_alive,
+                          "wall_seconds": 0.0}
+        tracer = None
+        if config.run.trace or config.run.trace_ids:
+            tracer = TraceRecorder(folder, config)
+            tracer.observe(sim)
+        return _drive(sim, folder, progress_state, progress, log, recorder, tracer)
 
 
 def resume(
@@ -105,36 +107,37 @@ def resume(
     """
     log = log or (lambda msg: print(msg, file=sys.stderr))
     folder = Path(run_dir)
-    from alife.runners.islands import is_island_run, resume_islands
+    with holding(folder, "alife resume"):
+        from alife.runners.islands import is_island_run, resume_islands
 
-    if is_island_run(folder):
-        if steps is not None:
-            raise ValueError(f"{folder}: an evolution run is extended with --generations, not --steps")
-        return resume_islands(folder, generations=generations, workers=workers,
-                              scheduler=scheduler, progress=progress, log=log)
-    if workers is not None or scheduler is not None:
-        raise ValueError("--workers/--scheduler: for island runs only")
-    sim, progress_state = Simulation.load(folder / CHECKPOINT)
-    if "evolution" in progress_state:
-        if steps is not None:
-            raise ValueError(f"{folder}: an evolution run is extended with --generations, not --steps")
-        from alife.runners.evolve import resume_evolution
+        if is_island_run(folder):
+            if steps is not None:
+                raise ValueError(f"{folder}: an evolution run is extended with --generations, not --steps")
+            return resume_islands(folder, generations=generations, workers=workers,
+                                  scheduler=scheduler, progress=progress, log=log)
+        if workers is not None or scheduler is not None:
+            raise ValueError("--workers/--scheduler: for island runs only")
+        sim, progress_state = Simulation.load(folder / CHECKPOINT)
+        if "evolution" in progress_state:
+            if steps is not None:
+                raise ValueError(f"{folder}: an evolution run is extended with --generations, not --steps")
+            from alife.runners.evolve import resume_evolution
 
-        return resume_evolution(folder, generations=generations, progress=progress, log=log)
-    if generations is not None:
-        raise ValueError(f"{folder}: --generations applies to evolution runs; this run takes --steps")
-    if steps is not None:
-        if steps < sim.tick:
-            raise ValueError(f"--steps {steps}: the run is already at tick {sim.tick}")
-        sim.config = load_config(sim.config, {"run.steps": steps})
-        (folder / "config.yaml").write_text(config_to_yaml(sim.config), encoding="utf-8")
-    row_written = progress_state.pop("row_written", True)
-    _keep_rows_up_to(folder / "metrics.csv", sim.tick, sim.config.run.record_every, keep_last=row_written)
-    progress_state["row_written"] = row_written
-    trace_state = progress_state.pop("trace", None)
-    tracer = TraceRecorder.reopen(folder, sim.config, trace_state, sim) if trace_state else None
-    log(f"alife resume: {folder} at tick {sim.tick} of {sim.config.run.steps}")
-    return _drive(sim, folder, progress_state, progress, log, open_video(None), tracer)
+            return resume_evolution(folder, generations=generations, progress=progress, log=log)
+        if generations is not None:
+            raise ValueError(f"{folder}: --generations applies to evolution runs; this run takes --steps")
+        if steps is not None:
+            if steps < sim.tick:
+                raise ValueError(f"--steps {steps}: the run is already at tick {sim.tick}")
+            sim.config = load_config(sim.config, {"run.steps": steps})
+            (folder / "config.yaml").write_text(config_to_yaml(sim.config), encoding="utf-8")
+        row_written = progress_state.pop("row_written", True)
+        _keep_rows_up_to(folder / "metrics.csv", sim.tick, sim.config.run.record_every, keep_last=row_written)
+        progress_state["row_written"] = row_written
+        trace_state = progress_state.pop("trace", None)
+        tracer = TraceRecorder.reopen(folder, sim.config, trace_state, sim) if trace_state else None
+        log(f"alife resume: {folder} at tick {sim.tick} of {sim.config.run.steps}")
+        return _drive(sim, folder, progress_state, progress, log, open_video(None), tracer)
 
 
 def _drive(sim: Simulation, folder: Path, progress_state: dict[str, Any], progress: bool | None,

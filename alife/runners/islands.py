@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 
 from alife.config import Config, ConfigError, config_to_yaml, load_config
+from alife.io.lock import holding
 from alife.io.run_folder import DEFAULT_ROOT, make_run_folder, write_json
 from alife.runners.headless import CHECKPOINT, RunResult, _progress_bar
 
@@ -80,15 +81,16 @@ def evolve_islands(
     config = load_config(config, overrides)
     _check(config)
     folder = make_run_folder(config.run.name, out, root)
-    (folder / "config.yaml").write_text(config_to_yaml(config), encoding="utf-8")
-    write_json(folder / ISLANDS_JSON, {"islands": config.evolution.islands, "epochs": 0,
-                                       "generations": 0, "wall_seconds": 0.0})
-    with (folder / MIGRATIONS_CSV).open("w", newline="", encoding="utf-8") as f:
-        csv.writer(f).writerow(_MIGRATION_FIELDS)
-    ev = config.evolution
-    log(f"alife evolve: {folder}  ({ev.islands} islands, migration of {ev.migrants} every "
-        f"{ev.migrate_every} generations ({ev.topology}), {ev.generations} generations)")
-    return _drive(folder, config, workers, scheduler, progress, log)
+    with holding(folder, "alife evolve"):
+        (folder / "config.yaml").write_text(config_to_yaml(config), encoding="utf-8")
+        write_json(folder / ISLANDS_JSON, {"islands": config.evolution.islands, "epochs": 0,
+                                           "generations": 0, "wall_seconds": 0.0})
+        with (folder / MIGRATIONS_CSV).open("w", newline="", encoding="utf-8") as f:
+            csv.writer(f).writerow(_MIGRATION_FIELDS)
+        ev = config.evolution
+        log(f"alife evolve: {folder}  ({ev.islands} islands, migration of {ev.migrants} every "
+            f"{ev.migrate_every} generations ({ev.topology}), {ev.generations} generations)")
+        return _drive(folder, config, workers, scheduler, progress, log)
 
 
 def resume_islands(run_dir: str | Path, *, generations: int | None = None,
@@ -99,15 +101,16 @@ def resume_islands(run_dir: str | Path, *, generations: int | None = None,
     checkpoint); ``generations`` extends it."""
     log = log or (lambda msg: print(msg, file=sys.stderr))
     folder = Path(run_dir)
-    config = load_config(folder / "config.yaml")
-    state = _read_state(folder)
-    if generations is not None:
-        if generations < state["generations"]:
-            raise ValueError(f"--generations {generations}: the run already has {state['generations']}")
-        config = load_config(config, {"evolution.generations": generations})
-        (folder / "config.yaml").write_text(config_to_yaml(config), encoding="utf-8")
-    log(f"alife resume: {folder} at generation {state['generations']} of {config.evolution.generations}")
-    return _drive(folder, config, workers, scheduler, progress, log)
+    with holding(folder, "alife resume"):
+        config = load_config(folder / "config.yaml")
+        state = _read_state(folder)
+        if generations is not None:
+            if generations < state["generations"]:
+                raise ValueError(f"--generations {generations}: the run already has {state['generations']}")
+            config = load_config(config, {"evolution.generations": generations})
+            (folder / "config.yaml").write_text(config_to_yaml(config), encoding="utf-8")
+        log(f"alife resume: {folder} at generation {state['generations']} of {config.evolution.generations}")
+        return _drive(folder, config, workers, scheduler, progress, log)
 
 
 def is_island_run(folder: str | Path) -> bool:

@@ -1,0 +1,101 @@
+"""One writer per folder: a run, an evolution or a sweep holds ``FOLDER/.lock`` while it writes.
+
+The lock file holds the writer's pid, host and command. A second writer (a resume while the
+run goes on, two sweeps into one folder) is refused with a message naming the holder; a lock
+whose process on this host has died (``kill -9``, a crash) is stale and taken over. A lock
+from another host cannot be checked: the message says how to remove it by hand.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import json
+import os
+import socket
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from alife.io.run_folder import RunFolderError
+
+LOCK = ".lock"
+_held: dict[Path, int] = {}  # locks this process holds, and how many times (re-entrant)
+
+
+class FolderInUse(RunFolderError):
+    """Another living process writes into the folder."""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, another user's
+        return True
+    return True
+
+
+def acquire(folder: str | Path, what: str) -> Path:
+    """Take the lock of ``folder`` for ``what`` (e.g. "alife run"); returns the lock's path.
+    Raises FolderInUse if a living process holds it."""
+    if not Path(folder).is_dir():
+        raise RunFolderError(f"{folder}: no such folder")
+    path = (Path(folder) / LOCK).resolve()
+    if _held.get(path):
+        _held[path] += 1
+        return path
+    me = {"pid": os.getpid(), "host": socket.gethostname(), "what": what,
+          "since": _dt.datetime.now().isoformat(timespec="seconds"), "argv": sys.argv[:6]}
+    for _ in range(3):
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            holder = _read(path)
+            if holder is None:
+                continue  # being written or removed just now: look again
+            if holder.get("host") == me["host"] and not _alive(int(holder.get("pid", -1))):
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()  # stale: its process is gone
+                continue
+            where = "this host" if holder.get("host") == me["host"] else f"host {holder.get('host')}"
+            raise FolderInUse(
+                f"{folder}: in use by {holder.get('what', 'another writer')} (pid {holder.get('pid')} "
+                f"on {where}, since {holder.get('since')}); wait for it to finish or stop it. If "
+                f"that process is gone, delete {path}") from None
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(me, f)
+        _held[path] = 1
+        return path
+    raise FolderInUse(f"{folder}: could not take {path}; another writer keeps taking it")
+
+
+def release(path: Path) -> None:
+    """Give the lock back (removed when this process's last holder lets go)."""
+    count = _held.get(path, 0) - 1
+    if count > 0:
+        _held[path] = count
+        return
+    _held.pop(path, None)
+    holder = _read(path)
+    if holder is not None and holder.get("pid") == os.getpid():
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+
+
+@contextlib.contextmanager
+def holding(folder: str | Path, what: str) -> Iterator[Path]:
+    """``with holding(folder, "alife run"):`` the lock for the block's duration."""
+    path = acquire(folder, what)
+    try:
+        yield path
+    finally:
+        release(path)
+
+
+def _read(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return None
