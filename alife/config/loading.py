@@ -83,7 +83,7 @@ def _commented(model: BaseModel, depth: int, lines: list[str]) -> None:
             _commented(value, depth + 1, lines)
             continue
         if field.description:
-            lines.append(f"{indent}# {field.description}{_range_note(field)}")
+            lines.append(f"{indent}# {field.description}{range_note(field)}")
         dumped = yaml.safe_dump({name: value}, default_flow_style=True, width=10**6).strip()
         lines.append(f"{indent}{dumped[1:-1]}")
 
@@ -180,7 +180,7 @@ def _set_path(data: dict[str, Any], dotted: str, value: Any) -> None:
     node[parts[-1]] = value
 
 
-def _range_note(field) -> str:
+def range_note(field) -> str:
     """' [> 0]' style note of a field's numeric bounds, from its pydantic metadata."""
     bounds = []
     for item in field.metadata:

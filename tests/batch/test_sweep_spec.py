@@ -144,11 +144,11 @@ def test_the_example_sweep_is_valid():
     assert len(sweep.runs) == 4 and sweep.param_names == ["learner.model_lr"]
 
 
-def test_the_readme_sweep_file_is_valid(tmp_path):
+def test_the_documented_sweep_file_is_valid(tmp_path):
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
-    section = (root / "README.md").read_text(encoding="utf-8").split("## Sweeps", 1)[1]
+    section = (root / "docs" / "sweeps.md").read_text(encoding="utf-8")
     block = section.split("```yaml\n", 1)[1].split("```", 1)[0]
     assert "base: ../default.yaml" in block
     path = tmp_path / "readme.yaml"

@@ -281,3 +281,14 @@ def test_default_yaml_comments_every_leaf_field():
         indent = "  " * path.count(".")
         above = lines[i - 1]
         assert above.startswith(indent + "# ") and len(above.strip()) > 3, f"{path} has no comment above it"
+
+
+def test_the_configuration_reference_in_docs_is_generated_from_the_schema():
+    from alife.config.reference import reference_markdown, scenarios_markdown
+
+    page = DEFAULT_YAML.parents[1] / "docs" / "configuration.md"
+    assert page.read_text(encoding="utf-8") == reference_markdown()
+    for path in _leaf_paths(Config):  # every field is documented there
+        assert f"| `{path}` |" in page.read_text(encoding="utf-8")
+    scenarios = DEFAULT_YAML.parents[1] / "docs" / "scenarios.md"
+    assert scenarios.read_text(encoding="utf-8") == scenarios_markdown()  # python -m alife.config.reference
