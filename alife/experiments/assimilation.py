@@ -23,13 +23,13 @@ from pathlib import Path
 import numpy as np
 
 from alife.config import load_config
-from alife.experiments.common import runs_of
+from alife.experiments.common import draw_generation_curves, runs_of
 from alife.experiments.runner import Findings, fmt_ci
 from alife.experiments.stages import trial_lifespan, trial_runs
 from alife.genetics.genome import GenomeLayout
 from alife.learners.features import feature_names
 from alife.metrics.lineage import read_lineage
-from alife.report.stats import mean_ci, mean_ci_columns, paired_difference
+from alife.report.stats import mean_ci, paired_difference
 
 PROBE_SEED = 424242
 PROBE_TICKS = 60
@@ -159,12 +159,5 @@ def _draw(figure, per) -> None:
     panels = (("worth_good", "innate worth of food"), ("worth_bad", "innate worth of poison"),
               ("probe_error", "innate model's probe error"))
     for ax, (measure, title) in zip(axes, panels):
-        for condition, by_seed in sorted(per.items()):
-            matrix = np.array([by_seed[s][measure] for s in sorted(by_seed)])
-            mean, lo, hi, _ = mean_ci_columns(matrix)
-            g = np.arange(matrix.shape[1])
-            ax.plot(g, mean, label=condition)
-            ax.fill_between(g, lo, hi, alpha=0.25)
-        ax.set_xlabel("generation")
-        ax.set_title(title, fontsize=9)
-        ax.legend(fontsize=8)
+        draw_generation_curves(ax, {c: [by_seed[s][measure] for s in sorted(by_seed)]
+                                    for c, by_seed in per.items()}, title)

@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 
 from alife.config import load_config
-from alife.experiments.common import Run, runs_of
+from alife.experiments.common import Run, draw_generation_curves, runs_of
 from alife.experiments.runner import Findings, fmt_ci
-from alife.report.stats import mean_ci, mean_ci_columns, paired_difference
+from alife.report.stats import mean_ci, paired_difference
 
 FIRST, LAST = 5, 5
 
@@ -94,12 +94,5 @@ def _draw(figure, data) -> None:
     figure.suptitle("Baldwin experiment: mean and 95 % CI over seeds")
     for ax, index, title in ((axes[0], 0, "mean lifespan (ticks)"),
                              (axes[1], 1, "innate prediction error")):
-        for condition, per_seed in sorted(data.items()):
-            matrix = np.array([per_seed[s][index] for s in sorted(per_seed)])
-            mean, lo, hi, _ = mean_ci_columns(matrix)
-            g = np.arange(matrix.shape[1])
-            ax.plot(g, mean, label=condition)
-            ax.fill_between(g, lo, hi, alpha=0.25)
-        ax.set_xlabel("generation")
-        ax.set_title(title)
-        ax.legend(fontsize=8)
+        draw_generation_curves(ax, {c: [per_seed[s][index] for s in sorted(per_seed)]
+                                    for c, per_seed in data.items()}, title)

@@ -147,3 +147,18 @@ def summary_row(label: str, per_seed: dict[int, dict[str, float]], metrics, fmt
         row.update({metric: ci.mean, f"{metric}_lo": ci.lo, f"{metric}_hi": ci.hi})
         cells.append(fmt(ci))
     return row, f"| {label} | {len(per_seed)} | " + " | ".join(cells) + " |"
+
+
+def draw_generation_curves(ax, curves: dict[str, list[np.ndarray]], title: str) -> None:
+    """One line per condition with its 95 % band over seeds: ``curves[condition]`` holds one
+    float64 (G,) curve per seed, over generations 0..G-1."""
+    from alife.report.stats import mean_ci_columns
+
+    for condition, series in sorted(curves.items()):
+        mean, lo, hi, _ = mean_ci_columns(np.array(series))
+        g = np.arange(len(mean))
+        ax.plot(g, mean, label=condition)
+        ax.fill_between(g, lo, hi, alpha=0.25)
+    ax.set_xlabel("generation")
+    ax.set_title(title, fontsize=9)
+    ax.legend(fontsize=8)
