@@ -22,4 +22,4 @@ def add_executor_args(parser: argparse.ArgumentParser, what: str = "") -> None:
                         "(default: the cores)")
     parser.add_argument("--scheduler", metavar="ADDRESS",
                         help=f'{what}run on Dask: "local" starts a local cluster, tcp://host:8786 '
-                        'connects to a running scheduler (needs: pip install "alife[dask]")')
+                        'connects to a running scheduler (needs: pip install "alife-sim[dask]")')

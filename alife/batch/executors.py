@@ -2,7 +2,7 @@
 
 - the standard library's process pool (the default, nothing to install): ``workers`` processes
   on this machine;
-- Dask distributed (``pip install "alife[dask]"``): ``scheduler="local"`` starts a local
+- Dask distributed (``pip install "alife-sim[dask]"``): ``scheduler="local"`` starts a local
   cluster of ``workers`` single-threaded worker processes, ``scheduler="tcp://host:8786"``
   connects to a running scheduler and uses its workers (``client.get_executor()``).
 
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from alife.batch.worker import ignore_sigint
 
-DASK_HINT = 'pip install "alife[dask]"'
+DASK_HINT = 'pip install "alife-sim[dask]"'
 
 
 class ExecutorUnavailable(RuntimeError):

@@ -1,6 +1,6 @@
 """Video files from RGB frames: .gif (pillow) or .mp4/.mkv/.webm/... (imageio + imageio-ffmpeg).
 
-Both come with the ``video`` extra: ``pip install "alife[video]"`` (imageio depends on pillow).
+Both come with the ``video`` extra: ``pip install "alife-sim[video]"`` (imageio depends on pillow).
 Without them, :class:`VideoUnavailable` says what to install before any simulation runs.
 
 :class:`VideoRecorder` writes frames you give it; :class:`SimVideo` records a simulation every
@@ -18,7 +18,7 @@ import numpy as np
 
 from alife.render.frame import FrameRenderer
 
-INSTALL_HINT = 'pip install "alife[video]"'
+INSTALL_HINT = 'pip install "alife-sim[video]"'
 TARGET_SIZE = 512  # frames are enlarged (whole cells, nearest) until the longer side reaches this
 
 

@@ -18,7 +18,7 @@ def require_matplotlib():
     """``matplotlib.pyplot`` on the Agg backend, or PlotUnavailable with the install hint."""
     if importlib.util.find_spec("matplotlib") is None:
         raise PlotUnavailable(f"reports need matplotlib (the plot extra): {PLOT_HINT}  "
-                              '(or pip install "alife[plot]")')
+                              '(or pip install "alife-sim[plot]")')
     import matplotlib
 
     matplotlib.use("Agg", force=True)

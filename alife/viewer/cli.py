@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 NO_DISPLAY_HELP = (
-    "  to record without a window:  alife run --video out.mp4   (needs: pip install \"alife[video]\")\n"
+    "  to record without a window:  alife run --video out.mp4   (needs: pip install \"alife-sim[video]\")\n"
     "  or use a virtual display:    xvfb-run -s \"-screen 0 1280x800x24\" alife view ..."
 )
 

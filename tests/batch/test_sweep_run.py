@@ -224,12 +224,12 @@ def test_a_worker_that_cannot_see_the_output_folder_refuses(reference, tmp_path)
 
 def test_missing_dask_is_a_clear_error(monkeypatch, tmp_path, capsys):
     monkeypatch.setitem(sys.modules, "distributed", None)
-    with pytest.raises(ExecutorUnavailable, match=r'pip install "alife\[dask\]"'):
+    with pytest.raises(ExecutorUnavailable, match=r'pip install "alife-sim\[dask\]"'):
         with open_executor(2, "local"):
             pass
     path = write(tmp_path / "s.yaml")
     assert main(["sweep", str(path), "--out", str(tmp_path / "o"), "--scheduler", "local"]) == 2
-    assert 'pip install "alife[dask]"' in capsys.readouterr().err
+    assert 'pip install "alife-sim[dask]"' in capsys.readouterr().err
 
 
 def test_bad_sweep_file_exits_2_naming_the_field(tmp_path, capsys):

@@ -33,9 +33,9 @@ def test_upscale_blocks_and_even_padding():
 
 def test_missing_libraries_say_what_to_install(monkeypatch):
     monkeypatch.setattr(video_mod.importlib.util, "find_spec", lambda name: None)
-    with pytest.raises(VideoUnavailable, match=r'pip install "alife\[video\]"'):
+    with pytest.raises(VideoUnavailable, match=r'pip install "alife-sim\[video\]"'):
         check_video_support("out.mp4")
-    with pytest.raises(VideoUnavailable, match=r'pip install "alife\[video\]"'):
+    with pytest.raises(VideoUnavailable, match=r'pip install "alife-sim\[video\]"'):
         check_video_support("out.gif")
     with pytest.raises(VideoUnavailable, match="extension"):
         check_video_support("out")
@@ -58,7 +58,7 @@ def test_video_args_for_alife_run():
         parser.parse_args(["--video-stride", "0"])
 
 
-@pytest.mark.skipif(not HAS_IMAGEIO, reason="needs imageio (alife[video])")
+@pytest.mark.skipif(not HAS_IMAGEIO, reason="needs imageio (alife-sim[video])")
 def test_gif_round_trip_keeps_the_frames(tmp_path):
     import imageio.v3 as iio
 
@@ -91,7 +91,7 @@ def test_gif_with_many_colours_stays_close(tmp_path):
     assert np.abs(got - frame.astype(int)).mean() < 20
 
 
-@pytest.mark.skipif(not HAS_FFMPEG, reason="needs imageio-ffmpeg (alife[video])")
+@pytest.mark.skipif(not HAS_FFMPEG, reason="needs imageio-ffmpeg (alife-sim[video])")
 def test_sim_video_mp4_every_stride_ticks(tmp_path):
     import imageio.v3 as iio
 

@@ -313,7 +313,7 @@ def test_extinct_world_keeps_drawing(tmp_path):
 # --- recording -----------------------------------------------------------------------------
 
 
-@pytest.mark.skipif(importlib.util.find_spec("imageio") is None, reason="needs imageio (alife[video])")
+@pytest.mark.skipif(importlib.util.find_spec("imageio") is None, reason="needs imageio (alife-sim[video])")
 def test_recording_writes_a_readable_gif(tmp_path):
     import imageio.v3 as iio
 
