@@ -72,6 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     register_agent(sub)  # alife agent (one agent's biography)
     register_experiment(sub)  # alife experiment (built-in experiments through sweeps)
 
+    sub.add_parser("warmup", help="compile every kernel ahead (e.g. in CI or a Docker build), "
+                   "so the first real run starts at once")
+
     config = sub.add_parser("config", help="check or show a config")
     config_sub = config.add_subparsers(dest="config_command", required=True, metavar="ACTION")
     validate = config_sub.add_parser("validate", help="check a config file; errors name the field")
@@ -96,6 +99,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             result = resume(args.run_dir, steps=args.steps, generations=args.generations,
                             progress=args.progress, workers=args.workers, scheduler=args.scheduler)
             return {"interrupted": 130, "failed": 1}.get(result.status, 0)
+        if args.command == "warmup":
+            return _warmup()
         if args.command in ("view", "sweep", "report", "agent", "experiment"):
             return args.handler(args)
         if args.command == "config":
@@ -115,6 +120,30 @@ def _overrides(args: argparse.Namespace, **fields: str) -> list[str]:
     """The --set overrides plus one ``key=value`` per given option (option name → config key)."""
     return list(args.overrides) + [f"{key}={getattr(args, option)}" for option, key in fields.items()
                                    if getattr(args, option) is not None]
+
+
+def _warmup() -> int:
+    """Compile what runs use: a tiny traced run with every world option, and a tiny evolution."""
+    import tempfile
+    import time
+
+    from alife.runners.evolve import evolve
+    from alife.runners.headless import run
+
+    started = time.perf_counter()
+    tiny = {"world": {"width": 16, "height": 16, "noise_cover": 0.1, "hazard_cover": 0.1},
+            "food": {"kinds": 2, "kind_values": [1.0, -1.0], "delayed_kind": 1, "delay": 2},
+            "agents": {"initial_count": 16}, "run": {"steps": 3, "trace": 1}}
+    def say(message: str) -> None:  # the compile's messages, not the tiny runs' own
+        if "compil" in message:
+            print(message, file=sys.stderr)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        run(tiny, f"{tmp}/run", progress=False, log=say)
+        evolve({**tiny, "run": {"steps": 3}, "evolution": {"generations": 2, "generation_ticks": 10}},
+               f"{tmp}/evolve", progress=False, log=say)
+    print(f"kernels ready ({time.perf_counter() - started:.0f} s); numba's cache holds them for every run")
+    return 0
 
 
 def _id_list(text: str) -> list[int]:

@@ -44,7 +44,7 @@ from alife.genetics.operators import breed, fitness_of
 from alife.io.lock import holding
 from alife.io.run_folder import DEFAULT_ROOT, make_run_folder, write_genomes, write_json
 from alife.kernels.learner import genes_of_model
-from alife.kernels.tick import STAT_NAMES, kernels_cached
+from alife.kernels.tick import STAT_NAMES
 from alife.metrics.collector import collect, metric_columns
 from alife.metrics.generations import generation_columns, generation_row
 from alife.metrics.lineage import (
@@ -54,6 +54,7 @@ from alife.metrics.lineage import (
     write_lineage_parquet,
 )
 from alife.metrics.writers import CsvWriter, keep_rows
+from alife.runners.compiling import compile_kernels
 from alife.runners.headless import CHECKPOINT, RunResult, _keep_rows_up_to, _progress_bar
 from alife.sim import Simulation
 from alife.world.init import founder_genomes, make_generation_state
@@ -212,11 +213,7 @@ class _Evolution:
         bar = _progress_bar(ev.generations, progress)
         bar.unit = "generation"
         bar.update(self.state["generation"])
-        if not kernels_cached():
-            self.log("compiling kernels (first run only, about a minute)…")
-        compile_started = time.perf_counter()
-        sim.compile()
-        compile_seconds = time.perf_counter() - compile_started
+        compile_seconds = compile_kernels(sim, bar.write if progress else self.log)
         self.started = time.perf_counter()
         say = bar.write if progress else self.log
         previous = self._catch_signals()

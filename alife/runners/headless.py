@@ -25,11 +25,12 @@ from typing import Any
 from alife.config import Config, config_to_yaml, load_config
 from alife.io.lock import holding
 from alife.io.run_folder import DEFAULT_ROOT, make_run_folder, write_json
-from alife.kernels.tick import STAT_NAMES, kernels_cached
+from alife.kernels.tick import STAT_NAMES
 from alife.metrics.collector import collect, metric_columns
 from alife.metrics.traces import TraceRecorder, traced_ids
 from alife.metrics.writers import CsvWriter, read_lines, replace_lines
 from alife.render.video import open_video
+from alife.runners.compiling import compile_kernels
 from alife.sim import Simulation
 
 CHECKPOINT = "checkpoint.npz"
@@ -153,11 +154,7 @@ def _drive(sim: Simulation, folder: Path, progress_state: dict[str, Any], progre
         progress = sys.stderr.isatty()
     bar = _progress_bar(steps, progress)
     bar.update(sim.tick)
-    if not kernels_cached():
-        log("compiling kernels (first run only, about a minute)…")
-    compile_started = time.perf_counter()
-    sim.compile()
-    compile_seconds = time.perf_counter() - compile_started
+    compile_seconds = compile_kernels(sim, bar.write if progress else log)
     started = time.perf_counter()
 
     def checkpoint(row_written: bool = True, periodic: bool = False) -> None:

@@ -115,15 +115,10 @@ def main(args: argparse.Namespace) -> int:
         print(f"alife view: resumed {args.resume} at tick {sim.tick}", file=sys.stderr)
     else:
         sim = Simulation(config)
-    try:
-        from alife.kernels.tick import kernels_cached
+    from alife.runners.compiling import compile_kernels
 
-        cold = not kernels_cached()
-    except ImportError:
-        cold = False
-    if cold:
-        print("compiling kernels (first run only, about a minute)…", file=sys.stderr)
-    sim.compile()  # before the window opens: a half-minute compile should not look like a hang
+    # before the window opens, with a message: a minute's compile should not look like a hang
+    compile_kernels(sim, lambda message: print(message, file=sys.stderr))
 
     from alife.viewer.app import App, NoDisplayError
 
