@@ -31,6 +31,7 @@ from alife.metrics.traces import TraceRecorder, traced_ids
 from alife.metrics.writers import CsvWriter, read_lines, replace_lines
 from alife.render.video import open_video
 from alife.runners.compiling import compile_kernels
+from alife.runners.consistency import check_config, check_metrics, check_summary
 from alife.sim import Simulation
 
 CHECKPOINT = "checkpoint.npz"
@@ -127,6 +128,10 @@ def resume(
             return resume_evolution(folder, generations=generations, progress=progress, log=log)
         if generations is not None:
             raise ValueError(f"{folder}: --generations applies to evolution runs; this run takes --steps")
+        check_config(folder, sim.config)  # nothing is rewritten before the folder is found whole
+        check_summary(folder, sim.config)
+        check_metrics(folder, sim.tick, sim.config.run.record_every,
+                      progress_state.get("row_written", True))
         if steps is not None:
             if steps < sim.tick:
                 raise ValueError(f"--steps {steps}: the run is already at tick {sim.tick}")
