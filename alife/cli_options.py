@@ -16,7 +16,7 @@ def add_progress_args(parser: argparse.ArgumentParser) -> None:
 
 def add_executor_args(parser: argparse.ArgumentParser, what: str = "") -> None:
     """--workers N and --scheduler ADDRESS → ``args.workers``, ``args.scheduler`` (where runs
-    execute: :func:`alife.batch.executors.open_executor`). ``what``: a prefix for the help."""
+    execute: :func:`alife.parallel.open_executor`). ``what``: a prefix for the help."""
     parser.add_argument("--workers", type=int, metavar="N",
                         help=f"{what}worker processes of the pool or the local Dask cluster "
                         "(default: the cores)")

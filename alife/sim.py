@@ -24,10 +24,10 @@ import numpy as np
 
 from alife.config import Config, load_config
 from alife.genetics.genome import GenomeLayout
-from alife.kernels.params import kernel_params
 from alife.kernels.tick import DEATH_FIELDS, STAT_NAMES, births_room_needed, death_log, run_ticks
 from alife.learners.features import feature_map
 from alife.world.init import make_state
+from alife.world.params import kernel_params
 from alife.world.state import State, agent_rows, grow_agents
 
 

@@ -41,8 +41,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from alife.batch.executors import open_executor  # noqa: E402
 from alife.batch.sweep import run_sweep  # noqa: E402
+from alife.parallel import open_executor  # noqa: E402
 
 
 def sweep_file(folder: Path, name: str, runs: int, ticks: int, size: int, agents: int,

@@ -31,10 +31,10 @@ def register(subparsers) -> argparse.ArgumentParser:
 
 
 def main(args: argparse.Namespace) -> int:
-    from alife.batch.executors import ExecutorUnavailable
     from alife.batch.spec import SweepError
     from alife.batch.sweep import run_sweep
     from alife.config import ConfigError
+    from alife.parallel import ExecutorUnavailable
 
     try:
         outcome = run_sweep(args.sweep, args.out, workers=args.workers, scheduler=args.scheduler,

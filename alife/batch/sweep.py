@@ -28,13 +28,13 @@ from pathlib import Path
 from typing import Any
 
 from alife.batch.commands import COMMANDS
-from alife.batch.executors import open_executor
 from alife.batch.results import RUNS, run_folder, run_status, write_long, write_results
 from alife.batch.spec import PlannedRun, Sweep, SweepError, load_sweep
 from alife.batch.worker import ERROR, RECORD, TOKEN, RunTask, execute, read_record
 from alife.config import load_config
 from alife.io.lock import LOCK, holding
 from alife.io.run_folder import write_json
+from alife.parallel import open_executor
 
 DEFAULT_ROOT = Path("sweeps")
 
@@ -62,7 +62,7 @@ def run_sweep(
 ) -> SweepOutcome:
     """Execute a sweep (a :class:`Sweep` or a sweep file path) into ``out``.
 
-    workers, scheduler: see :func:`alife.batch.executors.open_executor`.
+    workers, scheduler: see :func:`alife.parallel.open_executor`.
     progress: a progress bar over runs; None = only when stderr is a terminal.
     parquet: the long table as Parquet (default: when pyarrow is installed) or CSV.
     """

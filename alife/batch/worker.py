@@ -56,6 +56,7 @@ def execute(task: RunTask) -> dict[str, Any]:
     from alife.batch.commands import COMMANDS
     from alife.config import load_config
     from alife.io.run_folder import write_json
+    from alife.parallel import thread_budget
 
     folder = Path(task.folder)
     _check_visible(folder, task.token)
@@ -113,37 +114,12 @@ def read_record(folder: Path) -> dict[str, Any]:
         return {}
 
 
-def thread_budget(slots: dict[str, int]) -> int:
-    """numba threads for one run: this host's cores shared by the runs it executes at once."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    here = slots.get("*")
-    if here is None:
-        here = slots.get(_dask_host() or "", 1)
-    return max(1, cores // max(1, here))
-
-
-def ignore_sigint() -> None:
-    """Pool initializer: idle workers ignore Ctrl-C (the parent handles it); a run in progress
-    takes it as an interruption (see :func:`_interruptible`)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 def _interruptible():
     """Let Ctrl-C interrupt the run in this (main) thread; returns the undo function."""
     if threading.current_thread() is not threading.main_thread():
         return lambda: None
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     return lambda: signal.signal(signal.SIGINT, previous)
-
-
-def _dask_host() -> str | None:
-    try:
-        from distributed import get_worker
-
-        address = get_worker().address
-    except (ImportError, ValueError):
-        return None
-    return address.split("://", 1)[-1].rsplit(":", 1)[0]
 
 
 def _check_visible(folder: Path, token: str) -> None:

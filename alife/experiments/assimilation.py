@@ -41,7 +41,7 @@ WINDOW = 10  # generations at each end
 def probe_battery(config) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Transitions of a reference world with random actions: features x̃ float32 (B, P+1)
     (bias last), actions int64 (B,), next features float32 (B, P). Deterministic."""
-    from alife import Simulation
+    from alife.sim import Simulation
     from alife.world.state import agent_rows
 
     sim = Simulation(load_config(config, {"learner.policy": "random", "learner.learning": False,

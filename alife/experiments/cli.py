@@ -29,9 +29,9 @@ def register(subparsers) -> argparse.ArgumentParser:
 
 
 def main(args: argparse.Namespace) -> int:
-    from alife.batch.executors import ExecutorUnavailable
     from alife.config import ConfigError
     from alife.experiments.runner import run_experiment
+    from alife.parallel import ExecutorUnavailable
 
     try:
         result = run_experiment(args.name, args.out, seeds=args.seeds, workers=args.workers,

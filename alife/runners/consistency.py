@@ -61,8 +61,9 @@ def check_summary(folder: Path, checkpointed: Config) -> None:
                              "another run's checkpoint was copied in")
 
 
-def check_metrics(folder: Path, tick: int, every: int, last_row_written: bool) -> None:
-    """metrics.csv holds a complete row for every recorded tick up to the checkpoint's tick."""
+def check_metrics(folder: Path, tick: int, every: int, last_row_written: bool, first: int = 0) -> None:
+    """metrics.csv holds a row for every recorded tick from ``first`` (the run's first row: 0,
+    or the tick a viewer saved its world at) up to the checkpoint's tick."""
     path = folder / "metrics.csv"
     try:
         with path.open(newline="", encoding="utf-8") as f:
@@ -77,7 +78,9 @@ def check_metrics(folder: Path, tick: int, every: int, last_row_written: bool) -
             ticks.add(int(row[0]))
         except (ValueError, IndexError):
             continue
-    expected = set(range(0, tick, every)) | ({tick} if last_row_written and tick % every == 0 else set())
+    expected = {t for t in range(first, tick + 1) if t % every == 0 or t == first}
+    if not last_row_written:
+        expected.discard(tick)
     missing = sorted(expected - ticks)
     if missing:
         shown = ", ".join(map(str, missing[:5])) + (" …" if len(missing) > 5 else "")

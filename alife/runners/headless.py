@@ -131,7 +131,7 @@ def resume(
         check_config(folder, sim.config)  # nothing is rewritten before the folder is found whole
         check_summary(folder, sim.config)
         check_metrics(folder, sim.tick, sim.config.run.record_every,
-                      progress_state.get("row_written", True))
+                      progress_state.get("row_written", True), progress_state.get("first_tick", 0))
         if steps is not None:
             if steps < sim.tick:
                 raise ValueError(f"--steps {steps}: the run is already at tick {sim.tick}")
@@ -166,7 +166,8 @@ def _drive(sim: Simulation, folder: Path, progress_state: dict[str, Any], progre
         """row_written: the metrics row of this tick is already in the file (and its events
         counted); after an interruption it is not, so a resume drops that row."""
         wall = progress_state["wall_seconds"] + time.perf_counter() - started
-        extra = {"totals": totals, "peak": peak, "wall_seconds": wall, "row_written": row_written}
+        extra = {"totals": totals, "peak": peak, "wall_seconds": wall, "row_written": row_written,
+                 "first_tick": progress_state.get("first_tick", 0)}
         if tracer is not None:
             tracer.flush()  # the trace on disk reaches the checkpoint's tick
             extra["trace"] = tracer.state()
@@ -281,7 +282,8 @@ def save_as_run(sim: Simulation, out: str | Path | None = None, *,
     events = sim.take_stats()
     with CsvWriter(folder / "metrics.csv", metric_columns(config)) as metrics:
         metrics.write(collect(sim, events))
-    state = {"totals": events, "peak": sim.n_alive, "wall_seconds": 0.0, "row_written": True}
+    state = {"totals": events, "peak": sim.n_alive, "wall_seconds": 0.0, "row_written": True,
+             "first_tick": sim.tick}
     save_checkpoint(folder / CHECKPOINT, sim.checkpoint_arrays(), config_to_yaml(config), state)
     return folder
 

@@ -4,7 +4,7 @@ side by side, exchanging their best agents every M generations.
 Each island is an ordinary generational evolution run in its own folder (``island-00/`` …,
 resumable on its own), with its own seed derived from the master seed. The run advances in
 synchronous epochs of M generations: every island's epoch is one task on the executor (the
-process pool, or Dask: :mod:`alife.batch.executors`); when all have finished, each island
+process pool, or Dask: :mod:`alife.parallel`); when all have finished, each island
 sends its ``evolution.migrants`` fittest agents of its last generation to another island
 (``evolution.topology``: ``ring`` = island k to k+1, ``random`` = a fresh random derangement
 per migration, from the seed), where they take the places of the last-bred children of the
@@ -139,7 +139,7 @@ def _read_state(folder: Path) -> dict[str, Any]:
 
 def _drive(folder: Path, config: Config, workers: int | None, scheduler: str | None,
            progress: bool | None, log: Callable[[str], None]) -> RunResult:
-    from alife.batch.executors import open_executor
+    from alife.parallel import open_executor
 
     ev = config.evolution
     state = _read_state(folder)
@@ -209,7 +209,7 @@ def _drive(folder: Path, config: Config, workers: int | None, scheduler: str | N
 def _island_epoch(folder: str, island: int, config: dict[str, Any], target: int,
                   slots: dict[str, int]) -> str:
     """In a worker: take island ``island`` to ``target`` generations; returns its status."""
-    from alife.batch.worker import thread_budget
+    from alife.parallel import thread_budget
     from alife.runners.evolve import evolve, resume_evolution
 
     here = island_folder(Path(folder), island)

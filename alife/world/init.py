@@ -17,10 +17,10 @@ from alife.config.schema import Config
 from alife.genetics.genome import GenomeLayout
 from alife.kernels.food import refresh_noise
 from alife.kernels.learner import start_learned_states
-from alife.kernels.params import kernel_params, noise_key
 from alife.kernels.sense import N_ACTIONS, window_size
 from alife.kernels.tick import births_room_needed
 from alife.learners.features import SECTOR_FEATURES, sense_length
+from alife.world.params import kernel_params, noise_key
 from alife.world.state import GridState, State, empty_agents
 
 

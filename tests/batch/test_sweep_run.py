@@ -11,12 +11,12 @@ import sys
 import pytest
 import yaml
 
-from alife.batch.executors import ExecutorUnavailable, open_executor
 from alife.batch.results import TIMING_COLUMNS, run_folder, write_long
 from alife.batch.spec import SweepError, load_sweep
 from alife.batch.sweep import run_sweep
 from alife.batch.worker import OutputNotVisible, RunTask, execute
 from alife.cli import main
+from alife.parallel import ExecutorUnavailable, open_executor
 
 TINY = {"world.width": 16, "world.height": 16, "agents.initial_count": 20, "run.record_every": 10,
         "run.checkpoint_every": 20}
@@ -241,7 +241,7 @@ def test_bad_sweep_file_exits_2_naming_the_field(tmp_path, capsys):
 
 
 def test_sweeps_import_neither_dask_nor_pygame():
-    code = ("import sys, alife.cli, alife.batch.sweep, alife.batch.executors\n"
+    code = ("import sys, alife.cli, alife.batch.sweep, alife.parallel\n"
             "print(sorted(m for m in ('pygame', 'dask', 'distributed') if m in sys.modules))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.strip() == "[]"

@@ -108,6 +108,7 @@ def test_closing_the_viewer_saves_the_world_and_a_headless_resume_goes_on(tmp_pa
     assert main(["resume", str(saved), "--steps", str(sim.tick + 30), "--no-progress"]) == 0
     again, _ = Simulation.load(saved / "checkpoint.npz")
     assert again.tick == sim.tick + 30
+    assert main(["resume", str(saved), "--steps", str(sim.tick + 50), "--no-progress"]) == 0  # and again
 
 
 def test_no_save_leaves_no_run_folder(tmp_path):

@@ -1,4 +1,5 @@
-"""Where a sweep's runs execute: one ``concurrent.futures.Executor`` interface, two back ends.
+"""Where runs execute in parallel (a sweep's runs, an island model's islands): one
+``concurrent.futures.Executor`` interface, two back ends, and each run's share of the cores.
 
 - the standard library's process pool (the default, nothing to install): ``workers`` processes
   on this machine;
@@ -17,12 +18,11 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import signal
 from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-
-from alife.batch.worker import ignore_sigint
 
 DASK_HINT = 'pip install "alife-sim[dask]"'
 
@@ -118,3 +118,28 @@ def _dask_client(scheduler: str, workers: int | None, wait_for_workers: float):
         yield client, f"Dask scheduler {scheduler}, {{slots}} worker threads"
     finally:
         client.close()
+
+
+def thread_budget(slots: dict[str, int]) -> int:
+    """numba threads for one run: this host's cores shared by the runs it executes at once."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    here = slots.get("*")
+    if here is None:
+        here = slots.get(_dask_host() or "", 1)
+    return max(1, cores // max(1, here))
+
+
+def ignore_sigint() -> None:
+    """Pool initializer: idle workers ignore Ctrl-C (the parent handles it); a run in progress
+    takes it as an interruption (see :func:`alife.batch.worker._interruptible`)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _dask_host() -> str | None:
+    try:
+        from distributed import get_worker
+
+        address = get_worker().address
+    except (ImportError, ValueError):
+        return None
+    return address.split("://", 1)[-1].rsplit(":", 1)[0]
