@@ -57,9 +57,13 @@ def open_executor(workers: int | None = None, scheduler: str | None = None,
         raise ValueError(f"--workers: must be >= 1, got {workers}")
     if scheduler is None:
         n = workers or default_workers()
+        description = f"process pool, {n} worker{'s' * (n != 1)}"
+        if n > default_workers():
+            description += (f" (more than the {default_workers()} cores here: the runs share them, "
+                            "each slower, and each worker holds its own memory)")
         pool = ProcessPoolExecutor(max_workers=n, mp_context=_pool_context(), initializer=ignore_sigint)
         try:
-            yield ExecutorInfo(pool, {"*": n}, f"process pool, {n} worker{'s' * (n != 1)}")
+            yield ExecutorInfo(pool, {"*": n}, description)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
         return

@@ -22,6 +22,8 @@ def register(subparsers) -> argparse.ArgumentParser:
         "and retries failed ones.")
     p.add_argument("sweep", metavar="SWEEP", help="sweep file (YAML), e.g. configs/sweeps/example.yaml")
     p.add_argument("--out", metavar="DIR", help="output folder (default sweeps/<name>)")
+    p.add_argument("--yes", action="store_true",
+                   help="run a sweep of more than 10,000 runs (refused without it)")
     add_executor_args(p)
     p.add_argument("--csv", dest="parquet", action="store_false", default=None,
                    help="write the long metrics table as CSV even when pyarrow is installed")
@@ -31,13 +33,14 @@ def register(subparsers) -> argparse.ArgumentParser:
 
 
 def main(args: argparse.Namespace) -> int:
-    from alife.batch.spec import SweepError
+    from alife.batch.spec import MAX_RUNS, SweepError
     from alife.batch.sweep import run_sweep
     from alife.config import ConfigError
     from alife.parallel import ExecutorUnavailable
 
     try:
         outcome = run_sweep(args.sweep, args.out, workers=args.workers, scheduler=args.scheduler,
+                            max_runs=None if args.yes else MAX_RUNS,
                             progress=args.progress, parquet=args.parquet)
     except (SweepError, ConfigError, ExecutorUnavailable, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import difflib
 import itertools
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -89,8 +90,12 @@ class Sweep:
     text: str  # the sweep file as written, kept in the output folder
 
 
-def load_sweep(path: str | Path) -> Sweep:
-    """Read, validate and plan the sweep in ``path`` (see the module docstring)."""
+MAX_RUNS = 10_000  # a sweep planning more runs is refused unless asked for (alife sweep --yes)
+
+
+def load_sweep(path: str | Path, max_runs: int | None = MAX_RUNS) -> Sweep:
+    """Read, validate and plan the sweep in ``path`` (see the module docstring). A sweep of
+    more than ``max_runs`` runs is refused before it is planned (None: no limit)."""
     path = Path(path)
     where = str(path)
     text, data = _read(path)
@@ -137,6 +142,12 @@ def load_sweep(path: str | Path) -> Sweep:
             raise SweepError(f"{where}: cases[{i}]: the same combination as cases[{seen[ident]}]")
         seen[ident] = i
 
+    per_combination = len(spec.seeds) if spec.seeds is not None else (spec.repeats or 1)
+    n_grid = math.prod(len(values) for values in spec.grid.values())
+    planned = n_grid * sum(1 if seed is not None else per_combination for seed in pinned or [None])
+    if max_runs is not None and planned > max_runs:
+        raise SweepError(f"{where}: {planned:,} runs planned, more than {max_runs:,}; pass --yes "
+                         "to run them all (alife sweep), or split the sweep")
     grid_combos = [dict(zip(spec.grid, values)) for values in itertools.product(*spec.grid.values())]
     cases = [({k: v for k, v in case.items() if k != "seed"}, seed)
              for case, seed in zip(spec.cases, pinned)] or [({}, None)]

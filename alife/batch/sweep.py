@@ -29,7 +29,7 @@ from typing import Any
 
 from alife.batch.commands import COMMANDS
 from alife.batch.results import RUNS, run_folder, run_status, write_long, write_results
-from alife.batch.spec import PlannedRun, Sweep, SweepError, load_sweep
+from alife.batch.spec import MAX_RUNS, PlannedRun, Sweep, SweepError, load_sweep
 from alife.batch.worker import ERROR, RECORD, TOKEN, RunTask, execute, read_record
 from alife.config import load_config
 from alife.io.lock import LOCK, holding
@@ -59,16 +59,18 @@ def run_sweep(
     progress: bool | None = None,
     log: Callable[[str], None] | None = None,
     parquet: bool | None = None,
+    max_runs: int | None = MAX_RUNS,
 ) -> SweepOutcome:
     """Execute a sweep (a :class:`Sweep` or a sweep file path) into ``out``.
 
     workers, scheduler: see :func:`alife.parallel.open_executor`.
     progress: a progress bar over runs; None = only when stderr is a terminal.
     parquet: the long table as Parquet (default: when pyarrow is installed) or CSV.
+    max_runs: a sweep file planning more runs is refused (None: no limit).
     """
     log = log or (lambda msg: print(msg, file=sys.stderr))
     if not isinstance(sweep, Sweep):
-        sweep = load_sweep(sweep)
+        sweep = load_sweep(sweep, max_runs)
     out = Path(out) if out is not None else DEFAULT_ROOT / sweep.name
     out = out.resolve()
     if out.exists() and not out.is_dir():

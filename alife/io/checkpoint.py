@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from alife.world.memory import available_bytes
+
 FORMAT = "alife-checkpoint"
 VERSION = 2  # 2: the minds of issue 17 (reward head, error models, affect integral)
 
@@ -47,6 +49,7 @@ def load_checkpoint(path: str | Path) -> tuple[dict[str, np.ndarray], str, dict[
     path = Path(path)
     if not path.is_file():
         raise CheckpointError(f"{path}: checkpoint not found")
+    _check_unpacked_size(path)
     try:
         with np.load(path, allow_pickle=False) as data:
             if "meta" not in data.files:
@@ -66,6 +69,20 @@ def load_checkpoint(path: str | Path) -> tuple[dict[str, np.ndarray], str, dict[
     if _digest(arrays) != meta.get("sha256"):
         raise CheckpointError(f"{path}: corrupt checkpoint (its arrays do not match their checksum)")
     return arrays, meta["config"], meta.get("extra", {})
+
+
+def _check_unpacked_size(path: Path) -> None:
+    """Refuse a file whose arrays would not fit in memory unpacked (a zip bomb, or a checkpoint
+    of a world too large for this machine) before reading any of them."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as err:
+        raise CheckpointError(f"{path}: corrupt or truncated checkpoint ({err})") from None
+    available = available_bytes()
+    if available is not None and unpacked > available:
+        raise CheckpointError(f"{path}: its arrays unpack to {unpacked / 2**30:.1f} GiB, more than the "
+                              f"{available / 2**30:.1f} GiB available; refused before reading them")
 
 
 def _digest(arrays: dict[str, np.ndarray]) -> str:

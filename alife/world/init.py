@@ -20,6 +20,7 @@ from alife.kernels.learner import start_learned_states
 from alife.kernels.sense import N_ACTIONS, window_size
 from alife.kernels.tick import births_room_needed
 from alife.learners.features import SECTOR_FEATURES, sense_length
+from alife.world.memory import check_fits
 from alife.world.params import kernel_params, noise_key
 from alife.world.state import GridState, State, empty_agents
 
@@ -213,8 +214,10 @@ def innate_model(config: Config, n_features: int) -> tuple[np.ndarray, np.ndarra
 
 
 def make_state(config: Config, layout: GenomeLayout | None = None) -> State:
-    """The world at tick 0. Same config (and seed) → identical state."""
+    """The world at tick 0. Same config (and seed) → identical state. A world that would
+    not fit in the available memory is refused first (ConfigError)."""
     layout = layout or GenomeLayout.from_config(config)
+    check_fits(config, layout)
     streams = seed_streams(config.seed)
     grid = make_grid(config, streams["world"])
     n = config.agents.initial_count

@@ -270,3 +270,12 @@ def test_island_runs_are_refused_in_a_sweep(tmp_path, capsys):
     path = write(tmp_path / "isl.yaml", command="evolve", set={**TINY, "evolution.islands": 2}, options={})
     assert main(["sweep", str(path), "--out", str(tmp_path / "o")]) == 2
     assert "evolution.islands" in capsys.readouterr().err
+
+
+def test_more_workers_than_cores_are_said_to_share_them():
+    from alife.parallel import default_workers
+
+    with open_executor(workers=default_workers() + 3) as info:
+        assert f"more than the {default_workers()} cores here" in info.description
+    with open_executor(workers=1) as info:
+        assert "more than" not in info.description

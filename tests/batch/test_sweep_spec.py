@@ -144,6 +144,20 @@ def test_the_example_sweep_is_valid():
     assert len(sweep.runs) == 4 and sweep.param_names == ["learner.model_lr"]
 
 
+def test_a_sweep_of_too_many_runs_is_refused_before_it_is_planned(tmp_path, capsys):
+    from alife.cli import main
+
+    huge = {f"food.{k}": [0.1 * i for i in range(1, 11)] for k in ("regrowth_rate", "background", "patch_cover")}
+    huge["learner.model_lr"] = [0.1 * i for i in range(1, 11)]  # 10^4 combinations x 2 seeds
+    path = write(tmp_path, grid=huge, seeds=[1, 2])
+    with pytest.raises(SweepError, match=r"20,000 runs planned, more than 10,000; pass --yes"):
+        load_sweep(path)  # counted from the file, before any run is planned
+    assert main(["sweep", str(path), "--out", str(tmp_path / "o"), "--no-progress"]) == 2
+    assert "pass --yes" in capsys.readouterr().err
+    assert len(load_sweep(write(tmp_path, "small.yaml", grid={"learner.model_lr": [0.1, 0.2]}),
+                          max_runs=2).runs) == 2
+
+
 def test_the_documented_sweep_file_is_valid(tmp_path):
     from pathlib import Path
 
