@@ -151,3 +151,32 @@ def write_lineage_parquet(folder: str | Path) -> Path | None:
     pq.write_table(pa.table(table), tmp)
     tmp.replace(path)
     return path
+
+
+PHYLOGENY_CSV = "phylogeny.csv"
+
+
+def write_phylogeny(folder: str | Path) -> Path:
+    """Also write the lineage in the ALife Data Standards' phylogeny format, ``phylogeny.csv``:
+    ``id``, ``ancestor_list`` (``[none]`` for a founder, else ``[parent]`` or, bred by crossover,
+    ``[parent,parent2]``), ``origin_time`` (birth tick), ``destruction_time`` (death tick,
+    ``inf`` if alive when the run ended), then the traits generation, cause, lifespan, energy
+    and fitness. Tools of that standard (e.g. alifedata-phyloinformatics-convert) read it."""
+    folder = Path(folder)
+    columns, _ = read_lineage(folder)
+    path = folder / PHYLOGENY_CSV
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["id", "ancestor_list", "origin_time", "destruction_time", "generation",
+                         "cause", "lifespan", "energy", "fitness"])
+        for k in range(len(columns["id"])):
+            parents = [int(p) for p in (columns["parent_id"][k], columns["parent2_id"][k]) if p >= 0]
+            ancestors = "[" + ",".join(map(str, parents)) + "]" if parents else "[none]"
+            death = int(columns["death_tick"][k])
+            writer.writerow([int(columns["id"][k]), ancestors, int(columns["birth_tick"][k]),
+                             death if death >= 0 else "inf", int(columns["generation"][k]),
+                             columns["cause"][k], int(columns["lifespan"][k]),
+                             f"{columns['energy'][k]:.6g}", f"{columns['fitness'][k]:.6g}"])
+    tmp.replace(path)
+    return path

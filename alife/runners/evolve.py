@@ -52,6 +52,7 @@ from alife.metrics.lineage import (
     keep_lineage_rows,
     read_lineage,
     write_lineage_parquet,
+    write_phylogeny,
 )
 from alife.metrics.writers import CsvWriter, keep_rows
 from alife.runners.compiling import compile_kernels
@@ -256,6 +257,7 @@ class _Evolution:
             self._restore_signals(previous)
             bar.close()
         write_lineage_parquet(folder)  # a copy of lineage.csv for dataframes, with pyarrow
+        write_phylogeny(folder)  # the ALife Data Standards' phylogeny format
         a = self.sim.state.agents
         write_genomes(folder / GENOMES, a.genome[a.alive])  # founders for another run
         return self._summarise(status, compile_seconds)

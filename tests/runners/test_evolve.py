@@ -311,3 +311,41 @@ def test_the_config_names_every_gene_segment_fixed_genes_may_hold():
 
     layout = GenomeLayout(5)
     assert list(get_args(GeneSegment)) == [s for s in layout.segments if s != "mutation_step"]
+
+
+def test_the_phylogeny_in_the_alife_data_standard_is_the_family_tree(tmp_path):
+    """phylogeny.csv, converted to Newick by the standard's own converter, has the same
+    parent-child edges as lineage.nwk (open-ended: births inside the world, deep families)."""
+    pd = pytest.importorskip("pandas")
+    convert = pytest.importorskip("alifedata_phyloinformatics_convert")
+    dendropy = pytest.importorskip("dendropy")
+    from alife.report import family
+
+    folder = tmp_path / "open"
+    assert main(["evolve", *SMALL, *OPEN, "--generations", "3", "--set", "evolution.crossover_rate=0",
+                 "--out", str(folder)]) == 0
+    frame = pd.read_csv(folder / "phylogeny.csv")
+    assert list(frame.columns[:4]) == ["id", "ancestor_list", "origin_time", "destruction_time"]
+    lineage, _ = read_lineage(folder)
+    ours = family.newick(lineage["id"], lineage["parent_id"], lineage["birth_tick"])
+
+    def edges(newick_text):
+        found = set()
+        for line in filter(None, (t.strip() for t in newick_text.splitlines())):
+            tree = dendropy.Tree.get(data=line, schema="newick", suppress_internal_node_taxa=False)
+            for node in tree.preorder_node_iter():
+                label = node.taxon.label if node.taxon else node.label
+                parent = node.parent_node
+                if parent is not None:
+                    found.add((label, parent.taxon.label if parent.taxon else parent.label))
+                else:
+                    found.add((label, None))
+        return found
+
+    trees = convert.alife_dataframe_to_dendropy_trees(frame, setup_edge_lengths=True)
+    for tree in trees:  # the converter keeps each row's id on its node; Newick labels them
+        for node in tree.preorder_node_iter():
+            node.taxon = dendropy.Taxon(label=str(node.id))
+    theirs = "\n".join(t.as_string(schema="newick", suppress_rooting=True) for t in trees)
+    assert edges(theirs) == edges(ours)
+    assert len(edges(ours)) == len(lineage["id"])  # every agent, once
