@@ -177,17 +177,22 @@ def _surprise(agents, slots, ctx):
 
 
 def _affect(agents, slots, ctx):
-    """Affect e (n, K): up to its first three dimensions become R, G, B. Zero is mid grey;
-    tanh squashes each dimension around its population RMS, so colours stay readable
-    whatever the units."""
+    """Affect e (n, K) as a colour: dimensions 0 and 1 give the hue (the direction of
+    (e0, e1): e0 > 0 red, e0 < 0 cyan, e1 > 0 chartreuse, e1 < 0 violet) and the saturation
+    (its length), dimension 2 the brightness. Zero affect is a light grey; every agent is
+    bright (value >= 0.6), unlike the dark obstacles. tanh squashes each dimension around its
+    population RMS, so colours stay readable whatever the units."""
     slots = np.asarray(slots, np.int64)
     e = agents.affect  # the simulator stores it in lanes (n/8, K, 8), see alife.world.state
     e = e[slots >> 3, :, slots & 7] if e.ndim == 3 else e[slots]
-    e = np.nan_to_num(np.asarray(e, np.float32).reshape(len(slots), -1)[:, :3])
-    rms = np.sqrt((e * e).mean(axis=0)) + 1e-6 if len(slots) else 1.0
-    rgb = np.full((len(slots), 3), 0.5, np.float32)
-    rgb[:, : e.shape[1]] = 0.5 + 0.5 * np.tanh(e / (2.0 * rms))
-    return np.round(60.0 + 195.0 * rgb).astype(np.uint8)
+    e = np.nan_to_num(np.asarray(e, np.float64).reshape(len(slots), -1)[:, :3])
+    e = np.pad(e, ((0, 0), (0, 3 - e.shape[1])))
+    rms = np.sqrt((e * e).mean(axis=0)) + 1e-6 if len(slots) else np.ones(3)
+    squashed = np.tanh(e / (2.0 * rms))
+    hue = (np.arctan2(squashed[:, 1], squashed[:, 0]) / (2.0 * np.pi)) % 1.0
+    saturation = np.clip(np.hypot(squashed[:, 0], squashed[:, 1]), 0.0, 1.0)
+    value = 0.8 + 0.2 * squashed[:, 2]
+    return hsv_to_rgb(hue, saturation, value)
 
 
 MODES: dict[str, ColorMode] = {m.name: m for m in (
@@ -196,7 +201,8 @@ MODES: dict[str, ColorMode] = {m.name: m for m in (
     ColorMode("age", ("age",), _age, "age: cyan newborn -> magenta old"),
     ColorMode("generation", ("generation",), _generation, "generation: teal oldest -> orange newest"),
     ColorMode("surprise", ("surprise",), _surprise, "surprise: blue calm -> yellow surprised"),
-    ColorMode("affect", ("affect",), _affect, "affect0-2 as R, G, B (grey = 0, scaled to spread)"),
+    ColorMode("affect", ("affect",), _affect,
+              "affect: hue and saturation from dimensions 0-1, brightness from 2 (light grey = 0)"),
 )}
 
 

@@ -150,8 +150,9 @@ def test_surprise_and_affect_modes_render():
     surprise = render_frame(state, mode="surprise")[0]
     assert len({tuple(c) for c in surprise}) == 4  # four surprise levels, four colours
     affect = render_frame(state, mode="affect")[0].astype(int)
-    assert tuple(affect[2]) == (158, 158, 158)  # zero affect is mid grey
-    assert affect[0, 0] < affect[1, 0] and affect[0, 2] > affect[1, 2]  # sign shows in R and B
+    assert tuple(affect[2]) == (204, 204, 204)  # zero affect is a light grey
+    assert affect[1, 0] > affect[1, 2] and affect[0, 0] < affect[0, 2]  # e0 > 0 reddish, < 0 cyan
+    assert affect.max(axis=1).min() >= 150 > max(OBSTACLE)  # every agent brighter than obstacles
     # a renderer asked for a mode the state lacks falls back to energy instead of failing
     plain = SimpleNamespace(grid=grid, agents=_fake_agents(Basic))
     np.testing.assert_array_equal(render_frame(plain, mode="surprise"), render_frame(plain, mode="energy"))
