@@ -202,7 +202,7 @@ MODES: dict[str, ColorMode] = {m.name: m for m in (
     ColorMode("generation", ("generation",), _generation, "generation: teal oldest -> orange newest"),
     ColorMode("surprise", ("surprise",), _surprise, "surprise: blue calm -> yellow surprised"),
     ColorMode("affect", ("affect",), _affect,
-              "affect: hue and saturation from dimensions 0-1, brightness from 2 (light grey = 0)"),
+              "affect: hue, saturation e0,e1; brightness e2"),
 )}
 
 

@@ -301,6 +301,9 @@ class App:
             self.go_to_selected()
         self.toast(f"following agent {self.inspector.selected_id:,}" if self.following else "not following")
 
+    def toggle_inspector_detail(self) -> None:
+        self.inspector.toggle_all()
+
     def go_to_selected(self) -> None:
         slot = self.inspector.find_slot(self.sim.state.agents)
         if slot is not None:

@@ -44,6 +44,7 @@ BINDINGS: tuple[Binding, ...] = (
     Binding((pygame.K_0, pygame.K_HOME), "fit_view", "0 / Home", "fit the world in the window"),
     Binding((pygame.K_g,), "go_to_selected", "g", "centre the view on the inspected agent"),
     Binding((pygame.K_l,), "toggle_follow", "l", "follow the inspected agent: the view stays on it"),
+    Binding((pygame.K_i,), "toggle_inspector_detail", "i", "inspector: every field and gene / the grouped few"),
     Binding((pygame.K_s,), "screenshot", "s", "screenshot to PNG"),
     Binding((pygame.K_r,), "toggle_record", "r", "start / stop recording a video"),
     Binding((pygame.K_h, pygame.K_F1), "toggle_help", "h / F1", "this help"),

@@ -16,10 +16,12 @@ import pygame
 from alife.viewer.hud import ACCENT, DIM, TEXT, WARN, Text, card
 from alife.world.state import slot_row
 
-# shown first, in this order; the rest of the 1-D fields follow in AgentState order
-FIRST = ("id", "parent_id", "generation", "age", "energy", "x", "y", "birth_tick", "action")
 HIDDEN = {"alive", "rng", "priority", "death_cause"}
 MAX_VECTOR = 8
+LABELS = {"parent_id": "parent", "birth_tick": "born at tick", "experience": "ticks learned",
+          "explored": "explored", "moved": "moved"}
+DRIVE_LABELS = ("surprise", "gain", "reward Δ", "crowding", "food", "progress")
+KEY_GENES = ("log_temperature", "log_model_lr", "discount", "curiosity_weight", "affect_log_half_life")
 TRACE_LEN = 4000  # ticks of the life kept for the card's plots
 AFFECT_COLORS = ((120, 180, 255), (255, 150, 90), (150, 230, 120), (230, 120, 220),
                  (240, 230, 120), (120, 230, 230), (200, 200, 200), (255, 110, 110))
@@ -54,6 +56,7 @@ class Inspector:
         # (tick, energy, surprise, e_0, ..., e_K-1) per watched tick
         self.trace: deque[tuple[float, ...]] = deque(maxlen=TRACE_LEN)
         self._last: dict[str, object] = {}
+        self.show_all = False  # every field and gene, not only the grouped ones
 
     def select(self, agents, slot: int, tick: int) -> None:
         self.selected_id = int(agents.id[slot])
@@ -99,33 +102,96 @@ class Inspector:
                                float(agents.surprise[self.slot]), *affect.tolist()))
 
     def rows(self, layout=None, action_names=None) -> list[tuple[str, str]]:
-        """(label, value) lines: scalar fields, small vectors, then genome segments."""
+        """(label, value) lines in groups, each opened by a ("§ group", "") header: body,
+        acting, mind, affect, then genes (a few by name; all of them, and every other field,
+        when ``show_all``). Fields a later model adds appear under "more" by themselves."""
         last = self._last
         if not last:
             return []
-        rows: list[tuple[str, str]] = []
-        names = [n for n in FIRST if n in last] + [n for n in last if n not in FIRST]
-        for name in names:
-            value = np.asarray(last[name])
-            if name == "genome":
-                continue
-            if value.ndim == 0:
-                text = _fmt(value[()])
-                if name == "action" and action_names is not None and 0 <= int(value) < len(action_names):
-                    text = action_names[int(value)]
-                rows.append((name, text))
-            elif value.size <= MAX_VECTOR:
-                rows.append((name, " ".join(_short(v) for v in value.ravel())))
-        if layout is not None and "genome" in last:
-            genome = np.asarray(last["genome"])[None, :]
+        shown: set[str] = set()
+
+        def value(name):
+            shown.add(name)
+            return np.asarray(last[name])
+
+        def has(name):
+            return name in last
+
+        names = action_names or ()
+        rows: list[tuple[str, str]] = [("§ body", "")]
+        for name in ("id", "parent_id", "generation", "age", "birth_tick", "energy", "x", "y"):
+            if has(name):
+                text = _fmt(value(name)[()])
+                if name == "parent_id" and int(value(name)) < 0:
+                    text = "none (a founder)"
+                rows.append((LABELS.get(name, name), text))
+        if has("parent2_id") and int(value("parent2_id")) >= 0:
+            rows.append(("second parent", _fmt(value("parent2_id")[()])))
+        rows.append(("§ acting", ""))
+        if has("action"):
+            a = int(value("action"))
+            rows.append(("last action", names[a] if 0 <= a < len(names) else ("none yet" if a < 0 else str(a))))
+        if has("action_prob"):
+            probs = value("action_prob").ravel()
+            short = [n if n == "stay" else n[:1].upper() for n in names]
+            label = " ".join(f"{short[k] if k < len(short) else k} {f'{p:.2f}'.lstrip('0') or '0'}"
+                             for k, p in enumerate(probs))
+            rows.append(("probabilities", label))
+        for name in ("explored", "moved"):
+            if has(name):
+                rows.append((LABELS.get(name, name), _fmt(value(name)[()])))
+        if has("forced_action"):
+            forced = int(value("forced_action"))
+            if forced >= 0:
+                rows.append(("scripted action", names[forced] if forced < len(names) else str(forced)))
+        rows.append(("§ mind", ""))
+        for name in ("surprise", "progress", "reward", "experience"):
+            if has(name):
+                rows.append((LABELS.get(name, name), _fmt(value(name)[()])))
+        if has("expected"):
+            gain, fast, slow = (list(value("expected").ravel()) + [0.0, 0.0, 0.0])[:3]
+            rows.append(("expected gain", _short(gain)))
+            rows.append(("expected error", f"fast {_short(fast)} slow {_short(slow)}"))
+        if has("mem_weight"):
+            weights = value("mem_weight").ravel()
+            rows.append(("memories", f"{int((weights > 0).sum())} of {weights.size}"))
+        if has("write_weight"):
+            rows.append(("last write weight", _fmt(value("write_weight")[()])))
+        rows.append(("§ affect", ""))
+        if has("affect"):
+            rows.append(("affect", " ".join(_short(v) for v in value("affect").ravel())))
+        if has("drives"):
+            drives = value("drives").ravel()
+            rows += [(f"drive {DRIVE_LABELS[k] if k < len(DRIVE_LABELS) else k}", _short(d))
+                     for k, d in enumerate(drives)]
+        if layout is not None and has("genome"):
+            genome = value("genome")[None, :]
+            rows.append(("§ genes" + ("" if self.show_all else " (i: all)"), ""))
             for seg_name, seg in layout.segments.items():
+                if not self.show_all and seg_name not in KEY_GENES:
+                    continue
                 genes = layout.view(genome, seg_name)[0].ravel()
+                if "log_" in seg_name:  # genes kept as logarithms: shown as the value
+                    genes, seg_name = np.exp(genes), seg_name.replace("log_", "")
                 if genes.size <= 4:
                     text = " ".join(_short(g) for g in genes)
                 else:
                     text = f"mean {genes.mean():.2f} |max| {np.abs(genes).max():.2f} ({genes.size})"
                 rows.append(("g." + seg_name, text))
+        if self.show_all:
+            rows.append(("§ more", ""))
+            for name in last:
+                if name in shown or name == "genome":
+                    continue
+                v = np.asarray(last[name])
+                if v.ndim == 0:
+                    rows.append((name, _fmt(v[()])))
+                elif v.size <= MAX_VECTOR:
+                    rows.append((name, " ".join(_short(x) for x in v.ravel())))
         return rows
+
+    def toggle_all(self) -> None:
+        self.show_all = not self.show_all
 
     def draw(self, target: pygame.Surface, text: Text, topleft: tuple[int, int], max_h: int,
              layout=None, action_names=None, width: int = 330) -> pygame.Rect:
@@ -145,6 +211,10 @@ class Inspector:
         for label, value in rows:
             if y + step > rect.bottom - spark_h - 16:
                 break
+            if label.startswith("§ "):  # a group's header
+                text.draw(target, label[2:], (x, y), ACCENT, "small")
+                y += step
+                continue
             text.draw(target, label, (x, y), DIM, "small")
             room = (width - 24 - text.width(label, "small") - 10) // char_w
             if len(value) > room:
