@@ -29,8 +29,18 @@ def _add_config_args(parser: argparse.ArgumentParser, required: bool = False) ->
                         help="override a field, e.g. --set world.width=64 (repeatable)")
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("alife-sim")
+    except PackageNotFoundError:
+        return "(not installed: run from a checkout)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="alife", description="Artificial-life simulator.")
+    parser.add_argument("--version", action="version", version=f"alife {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = sub.add_parser("run", help="run a simulation headless and write a run folder")

@@ -252,3 +252,19 @@ def test_run_refuses_an_unknown_video_format_before_writing(tmp_path, capsys):
     out = tmp_path / "never"
     assert main(["run", *TINY, "--out", str(out), "--video", str(tmp_path / "v.xyz")]) == 2
     assert ".mp4" in capsys.readouterr().err and not out.exists()
+
+
+def test_version_names_the_distribution(capsys):
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out.startswith("alife ")
+
+
+def test_a_config_given_to_sweep_is_told_apart(capsys):
+    from pathlib import Path
+
+    default = Path(__file__).resolve().parents[1] / "configs" / "default.yaml"
+    assert main(["sweep", str(default)]) == 2
+    err = capsys.readouterr().err
+    assert "a config file (it has" in err and f"alife run {default}" in err

@@ -99,6 +99,11 @@ def load_sweep(path: str | Path, max_runs: int | None = MAX_RUNS) -> Sweep:
     path = Path(path)
     where = str(path)
     text, data = _read(path)
+    config_sections = set(data) & set(Config.model_fields)
+    if config_sections and not set(data) & (set(SweepFile.model_fields) - {"name"}):
+        raise SweepError(f"{where}: a config file (it has {', '.join(sorted(config_sections))}), not a "
+                         f"sweep file: run it with `alife run {path}`, or name it as a sweep file's "
+                         "`base:` (configs/sweeps/example.yaml is a sweep file to start from)")
     try:
         spec = SweepFile.model_validate(data)
     except ValidationError as err:

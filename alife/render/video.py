@@ -44,7 +44,8 @@ def check_video_support(path: str | Path) -> None:
         if importlib.util.find_spec("PIL") is None:
             raise VideoUnavailable(f"writing {suffix} needs pillow: {INSTALL_HINT}")
     elif importlib.util.find_spec("imageio") is None or importlib.util.find_spec("imageio_ffmpeg") is None:
-        raise VideoUnavailable(f"writing {suffix} needs imageio and imageio-ffmpeg: {INSTALL_HINT}")
+        raise VideoUnavailable(f"writing {suffix} needs imageio and imageio-ffmpeg: {INSTALL_HINT} "
+                               "(or write a .gif, which needs only pillow)")
 
 
 def upscale(rgb: np.ndarray, scale: int, even: bool = False) -> np.ndarray:

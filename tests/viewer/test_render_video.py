@@ -33,7 +33,7 @@ def test_upscale_blocks_and_even_padding():
 
 def test_missing_libraries_say_what_to_install(monkeypatch):
     monkeypatch.setattr(video_mod.importlib.util, "find_spec", lambda name: None)
-    with pytest.raises(VideoUnavailable, match=r'pip install "alife-sim\[video\]"'):
+    with pytest.raises(VideoUnavailable, match=r'pip install "alife-sim\[video\]" \(or write a .gif'):
         check_video_support("out.mp4")
     with pytest.raises(VideoUnavailable, match=r'pip install "alife-sim\[video\]"'):
         check_video_support("out.gif")
