@@ -408,6 +408,8 @@ class _Evolution:
 
 
 def _describe(row: dict[str, Any], total: int) -> str:
-    return (f"generation {row['generation'] + 1}/{total}: mean lifespan {row['mean_lifespan']:.1f}, "
-            f"best fitness {row['best_fitness']:.1f}, mean {row['mean_fitness']:.1f}, "
-            f"alive {row['population']}, diversity {row['diversity']:.4f}")
+    """One generation's line, numbered as in generations.csv (0 .. total-1). Fitness is shown
+    with its tie-break fraction (lifespan + energy share), so 300-tick lives score 300.xxx."""
+    return (f"generation {row['generation']} ({row['generation'] + 1} of {total}): mean lifespan "
+            f"{row['mean_lifespan']:.1f}, best fitness {row['best_fitness']:.3f}, mean "
+            f"{row['mean_fitness']:.3f}, alive {row['population']}, diversity {row['diversity']:.4f}")
