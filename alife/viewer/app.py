@@ -249,7 +249,7 @@ class App:
         if self.video is not None:
             self.stop_recording()
         else:
-            self.start_recording(self._record_path or _unique(Path(f"alife-t{self.sim.tick}.mp4")))
+            self.start_recording(self._record_path or _unique(self.screenshot_dir / f"alife-t{self.sim.tick}.mp4"))
 
     def start_recording(self, path: str | Path) -> None:
         """Record the world picture (as rendered: colour mode, food overlay) whenever it

@@ -36,6 +36,8 @@ def register(subparsers) -> argparse.ArgumentParser:
                       "goes on from it")
     save.add_argument("--no-save", action="store_true", help="do not save the world on closing")
     p.add_argument("--record", metavar="PATH", help="record the world while watching (.mp4 or .gif); r toggles")
+    p.add_argument("--shots", metavar="DIR", default=".",
+                   help="folder for the screenshots and recordings s and r write (default: here)")
     p.add_argument("--mode", default="energy", metavar="MODE",
                    help="initial agent colour mode: energy, lineage, age, generation (+ surprise, affect "
                         "when the model has them)")
@@ -123,8 +125,10 @@ def main(args: argparse.Namespace) -> int:
     from alife.viewer.app import App, NoDisplayError
 
     try:
+        Path(args.shots).mkdir(parents=True, exist_ok=True)
         app = App(sim, size=size, speed=args.speed, paused=args.paused, mode=args.mode,
-                  fps_limit=args.fps, record=args.record, show_help=args.help_overlay)
+                  fps_limit=args.fps, record=args.record, show_help=args.help_overlay,
+                  screenshot_dir=args.shots)
     except NoDisplayError as err:
         return fail(f"alife view could not open a window ({err}).\n{NO_DISPLAY_HELP}", 1)
     if args.select is not None and not app.select_id(args.select):
