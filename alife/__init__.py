@@ -9,13 +9,18 @@ The documented API::
 """
 
 import os
+import sys
 
 # numba picks its TBB threading layer first whenever a system libtbb exists, and with it
 # processes leak memory per tick and spin for minutes at exit (numba issues 10225, 10556).
 # OpenMP first, then numba's own workqueue: TBB only if nothing else loads. The layer never
 # changes a result (the kernels are bit-identical for any thread count); the environment
 # variable, when set, still decides.
-os.environ.setdefault("NUMBA_THREADING_LAYER_PRIORITY", "omp workqueue tbb")
+_LAYERS = "omp workqueue tbb"
+if "NUMBA_THREADING_LAYER_PRIORITY" not in os.environ:
+    os.environ["NUMBA_THREADING_LAYER_PRIORITY"] = _LAYERS
+    if "numba" in sys.modules:  # numba came first and has read its config: tell it directly
+        sys.modules["numba"].config.THREADING_LAYER_PRIORITY = _LAYERS.split()
 
 from alife.config import Config, ConfigError, config_to_yaml, load_config  # noqa: E402
 from alife.sim import Simulation  # noqa: E402

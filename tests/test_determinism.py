@@ -98,3 +98,34 @@ def test_the_tbb_threading_layer_comes_last_unless_the_user_says_otherwise():
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                          check=True).stdout.split()
     assert out == ["workqueue", "omp", "tbb"]
+
+
+@pytest.mark.slow
+def test_with_tbb_installed_a_run_uses_another_layer_and_exits_at_once():
+    """A system or PyPI libtbb used to be numba's first pick, and TBB's shutdown could spin for
+    minutes after the last tick. The package's default keeps TBB last: the process ends right
+    after its work (the timeout only guards against that hang)."""
+    import os
+    import subprocess
+    import sys
+
+    probe = ("import numpy as np, numba\n@numba.njit(parallel=True)\ndef f(a):\n"
+             "    s = 0.0\n    for i in numba.prange(a.size):\n        s += a[i]\n    return s\n"
+             "f(np.ones(64)); print(numba.threading_layer())")
+    tbb = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         env={**os.environ, "NUMBA_THREADING_LAYER": "tbb"})
+    if tbb.returncode != 0 or tbb.stdout.strip() != "tbb":
+        pytest.skip("numba cannot use TBB here (the test extra installs it from PyPI)")
+    code = ("import numba, alife\n"
+            "from alife import Simulation\n"
+            "sim = Simulation(overrides=['world.width=24', 'world.height=24', 'agents.initial_count=60'])\n"
+            "sim.step(20)\n"
+            "print(numba.threading_layer(), flush=True)\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NUMBA_THREADING_LAYER")}
+    proc = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        layer = proc.stdout.readline().strip()
+        assert proc.wait(timeout=60) == 0  # no spinning in tbb::finalize after the last tick
+    finally:
+        proc.kill()
+    assert layer in ("omp", "workqueue")
