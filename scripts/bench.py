@@ -48,6 +48,8 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 DEFAULT_SIZES = (1_000, 10_000, 100_000)
+# the same work as biosim4's default run (its ini: 3000 agents on 128x128), for comparisons
+MATCHED_AGENTS, MATCHED_SIDE, MATCHED_TICKS = 3000, 128, 4500
 DEFAULT_SECONDS = 5.0
 QUICK_SIZES = (1_000,)
 QUICK_SECONDS = 1.0
@@ -97,8 +99,10 @@ def state_nbytes(state) -> int:
     return int(sum(a.nbytes for a in arrays))
 
 
-def run_child(n_agents: int, seconds: float, warmup: int, seed: int, extra: list[str]) -> dict:
-    """Build, compile, warm up and measure one simulation of ``n_agents``; a JSON-ready dict."""
+def run_child(n_agents: int, seconds: float, warmup: int, seed: int, extra: list[str],
+              fixed_ticks: int = 0) -> dict:
+    """Build, compile, warm up and measure one simulation of ``n_agents`` for ``seconds``
+    of wall time, or exactly ``fixed_ticks`` ticks when given; a JSON-ready dict."""
     rss_start = peak_rss_mib()
     # Measure this repository's alife, not an installed one: `python scripts/bench.py` puts
     # scripts/ (not the repository) first on sys.path, so an editable install of another
@@ -134,13 +138,13 @@ def run_child(n_agents: int, seconds: float, warmup: int, seed: int, extra: list
     batches = 0
     pop_min = pop_max = sim.n_alive
     wall0, cpu0 = time.perf_counter(), time.process_time()
-    while time.perf_counter() - wall0 < seconds:
-        done = sim.step(BATCH_TICKS)
+    while (ticks < fixed_ticks) if fixed_ticks else (time.perf_counter() - wall0 < seconds):
+        done = sim.step(min(BATCH_TICKS, fixed_ticks - ticks) if fixed_ticks else BATCH_TICKS)
         ticks += done
         batches += 1
         pop_min = min(pop_min, sim.n_alive)
         pop_max = max(pop_max, sim.n_alive)
-        if done < BATCH_TICKS:  # extinct
+        if sim.extinct:
             break
     wall = time.perf_counter() - wall0
     cpu = time.process_time() - cpu0
@@ -201,6 +205,8 @@ def run_size(n_agents: int, args: argparse.Namespace, extra: list[str]) -> dict:
     """
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", str(n_agents),
            "--seconds", str(args.seconds), "--warmup", str(args.warmup), "--seed", str(args.seed)]
+    if args.ticks:
+        cmd += ["--ticks", str(args.ticks)]
     for item in extra:
         cmd += ["--set", item]
     proc = subprocess.run(cmd, capture_output=True, text=True)
@@ -281,7 +287,7 @@ cpu/wall = cores busy on average while measuring (ideally = threads)."""
 
 
 def format_table(results: list[dict]) -> str:
-    header = ("agents", "grid", "agent-steps/s", "ticks/s", "mean pop", "state MiB",
+    header = ("agents", "grid", "agent-steps/s", "CPU-µs/step", "ticks/s", "mean pop", "state MiB",
               "peak RSS MiB", "build s", "compile s", "threads", "cpu/wall")
     rows = []
     for r in results:
@@ -294,6 +300,7 @@ def format_table(results: list[dict]) -> str:
             f"{r['agents']:,}",
             f"{w}x{h}",
             f"{r['agent_steps_per_second'] / 1e6:.2f} M/s",
+            f"{1e6 * r['cpu_seconds'] / max(1, r['agent_steps']):.3f}",
             f"{r['ticks_per_second']:,.1f}",
             f"{r['mean_population']:,.0f}",
             f"{r['state_mib']:.1f}",
@@ -330,12 +337,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--json", type=Path, default=None, metavar="PATH",
                         help="where to save the results (default: bench-results/bench.json, "
                              "bench-results/bench-quick.json with --quick)")
+    parser.add_argument("--ticks", type=int, default=None, metavar="N",
+                        help="measure exactly N ticks instead of --seconds of wall time")
+    parser.add_argument("--matched", action="store_true",
+                        help="the work biosim4 is compared on: 3000 agents, 128x128, "
+                             "max_population 3000, regrowth 0.05, 4500 ticks (add --threads 1)")
     parser.add_argument("--quick", action="store_true",
                         help=f"smoke test: {QUICK_SIZES[0]:,} agents for {QUICK_SECONDS:g} s")
     parser.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.quick:
         args.agents, args.seconds = list(QUICK_SIZES), QUICK_SECONDS
+    if args.matched:
+        args.agents, args.ticks = [MATCHED_AGENTS], args.ticks or MATCHED_TICKS
+        args.overrides = [f"world.width={MATCHED_SIDE}", f"world.height={MATCHED_SIDE}", *args.overrides]
     if args.json is None:
         args.json = RESULTS_DIR / ("bench-quick.json" if args.quick else "bench.json")
     if any(n <= 0 for n in args.agents):
@@ -354,7 +369,7 @@ def main(argv: list[str] | None = None) -> int:
         extra.insert(0, f"run.threads={args.threads}")
 
     if args.child is not None:
-        result = run_child(args.child, args.seconds, args.warmup, args.seed, extra)
+        result = run_child(args.child, args.seconds, args.warmup, args.seed, extra, args.ticks or 0)
         print(json.dumps(result), flush=True)
         return 2 if "error" in result else 0
 
