@@ -28,7 +28,7 @@ from alife.kernels.tick import DEATH_FIELDS, STAT_NAMES, births_room_needed, dea
 from alife.learners.features import feature_map
 from alife.world.init import make_state
 from alife.world.params import kernel_params
-from alife.world.state import State, agent_rows, grow_agents
+from alife.world.state import LANE_FIELDS, State, agent_rows, from_lanes, grow_agents, to_lanes
 
 
 class Simulation:
@@ -144,16 +144,23 @@ class Simulation:
             capacity = max(2 * self.state.capacity, n_alive + need)
             self.state.agents = grow_agents(self.state.agents, capacity)
 
-    def checkpoint_arrays(self) -> dict[str, np.ndarray]:
-        """Every array needed to continue exactly: state, counters and pending event totals."""
-        return _named_arrays(self.state, self._stats)
+    def checkpoint_arrays(self, lazy: bool = False) -> dict[str, Any]:
+        """Every array needed to continue exactly: state, counters and pending event totals.
+        Agents slot by slot, ``(n, *row)`` (the fields the kernels keep in lanes are converted:
+        a checkpoint does not depend on the kernels' memory layout). ``lazy``: those as
+        functions that convert when called, so a checkpoint is written one field at a time."""
+        arrays: dict[str, Any] = _named_arrays(self.state, self._stats)
+        for name in LANE_FIELDS:
+            lanes = arrays[f"agents.{name}"]
+            arrays[f"agents.{name}"] = (lambda lanes=lanes: from_lanes(lanes)) if lazy else from_lanes(lanes)
+        return arrays
 
     def save(self, path: str | Path, extra: dict[str, Any] | None = None) -> Path:
         """Write a checkpoint (atomically); ``extra``: JSON-able runner state kept with it."""
         from alife.config import config_to_yaml
         from alife.io.checkpoint import save_checkpoint
 
-        return save_checkpoint(path, self.checkpoint_arrays(), config_to_yaml(self.config), extra)
+        return save_checkpoint(path, self.checkpoint_arrays(lazy=True), config_to_yaml(self.config), extra)
 
     @classmethod
     def load(cls, path: str | Path, *, births: bool | None = None,
@@ -181,6 +188,10 @@ class Simulation:
             missing = sorted(set(fresh) - set(arrays)) + sorted(set(arrays) - set(fresh))
             raise CheckpointError(f"{path}: does not fit this alife version (arrays {missing[:4]}…)")
         for name, value in arrays.items():
+            if name.removeprefix("agents.") in LANE_FIELDS and value.ndim == fresh[name].ndim - 1:
+                if value.shape[0] % 8:
+                    raise CheckpointError(f"{path}: array {name} has the wrong shape")
+                value = arrays[name] = to_lanes(value)  # stored slot by slot (version 3)
             same_shape = (value.shape[1:] == fresh[name].shape[1:] if name.startswith("agents.")
                           else value.shape == fresh[name].shape)  # agent storage may have grown
             if value.dtype != fresh[name].dtype or not same_shape:

@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import zipfile
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -22,26 +23,46 @@ import numpy as np
 from alife.world.memory import available_bytes
 
 FORMAT = "alife-checkpoint"
-VERSION = 2  # 2: the minds of issue 17 (reward head, error models, affect integral)
+VERSION = 3  # 2: the minds of issue 17; 3: agents stored slot by slot (not in lanes)
+READABLE = (2, 3)  # versions this alife loads (2's lane-layout arrays are converted on load)
 
 
 class CheckpointError(ValueError):
     """A checkpoint that cannot be used; the message says which file and why."""
 
 
-def save_checkpoint(path: str | Path, arrays: dict[str, np.ndarray], config_yaml: str,
-                    extra: dict[str, Any] | None = None) -> Path:
-    """Write ``arrays`` (name -> array) and ``config_yaml`` to ``path`` atomically."""
+def save_checkpoint(path: str | Path, arrays: Mapping[str, np.ndarray | Callable[[], np.ndarray]],
+                    config_yaml: str, extra: dict[str, Any] | None = None) -> Path:
+    """Write ``arrays`` (name -> array, or a function making it: called when it is written, so
+    a checkpoint is made one array at a time) and ``config_yaml`` to ``path`` atomically."""
     path = Path(path)
-    meta = {"format": FORMAT, "version": VERSION, "config": config_yaml,
-            "sha256": _digest(arrays), "extra": extra or {}}
     tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as f:
-        np.savez(f, meta=np.array(json.dumps(meta)), **arrays)
-        f.flush()
-        os.fsync(f.fileno())
+    try:
+        _write(tmp, arrays, config_yaml, extra)
+    except BaseException:  # a full disk, Ctrl-C: keep the previous checkpoint, leave no debris
+        tmp.unlink(missing_ok=True)
+        raise
     os.replace(tmp, path)
     return path
+
+
+def _write(tmp: Path, arrays, config_yaml: str, extra: dict[str, Any] | None) -> None:
+    digest = hashlib.sha256()
+    with open(tmp, "wb") as f:
+        with zipfile.ZipFile(f, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
+            for name in sorted(arrays):  # the digest's order
+                value = arrays[name]
+                array = np.ascontiguousarray(value() if callable(value) else value)
+                _add_to_digest(digest, name, array)
+                with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
+                    np.lib.format.write_array(member, array, allow_pickle=False)
+                del array
+            meta = {"format": FORMAT, "version": VERSION, "config": config_yaml,
+                    "sha256": digest.hexdigest(), "extra": extra or {}}
+            with archive.open("meta.npy", "w") as member:
+                np.lib.format.write_array(member, np.array(json.dumps(meta)), allow_pickle=False)
+        f.flush()
+        os.fsync(f.fileno())
 
 
 def load_checkpoint(path: str | Path) -> tuple[dict[str, np.ndarray], str, dict[str, Any]]:
@@ -62,10 +83,10 @@ def load_checkpoint(path: str | Path) -> tuple[dict[str, np.ndarray], str, dict[
         raise CheckpointError(f"{path}: corrupt or truncated checkpoint ({err})") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise CheckpointError(f"{path}: not an alife checkpoint")
-    if meta.get("version") != VERSION:
+    if meta.get("version") not in READABLE:
         raise CheckpointError(
-            f"{path}: checkpoint format version {meta.get('version')}, this alife reads version "
-            f"{VERSION} (the agents' model changed between them: start the run again)")
+            f"{path}: checkpoint format version {meta.get('version')}, this alife reads versions "
+            f"{READABLE[0]}-{READABLE[-1]} (the agents' model changed between them: start the run again)")
     if _digest(arrays) != meta.get("sha256"):
         raise CheckpointError(f"{path}: corrupt checkpoint (its arrays do not match their checksum)")
     return arrays, meta["config"], meta.get("extra", {})
@@ -86,10 +107,13 @@ def _check_unpacked_size(path: Path) -> None:
 
 
 def _digest(arrays: dict[str, np.ndarray]) -> str:
-    h = hashlib.sha256()
+    digest = hashlib.sha256()
     for name in sorted(arrays):
-        a = np.ascontiguousarray(arrays[name])
-        h.update(name.encode())
-        h.update(str(a.dtype).encode() + str(a.shape).encode())
-        h.update(a.tobytes())
-    return h.hexdigest()
+        _add_to_digest(digest, name, np.ascontiguousarray(arrays[name]))
+    return digest.hexdigest()
+
+
+def _add_to_digest(digest, name: str, array: np.ndarray) -> None:
+    digest.update(name.encode())
+    digest.update(str(array.dtype).encode() + str(array.shape).encode())
+    digest.update(array.tobytes())

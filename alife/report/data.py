@@ -161,7 +161,9 @@ def _snapshot(path: Path, notes: list[str]) -> dict[str, Any] | None:
         notes.append(f"{path.name}: unreadable ({err}); no surprise-by-age plot")
         return None
     alive = a["agents.alive"].astype(bool)
-    mean = from_lanes(a["agents.drive_mean"])  # stored in lanes (n/8, D, 8)
+    mean = a["agents.drive_mean"]  # (n, D) slot by slot; checkpoints before version 3 kept lanes
+    if mean.ndim == 3:
+        mean = from_lanes(mean)
     learned = a["agents.experience"][alive] > 0
     return {
         "tick": int(a["counters"][0]),

@@ -284,7 +284,7 @@ def save_as_run(sim: Simulation, out: str | Path | None = None, *,
         metrics.write(collect(sim, events))
     state = {"totals": events, "peak": sim.n_alive, "wall_seconds": 0.0, "row_written": True,
              "first_tick": sim.tick}
-    save_checkpoint(folder / CHECKPOINT, sim.checkpoint_arrays(), config_to_yaml(config), state)
+    save_checkpoint(folder / CHECKPOINT, sim.checkpoint_arrays(lazy=True), config_to_yaml(config), state)
     return folder
 
 

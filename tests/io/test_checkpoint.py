@@ -54,8 +54,30 @@ def test_a_checkpoint_of_an_older_model_is_refused_with_the_reason(tmp_path):
     meta = json.loads(str(arrays.pop("meta")))
     meta["version"] = 1  # written before the minds of issue 17
     np.savez(path, meta=np.array(json.dumps(meta)), **arrays)
-    with pytest.raises(CheckpointError, match="version 1, this alife reads version 2.*model changed"):
+    with pytest.raises(CheckpointError, match="version 1, this alife reads versions 2-3.*model changed"):
         Simulation.load(path)
+
+
+def test_a_version_2_checkpoint_in_lanes_still_resumes_exactly(tmp_path):
+    """Version 3 stores agents slot by slot; version 2 kept the kernels' 8-lane layout."""
+    from alife.io.checkpoint import _digest
+    from alife.world.state import LANE_FIELDS, to_lanes
+
+    a = Simulation(tiny_config(), seed=3)
+    a.step(30)
+    path = a.save(tmp_path / "checkpoint.npz")
+    with np.load(path) as z:
+        arrays = {k: z[k] for k in z.files}
+    meta = json.loads(str(arrays.pop("meta")))
+    assert arrays["agents.affect"].ndim == 2  # (n, K): slot by slot
+    for name in LANE_FIELDS:  # rewrite it as version 2 did
+        arrays[f"agents.{name}"] = to_lanes(arrays[f"agents.{name}"])
+    meta.update(version=2, sha256=_digest(arrays))
+    np.savez(path, meta=np.array(json.dumps(meta)), **arrays)
+    b, _ = Simulation.load(path)
+    a.step(40)
+    b.step(40)
+    assert_same_state(a, b)
 
 
 def _arrays(path):
@@ -172,14 +194,16 @@ def test_a_crash_while_writing_keeps_the_previous_checkpoint(tmp_path, monkeypat
     sim.save(path)
     good = path.read_bytes()
 
-    def dies_midway(file, **arrays):
-        file.write(b"PK\x03\x04 half a zip")
+    def dies_midway(member, array, **kwargs):
+        member.write(b"\x93NUMPY half an array")
         raise OSError("disk full")
 
-    monkeypatch.setattr(np, "savez", dies_midway)
+    monkeypatch.setattr(np.lib.format, "write_array", dies_midway)
     with pytest.raises(OSError):
         sim.save(path)
+    monkeypatch.undo()
     assert path.read_bytes() == good
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ck.npz"]  # no temporary file left
     Simulation.load(path)  # still loads
 
 
