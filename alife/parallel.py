@@ -15,11 +15,12 @@ asked for.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,6 +37,9 @@ class ExecutorInfo:
     executor: Executor
     slots: dict[str, int]  # runs at once per host; "*" = on every host (the process pool)
     description: str
+    # ask the runs in progress to stop and save their state (as Ctrl-C in a terminal does
+    # for the whole process group); used when only this process was told to stop (SIGTERM)
+    interrupt_runs: Callable[[], None] = lambda: None
 
 
 def default_workers() -> int:
@@ -62,8 +66,13 @@ def open_executor(workers: int | None = None, scheduler: str | None = None,
             description += (f" (more than the {default_workers()} cores here: the runs share them, "
                             "each slower, and each worker holds its own memory)")
         pool = ProcessPoolExecutor(max_workers=n, mp_context=_pool_context(), initializer=ignore_sigint)
+        def interrupt_runs() -> None:
+            for process in list(getattr(pool, "_processes", {}).values()):  # (not public API)
+                with contextlib.suppress(ProcessLookupError, OSError):
+                    os.kill(process.pid, signal.SIGINT)
+
         try:
-            yield ExecutorInfo(pool, {"*": n}, description)
+            yield ExecutorInfo(pool, {"*": n}, description, interrupt_runs)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
         return

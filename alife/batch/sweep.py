@@ -19,10 +19,13 @@ runs, so results of different settings are never mixed.
 from __future__ import annotations
 
 import secrets
+import signal
 import sys
+import threading
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, wait
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -99,7 +102,8 @@ def run_sweep(
                     task = RunTask(planned.run_id, str(run_folder(out, planned.run_id)), token, sweep.command,
                                    options, planned.config.model_dump(mode="json"), info.slots)
                     futures[info.executor.submit(execute, task)] = planned
-                interrupted = _collect(futures, out, len(sweep.runs), skipped, progress, log)
+                with _sigterm_stops_the_runs(info.interrupt_runs):
+                    interrupted = _collect(futures, out, len(sweep.runs), skipped, progress, log)
         else:
             log(f"alife sweep: all {len(sweep.runs)} runs already finished; out {out}")
         results = write_results(sweep, out)
@@ -110,6 +114,26 @@ def run_sweep(
         log("done: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
             + f"; results in {results}")
         return SweepOutcome(out, counts, len(todo), skipped, results, long, interrupted)
+
+
+@contextmanager
+def _sigterm_stops_the_runs(interrupt_runs: Callable[[], None]):
+    """SIGTERM to the sweep (only this process, unlike a terminal's Ctrl-C, which reaches the
+    workers too) asks the runs in progress to save their state, then stops the sweep as Ctrl-C
+    does: no worker is left running on its own. Main thread only."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        interrupt_runs()
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _collect(futures: dict[Future, PlannedRun], out: Path, total: int, skipped: int,

@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import yaml
@@ -279,3 +280,42 @@ def test_more_workers_than_cores_are_said_to_share_them():
         assert f"more than the {default_workers()} cores here" in info.description
     with open_executor(workers=1) as info:
         assert "more than" not in info.description
+
+
+@pytest.mark.slow
+def test_sigterm_to_a_sweep_stops_its_workers_and_the_runs_save_their_state(tmp_path):
+    import signal
+    import time
+
+    path = write(tmp_path / "long.yaml", grid={"learner.model_lr": [0.1, 0.2, 0.3]}, repeats=1,
+                 cases=[], options={"steps": 40000})
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "alife", "sweep", str(path), "--out", str(out),
+                             "--workers", "2", "--no-progress"], stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and len(list((out / "runs").glob("*/metrics.csv"))) < 2:
+            time.sleep(0.2)  # (a condition, not a speed: wait until two runs are under way)
+        children = [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()
+                    and _parent_of(p) == proc.pid]
+        assert children, "the pool's workers"
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=180)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, err
+    assert "interrupted: runs in progress save their state" in err
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in children):
+        time.sleep(0.2)
+    assert not any(Path(f"/proc/{pid}").exists() for pid in children)  # no orphaned worker
+    statuses = [json.loads((f / "sweep_run.json").read_text())["status"]
+                for f in (out / "runs").iterdir() if (f / "sweep_run.json").exists()]
+    assert "interrupted" in statuses
+
+
+def _parent_of(proc_dir):
+    try:
+        return int((proc_dir / "stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return -1
