@@ -126,3 +126,32 @@ def render_frame(state, config: Any = None, *, mode: str = "energy", show_food: 
     """One frame of ``state`` as a new uint8 (H, W, 3) array (a fresh renderer: no lineage
     history, so the lineage mode keys families by what this one state shows)."""
     return FrameRenderer(config, mode=mode, show_food=show_food).render(state).copy()
+
+
+HEADING_SCALE = 4  # pixels per cell of the picture that shows headings
+HEADING: tuple[int, int, int] = (12, 12, 16)  # the mark on the side an agent last moved to
+
+
+def with_headings(rgb: np.ndarray, agents, window: tuple[int, int, int, int],
+                  scale: int = HEADING_SCALE) -> np.ndarray:
+    """The part ``window`` = (x0, y0, x1, y1) of a world picture, each cell ``scale`` x
+    ``scale`` pixels, with a dark mark on the side of each agent that it last moved to (its
+    heading): uint8 ((y1-y0)*scale, (x1-x0)*scale, 3). Vectorised over the agents."""
+    from alife.kernels.sense import ACTION_DX, ACTION_DY
+
+    x0, y0, x1, y1 = window
+    out = np.repeat(np.repeat(rgb[y0:y1, x0:x1], scale, axis=0), scale, axis=1)
+    a = np.flatnonzero(agents.alive & agents.moved & (agents.action > 0))
+    a = a[(agents.x[a] >= x0) & (agents.x[a] < x1) & (agents.y[a] >= y0) & (agents.y[a] < y1)]
+    if a.size == 0:
+        return out
+    dx = np.asarray(ACTION_DX, np.int64)[agents.action[a]]
+    dy = np.asarray(ACTION_DY, np.int64)[agents.action[a]]
+    mid = scale // 2
+    # the two pixels at the middle of the cell's edge in the direction of the move
+    row = (agents.y[a] - y0) * scale + np.where(dy < 0, 0, np.where(dy > 0, scale - 1, mid))
+    col = (agents.x[a] - x0) * scale + np.where(dx < 0, 0, np.where(dx > 0, scale - 1, mid))
+    along_x = (dy != 0).astype(np.int64)  # north/south: the mark runs along x, else along y
+    out[row, col] = HEADING
+    out[row - (1 - along_x), col - along_x] = HEADING
+    return out

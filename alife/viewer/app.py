@@ -24,7 +24,7 @@ import numpy as np
 import pygame
 
 from alife.render.colors import AGE_LUT, ENERGY_LUT, GENERATION_LUT, MODES, SURPRISE_LUT
-from alife.render.frame import FrameRenderer
+from alife.render.frame import FrameRenderer, with_headings
 from alife.render.video import VideoRecorder, VideoUnavailable, check_video_support
 from alife.viewer import hud
 from alife.viewer.camera import Camera
@@ -41,6 +41,7 @@ ZOOM_STEP = 1.25
 DRAG_THRESHOLD_PX = 4
 INSPECTOR_W = 360
 PANEL_HZ = 20         # text and plots refresh rate; the world view redraws every frame
+HEADING_ZOOM = 8  # pixels per cell from which agents show their heading
 PICK_RADIUS_PX = 10   # a click picks the nearest agent within this many pixels (at least its own cell)
 
 PLOTS = (
@@ -475,7 +476,11 @@ class App:
         x0, y0, x1, y1 = cells
         left, top = self.camera.world_to_screen(x0, y0)
         right, bottom = self.camera.world_to_screen(x1, y1)
-        part = world.subsurface((x0, y0, x1 - x0, y1 - y0))
+        if self.camera.zoom >= HEADING_ZOOM:  # cells big enough to show where agents head
+            big = with_headings(rgb, self.sim.state.agents, cells)
+            part = pygame.image.frombuffer(big, (big.shape[1], big.shape[0]), "RGB")
+        else:
+            part = world.subsurface((x0, y0, x1 - x0, y1 - y0))
         self.screen.set_clip(self.view_rect)
         picture = pygame.Rect(left, top, max(1, right - left), max(1, bottom - top))
         for bar in _outside(self.view_rect, picture):  # background only where the world is not

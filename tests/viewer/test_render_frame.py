@@ -234,3 +234,21 @@ def test_noise_patches_are_drawn_apart_from_food():
     assert cells.size > 0
     assert (colours[:, 2] > colours[:, 1]).all()  # violet, not the green of food
     assert {tuple(c) for c in colours} <= {tuple(c) for c in NOISE_LUT}
+
+
+def test_headings_mark_the_side_each_agent_last_moved_to():
+    from types import SimpleNamespace
+
+    from alife.render.frame import HEADING, with_headings
+
+    rgb = np.full((3, 4, 3), 200, np.uint8)
+    agents = SimpleNamespace(alive=np.array([True, True, True, False]),
+                             moved=np.array([True, True, False, True]),
+                             action=np.array([1, 2, 3, 4]),  # north, east, south (stayed), west (dead)
+                             x=np.array([0, 1, 2, 3]), y=np.array([0, 1, 2, 0]))
+    out = with_headings(rgb, agents, (0, 0, 4, 3))
+    assert out.shape == (12, 16, 3)
+    marked = np.argwhere((out == HEADING).all(axis=2))
+    assert {tuple(p) for p in marked} == {(0, 1), (0, 2), (5, 7), (6, 7)}  # N edge of (0,0); E edge of (1,1)
+    window = with_headings(rgb, agents, (1, 1, 3, 3))  # a part of the world: the same mark, shifted
+    assert {tuple(p) for p in np.argwhere((window == HEADING).all(axis=2))} == {(1, 3), (2, 3)}
