@@ -153,10 +153,11 @@ def _collect(futures: dict[Future, PlannedRun], out: Path, total: int, skipped: 
                 record = _record_of(future, run_folder(out, futures[future].run_id))
                 done_count += 1
                 bar.update(1)
+                what = _describe(futures[future])
                 if record["status"] == "failed":
-                    say(f"run {record['run_id']} failed: {record['error']}")
+                    say(f"run {record['run_id']} ({what}) failed: {record['error']}")
                 elif not progress:
-                    say(f"[{done_count}/{total}] {record['run_id']} {record['status']} "
+                    say(f"[{done_count}/{total}] {record['run_id']} ({what}) {record['status']} "
                         f"({record.get('wall_seconds', 0):.1f} s)")
         return False
     except KeyboardInterrupt:
@@ -173,6 +174,12 @@ def _collect(futures: dict[Future, PlannedRun], out: Path, total: int, skipped: 
         return True
     finally:
         bar.close()
+
+
+def _describe(planned: PlannedRun) -> str:
+    """A run's condition in a few words: its swept parameters and seed."""
+    params = ", ".join(f"{key.rsplit('.', 1)[-1]}={value}" for key, value in planned.params.items())
+    return f"{params + ', ' if params else ''}seed {planned.seed}"
 
 
 def _record_of(future: Future, folder: Path) -> dict[str, Any]:

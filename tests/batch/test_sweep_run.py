@@ -319,3 +319,11 @@ def _parent_of(proc_dir):
         return int((proc_dir / "stat").read_text().rsplit(")", 1)[1].split()[1])
     except (OSError, ValueError, IndexError):
         return -1
+
+
+def test_the_log_names_each_run_by_its_condition(tmp_path):
+    messages = []
+    path = write(tmp_path / "s.yaml", repeats=1)
+    run_sweep(path, tmp_path / "out", workers=1, log=messages.append, parquet=False)
+    lines = [m for m in messages if m.startswith("[")]
+    assert len(lines) == 2 and all("(model_lr=" in m and ", seed " in m for m in lines)
