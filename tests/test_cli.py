@@ -246,6 +246,10 @@ def test_run_records_a_video_without_changing_the_results(tmp_path):
     frames = iio.imread(tmp_path / "v.gif")
     assert frames.shape[0] == 60 // 7 + 1  # ticks 0, 7, ..., 56
     assert (plain / "metrics.csv").read_text() == (filmed / "metrics.csv").read_text()
+    summary = json.loads((filmed / "summary.json").read_text())  # the rate leaves filming out
+    assert 0 < summary["video_seconds"] < summary["wall_seconds"]
+    running = summary["wall_seconds"] - summary["video_seconds"]
+    assert summary["agent_steps_per_second"] == pytest.approx(summary["agent_steps"] / running, rel=0.01)
 
 
 def test_run_refuses_an_unknown_video_format_before_writing(tmp_path, capsys):

@@ -161,6 +161,7 @@ def _drive(sim: Simulation, folder: Path, progress_state: dict[str, Any], progre
     bar.update(sim.tick)
     compile_seconds = compile_kernels(sim, bar.write if progress else log)
     started = time.perf_counter()
+    video_seconds = 0.0
 
     def checkpoint(row_written: bool = True, periodic: bool = False) -> None:
         """row_written: the metrics row of this tick is already in the file (and its events
@@ -185,17 +186,23 @@ def _drive(sim: Simulation, folder: Path, progress_state: dict[str, Any], progre
             metrics.write(collect(sim, events))
             row_tick = sim.tick
 
+        def film() -> None:  # the video's frames; their time is kept apart from the run's
+            nonlocal video_seconds
+            began = time.perf_counter()
+            recorder.observe(sim)
+            video_seconds += time.perf_counter() - began
+
         previous_handler = _sigterm_as_interrupt()
         try:
             if row_tick != sim.tick and (sim.tick % every == 0 or sim.tick == steps or sim.extinct):
                 record_row()  # interrupted between this tick's step and its row: write it now
-            recorder.observe(sim)
+            film()
             while sim.tick < steps and not sim.extinct:
                 done = sim.step(1 if tracer is not None else min(
                     every - sim.tick % every, steps - sim.tick, recorder.ticks_until_due(sim.tick)))
                 if tracer is not None:
                     tracer.observe(sim)
-                recorder.observe(sim)
+                film()
                 peak = max(peak, sim.n_alive)
                 if sim.tick % every == 0 or sim.tick == steps or sim.extinct:
                     record_row()
@@ -214,7 +221,9 @@ def _drive(sim: Simulation, folder: Path, progress_state: dict[str, Any], progre
         finally:
             _restore_sigterm(previous_handler)
             bar.close()
+            began = time.perf_counter()
             recorder.close()
+            video_seconds += time.perf_counter() - began
             if tracer is not None:
                 tracer.close()
     if status != "interrupted":
@@ -234,7 +243,9 @@ def _drive(sim: Simulation, folder: Path, progress_state: dict[str, Any], progre
         "agent_steps": int(totals["agent_steps"]),
         "wall_seconds": round(wall, 3),
         "compile_seconds": round(compile_seconds, 3),
-        "agent_steps_per_second": round(totals["agent_steps"] / wall) if wall > 0 else None,
+        "video_seconds": round(video_seconds, 3),  # filming, not counted in the rate below
+        "agent_steps_per_second": (round(totals["agent_steps"] / (wall - video_seconds))
+                                   if wall > video_seconds else None),
     }
     write_json(folder / "summary.json", summary)
     if status == "extinct":
