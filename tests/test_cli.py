@@ -249,7 +249,8 @@ def test_run_records_a_video_without_changing_the_results(tmp_path):
     summary = json.loads((filmed / "summary.json").read_text())  # the rate leaves filming out
     assert 0 < summary["video_seconds"] < summary["wall_seconds"]
     running = summary["wall_seconds"] - summary["video_seconds"]
-    assert summary["agent_steps_per_second"] == pytest.approx(summary["agent_steps"] / running, rel=0.01)
+    # (both times are rounded to the millisecond: a short run's rate is known to a few per cent)
+    assert summary["agent_steps_per_second"] == pytest.approx(summary["agent_steps"] / running, rel=0.05)
 
 
 def test_run_refuses_an_unknown_video_format_before_writing(tmp_path, capsys):
