@@ -14,7 +14,7 @@ from pathlib import Path
 from alife.config import load_config
 from alife.experiments.common import compare_conditions, draw_bars, paired_comparisons
 from alife.experiments.runner import Findings, fmt_ci
-from alife.experiments.stages import TrialRun, mean_gene, trial_data, trial_lifespan
+from alife.experiments.stages import TrialRun, mean_gene, poison_share, trial_data, trial_lifespan
 from alife.genetics.genome import GenomeLayout
 
 METRICS = {"discount": "evolved discount", "lifespan": "lifespan (ticks)",
@@ -29,10 +29,8 @@ def condition_of(trial: TrialRun) -> str:
 
 def measures(trial: TrialRun) -> dict[str, float]:
     layout = GenomeLayout.from_config(load_config(trial.population.folder / "config.yaml"))
-    metrics = trial.run.table("metrics.csv")
     return {"discount": mean_gene(trial.population.folder, layout, "discount"),
-            "lifespan": trial_lifespan(trial),
-            "poison_share": float(metrics["bad_food_eaten"].sum() / max(metrics["food_eaten"].sum(), 1e-9))}
+            "lifespan": trial_lifespan(trial), "poison_share": poison_share(trial)}
 
 
 def analyse(sweep, out: Path, trials, trials_out: Path) -> Findings:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from alife.experiments.common import compare_conditions, draw_bars
 from alife.experiments.runner import Findings, fmt_ci
-from alife.experiments.stages import TrialRun, trial_data, trial_lifespan
+from alife.experiments.stages import TrialRun, poison_share, trial_data, trial_lifespan
 
 METRICS = {"lifespan": "lifespan (ticks)", "poison_share": "share of food eaten that was poison",
            "food_energy": "energy from food per agent-step", "evolved_lifespan":
@@ -28,10 +28,8 @@ def condition_of(trial: TrialRun) -> str:
 
 def measures(trial: TrialRun) -> dict[str, float]:
     metrics = trial.run.table("metrics.csv")
-    eaten = metrics["food_eaten"].sum()
     steps = metrics["population"].sum() * (metrics["tick"][1] - metrics["tick"][0])
-    return {"lifespan": trial_lifespan(trial),
-            "poison_share": float(metrics["bad_food_eaten"].sum() / max(eaten, 1e-9)),
+    return {"lifespan": trial_lifespan(trial), "poison_share": poison_share(trial),
             "food_energy": float(metrics["food_energy"].sum() / max(steps, 1.0)),
             "evolved_lifespan": float(trial.population.table("generations.csv")["mean_lifespan"][-1])}
 

@@ -140,3 +140,9 @@ def trial_data(sweep, out: Path, trials, trials_out: Path, condition_of, measure
 def trial_lifespan(trial: TrialRun) -> float:
     """Mean lifespan over a trial's generations (generations.csv), in ticks."""
     return float(np.mean(trial.run.table("generations.csv")["mean_lifespan"]))
+
+
+def poison_share(trial: TrialRun) -> float:
+    """The share of the food a trial's agents ate that was worth less than nothing."""
+    metrics = trial.run.table("metrics.csv")
+    return float(metrics["bad_food_eaten"].sum() / max(metrics["food_eaten"].sum(), 1e-9))

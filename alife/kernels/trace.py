@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 from numba import njit
 
 from alife.kernels.affect import DRIVE_NAMES
@@ -98,11 +97,3 @@ def gather_trace(agents, food, hazard, kind, region, deal, kind_value, slots, en
         row[22] = energy_weight * math.exp(w_value)
         for a in range(n_actions):
             row[base + a] = agents.action_prob[b, a, lane]
-
-
-def trace_width(n_actions: int, k_dims: int) -> int:
-    return len(FIELDS) + n_actions + k_dims
-
-
-def empty_rows(m: int, n_actions: int, k_dims: int) -> np.ndarray:
-    return np.zeros((m, trace_width(n_actions, k_dims)), np.float64)
