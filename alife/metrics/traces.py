@@ -166,7 +166,7 @@ class TraceRecorder:
             columns[name] = np.nan_to_num(columns[name], nan=-1).astype(np.int64)
         target = self.folder / f"part-{first:09d}.{'parquet' if self.parquet else 'csv'}"
         tmp = target.with_name(target.name + ".tmp")
-        _write_table(columns, tmp, self.parquet)
+        write_table(columns, tmp, self.parquet)
         tmp.replace(target)
 
     def close(self) -> None:
@@ -178,7 +178,8 @@ def _replaying(config: Config) -> bool:
     return config.learner.learning and a.replay_samples > 0 and a.memory_size > 0
 
 
-def _write_table(columns: dict[str, np.ndarray], path: Path, parquet: bool) -> None:
+def write_table(columns: dict[str, np.ndarray], path: Path, parquet: bool) -> None:
+    """Write trace columns as Parquet, or as CSV (empty cells for NaN)."""
     if parquet:
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -261,5 +262,5 @@ def keep_trace_rows_up_to(folder: Path, tick: int) -> None:
         elif table["tick"][-1] > tick:
             keep = table["tick"] <= tick
             tmp = part.with_name(part.name + ".tmp")
-            _write_table({k: v[keep] for k, v in table.items()}, tmp, part.suffix == ".parquet")
+            write_table({k: v[keep] for k, v in table.items()}, tmp, part.suffix == ".parquet")
             tmp.replace(part)

@@ -15,7 +15,6 @@ to memory, the couplings' factors affect set, and its path on the map.
 
 from __future__ import annotations
 
-import csv
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -23,12 +22,13 @@ from pathlib import Path
 import numpy as np
 
 from alife.config import ConfigError, load_config
-from alife.metrics.traces import TraceRecorder, read_traces
+from alife.metrics.traces import TraceRecorder, read_traces, write_table
 from alife.report.data import ReportError
 from alife.report.page import write_pages
 from alife.report.plotting import require_matplotlib, save
 
 CHECKPOINT = "checkpoint.npz"
+CHECKPOINTS = "checkpoints"  # kept checkpoints (run.keep_checkpoints)
 EVENTS = 5  # moments that moved affect most, listed on the page
 
 
@@ -53,19 +53,25 @@ def read_life(folder: str | Path, agent_id: int, replay: bool = False,
     with ``replay``). Raises ReportError with a message for the user."""
     folder = Path(folder)
     config = _run_config(folder)
-    final = _final_state(folder)
-    next_id = int(final["counters"][1])
+    path = folder / CHECKPOINT
+    if not path.exists():
+        raise ReportError(f"{folder}: no {CHECKPOINT}, so the run's agents cannot be known or "
+                          "replayed (it ended before its first checkpoint)")
+    final = _counters(path)  # the end of the run, or where it stopped
+    if final is None:
+        raise ReportError(f"{path}: cannot read the checkpoint")
+    last_tick, next_id = int(final[0]), int(final[1])
     if not 0 <= agent_id < next_id:
         raise ReportError(f"agent {agent_id}: not in this run (its agents have ids 0..{next_id - 1})")
     traced = read_traces(folder, ids=[agent_id])
     whole = len(traced.get("tick", [])) > 0 and (traced["age"][0] == 0 or traced["tick"][0] == 0)
     grid = _start_grid(config)
     if whole and not replay:
-        return Life(traced, None, "traced during the run", *grid, final["tick"])
-    trace, children, source = _replay(folder, config, agent_id, final["tick"], log)
+        return Life(traced, None, "traced during the run", *grid, last_tick)
+    trace, children, source = _replay(folder, config, agent_id, last_tick, log)
     if len(traced.get("tick", [])):
         _check_agreement(traced, trace)
-    return Life(trace, children, source, *grid, final["tick"])
+    return Life(trace, children, source, *grid, last_tick)
 
 
 def _run_config(folder: Path):
@@ -82,18 +88,13 @@ def _run_config(folder: Path):
         raise ReportError(str(err)) from None
 
 
-def _final_state(folder: Path) -> dict:
-    """Counters and tick of the run's last checkpoint (the end of the run, or where it stopped)."""
-    path = folder / CHECKPOINT
-    if not path.exists():
-        raise ReportError(f"{folder}: no {CHECKPOINT}, so the run's agents cannot be known or "
-                          "replayed (it ended before its first checkpoint)")
+def _counters(path: Path) -> np.ndarray | None:
+    """A checkpoint's counters (tick, next id, living), read alone; None if unreadable."""
     try:
         with np.load(path, allow_pickle=False) as data:
-            counters = data["counters"].copy()
-    except (OSError, ValueError, KeyError, EOFError) as err:
-        raise ReportError(f"{path}: cannot read the checkpoint ({err})") from None
-    return {"counters": counters, "tick": int(counters[0])}
+            return data["counters"].copy()
+    except (OSError, ValueError, KeyError, EOFError):
+        return None
 
 
 def _start_grid(config) -> tuple[np.ndarray, np.ndarray]:
@@ -132,14 +133,10 @@ def _start_before(folder: Path, config, agent_id: int):
     (checkpoints/tick-*.npz) whose next id is at most its id, else the run's start."""
     from alife.sim import Simulation
 
-    kept = sorted((folder / "checkpoints").glob("tick-*.npz")) if (folder / "checkpoints").is_dir() else []
+    kept = sorted((folder / CHECKPOINTS).glob("tick-*.npz")) if (folder / CHECKPOINTS).is_dir() else []
     for path in reversed(kept):
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                not_born = int(data["counters"][1]) <= agent_id
-        except (OSError, ValueError, KeyError, EOFError):
-            continue
-        if not_born:
+        counters = _counters(path)
+        if counters is not None and int(counters[1]) <= agent_id:  # not born yet
             sim, _ = Simulation.load(path)
             return sim, f"from the checkpoint at tick {sim.tick}"
     try:
@@ -170,20 +167,11 @@ def write_biography(folder: str | Path, agent_id: int, out: str | Path | None = 
     except OSError as err:
         raise ReportError(f"{out}: cannot create the folder ({err})") from None
     life_csv = out / "life.csv"
-    _write_csv(life.trace, life_csv)
+    write_table(life.trace, life_csv, parquet=False)  # the traces' own CSV format
     figures = [f for f in (_energy(life, out), _affect(life, out), _surprise(life, out),
                            _memory(life, out), _couplings(life, out), _path(life, out)) if f]
     facts, notes = _facts(life, agent_id), _events(life)
     return write_pages(out, f"Agent {agent_id}: a life", facts, figures, notes, [life_csv])[0]
-
-
-def _write_csv(trace: dict, path: Path) -> None:
-    names = list(trace)
-    with path.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        writer.writerow(names)
-        for r in range(len(trace["tick"])):
-            writer.writerow([trace[n][r] for n in names])
 
 
 def _facts(life: Life, agent_id: int) -> list[tuple[str, object]]:
