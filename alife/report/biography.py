@@ -26,9 +26,8 @@ from alife.metrics.traces import TraceRecorder, read_traces, write_table
 from alife.report.data import ReportError
 from alife.report.page import write_pages
 from alife.report.plotting import require_matplotlib, save
+from alife.runners.headless import CHECKPOINT, CHECKPOINTS
 
-CHECKPOINT = "checkpoint.npz"
-CHECKPOINTS = "checkpoints"  # kept checkpoints (run.keep_checkpoints)
 EVENTS = 5  # moments that moved affect most, listed on the page
 
 

@@ -103,3 +103,11 @@ def check_lineage(folder: Path, rows: int, genes: int) -> None:
     if size < rows * genes * 4:
         raise FolderMismatch(f"{genomes}: {size} bytes, the checkpoint's {rows} genomes need "
                              f"{rows * genes * 4}: the file was cut short")
+
+
+def check_run_folder(folder: Path, checkpointed: Config, tick: int, last_row_written: bool = True,
+                     first_tick: int = 0) -> None:
+    """The checks every resume makes: config, summary and metrics against the checkpoint."""
+    check_config(folder, checkpointed)
+    check_summary(folder, checkpointed)
+    check_metrics(folder, tick, checkpointed.run.record_every, last_row_written, first_tick)

@@ -56,7 +56,7 @@ from alife.metrics.lineage import (
 )
 from alife.metrics.writers import CsvWriter, keep_rows
 from alife.runners.compiling import compile_kernels
-from alife.runners.consistency import check_config, check_lineage, check_metrics, check_summary
+from alife.runners.consistency import check_lineage, check_run_folder
 from alife.runners.headless import CHECKPOINT, RunResult, _keep_rows_up_to, _progress_bar
 from alife.sim import Simulation
 from alife.world.init import founder_genomes, make_generation_state
@@ -127,10 +127,8 @@ def resume_evolution(run_dir: str | Path, *, generations: int | None = None,
         sim, state = Simulation.load(folder / CHECKPOINT, record_deaths=True)
         if "evolution" not in state:
             raise ValueError(f"{folder}: not an evolution run (use alife resume for it)")
-        check_config(folder, sim.config)  # nothing is rewritten before the folder is found whole
-        check_summary(folder, sim.config)
-        check_metrics(folder, sim.tick, sim.config.run.record_every, True)
-        check_lineage(folder, state["lineage_rows"], sim.layout.size)
+        check_run_folder(folder, sim.config, sim.tick)  # nothing is rewritten before the
+        check_lineage(folder, state["lineage_rows"], sim.layout.size)  # folder is found whole
         if generations is not None:
             if generations < state["generation"]:
                 raise ValueError(f"--generations {generations}: the run already has "

@@ -13,6 +13,8 @@ Run folder contents:
 
 from __future__ import annotations
 
+import os
+import shutil
 import signal
 import sys
 import threading
@@ -31,7 +33,7 @@ from alife.metrics.traces import TraceRecorder, traced_ids
 from alife.metrics.writers import CsvWriter, read_lines, replace_lines
 from alife.render.video import open_video
 from alife.runners.compiling import compile_kernels
-from alife.runners.consistency import check_config, check_metrics, check_summary
+from alife.runners.consistency import check_run_folder
 from alife.sim import Simulation
 
 CHECKPOINT = "checkpoint.npz"
@@ -128,10 +130,9 @@ def resume(
             return resume_evolution(folder, generations=generations, progress=progress, log=log)
         if generations is not None:
             raise ValueError(f"{folder}: --generations applies to evolution runs; this run takes --steps")
-        check_config(folder, sim.config)  # nothing is rewritten before the folder is found whole
-        check_summary(folder, sim.config)
-        check_metrics(folder, sim.tick, sim.config.run.record_every,
-                      progress_state.get("row_written", True), progress_state.get("first_tick", 0))
+        # nothing is rewritten before the folder is found whole
+        check_run_folder(folder, sim.config, sim.tick, progress_state.get("row_written", True),
+                         progress_state.get("first_tick", 0))
         if steps is not None:
             if steps < sim.tick:
                 raise ValueError(f"--steps {steps}: the run is already at tick {sim.tick}")
@@ -265,9 +266,6 @@ CHECKPOINTS = "checkpoints"
 def keep_checkpoint(folder: Path, tick: int) -> Path:
     """Keep the checkpoint just written as ``checkpoints/tick-<tick>.npz`` (a hard link where
     the file system allows: the next checkpoint replaces checkpoint.npz by a new file)."""
-    import os
-    import shutil
-
     kept = folder / CHECKPOINTS / f"tick-{tick:09d}.npz"
     kept.parent.mkdir(exist_ok=True)
     kept.unlink(missing_ok=True)
