@@ -5,7 +5,8 @@ Without them, :class:`VideoUnavailable` says what to install before any simulati
 
 :class:`VideoRecorder` writes frames you give it; :class:`SimVideo` records a simulation every
 ``stride`` ticks with the shared :class:`~alife.render.frame.FrameRenderer` (used by the viewer's
-recording and by ``alife run --video``). No pygame here.
+recording and by ``alife run --video``), with a band above the world that shows the tick and what
+the colours mean. No pygame here.
 """
 
 from __future__ import annotations
@@ -16,10 +17,19 @@ from typing import Any
 
 import numpy as np
 
+from alife.render.colors import MODES
 from alife.render.frame import FrameRenderer
+from alife.render.text import GLYPH_H, draw_text, text_width
 
 INSTALL_HINT = 'pip install "alife-sim[video]"'
 TARGET_SIZE = 512  # frames are enlarged (whole cells, nearest) until the longer side reaches this
+# A GIF pays for every enlarged pixel (its LZW cannot reuse the repeated rows of an enlarged
+# cell: the file grows in proportion to the enlargement), so GIFs aim at half the size of mp4s.
+GIF_TARGET_SIZE = 256
+# What ``alife run --video x.gif`` lets a cell's colour drift before it is stored again: at most
+# this much per channel (of 255), invisible, but the food shading's slow creep is no longer
+# re-stored every frame (a third smaller again). mp4 (H.264, 4:2:0) loses far more.
+SIM_GIF_TOLERANCE = 2
 
 
 class VideoUnavailable(RuntimeError):
@@ -69,39 +79,73 @@ class VideoRecorder:
     Args:
         path: .gif or a format ffmpeg writes (.mp4 recommended).
         fps: playback frames per second.
-        scale: enlargement per cell (nearest); None = :func:`auto_scale` from the first frame.
+        scale: enlargement per cell (nearest); None = :func:`auto_scale` from the first frame
+            (towards :data:`GIF_TARGET_SIZE` pixels for a GIF, :data:`TARGET_SIZE` otherwise).
+        tolerance: GIF only: a cell is stored again only when one of its channels differs by
+            more than this from what the GIF shows there (0, the default: every change, exact
+            colours; the shown colour never strays further than this from the given one).
 
-    GIF frames are palettised as they arrive (one byte per pixel; exact colours when a frame
-    has at most 256) but stay in memory until close(); prefer .mp4 for long recordings. mp4
+    GIF frames are palettised as they arrive and store only the cells that changed since the
+    frame before (the others are transparent, drawn over the last frame): exact colours when
+    the changed cells have at most 255, else the whole frame with a fast octree palette. They
+    stay in memory (a byte per pixel) until close(); prefer .mp4 for long recordings. mp4
     frames stream to ffmpeg as they come.
     """
 
-    def __init__(self, path: str | Path, fps: float = 30.0, scale: int | None = None):
+    def __init__(self, path: str | Path, fps: float = 30.0, scale: int | None = None,
+                 tolerance: int = 0):
         check_video_support(path)
+        if not 0 <= tolerance <= 255:
+            raise ValueError(f"GIF colour tolerance must be 0..255, got {tolerance}")
+        self.tolerance = int(tolerance)
         self.path = Path(path)
         self.fps = float(fps)
         self.scale = scale
         self.frames = 0
         self._kind = video_kind(self.path)
-        self._gif_frames: list[Any] = []
+        self._gif: _GifFrames | None = None
         self._writer: Any = None
         self._size: tuple[int, int] | None = None
+        self._band: tuple[int, int] | None = None
 
-    def add(self, rgb: np.ndarray) -> None:
-        """Append one frame: uint8 (H, W, 3). Every frame must have the first frame's size."""
+    def frame_scale(self, height: int, width: int) -> int:
+        """The enlargement of frames of this size: ``scale``, or (fixed on first use) the
+        automatic one for this format."""
+        if self.scale is None:
+            self.scale = auto_scale(height, width, GIF_TARGET_SIZE if self._kind == "gif" else TARGET_SIZE)
+        return self.scale
+
+    def add(self, rgb: np.ndarray, band: np.ndarray | None = None) -> None:
+        """Append one frame: uint8 (H, W, 3); every frame must have the first frame's size.
+
+        ``band``: uint8 (h, W * scale, 3), a picture already at the enlarged size (e.g. a text
+        line) put above the enlarged frame; give one with every frame or with none.
+        """
         if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
             raise ValueError(f"expected uint8 (H, W, 3), got {rgb.dtype} {rgb.shape}")
         if self._size is None:  # first frame: only now touch the file system
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._size = rgb.shape[:2]
-            if self.scale is None:
-                self.scale = auto_scale(*self._size)
+            self.frame_scale(*self._size)
+            self._band = None if band is None else band.shape[:2]
         elif rgb.shape[:2] != self._size:
             raise ValueError(f"frame size changed from {self._size} to {rgb.shape[:2]}")
+        band_shape = None if band is None else band.shape[:2]
+        if band_shape != self._band:
+            raise ValueError(f"band size changed from {self._band} to {band_shape}")
+        if band is not None and (band.ndim != 3 or band.shape[1:] != (rgb.shape[1] * self.scale, 3)
+                                 or band.dtype != np.uint8):
+            raise ValueError(f"expected a uint8 band (h, {rgb.shape[1] * self.scale}, 3), "
+                             f"got {band.dtype} {band.shape}")
         if self._kind == "gif":
-            self._gif_frames.append(_palette_image(rgb, self.scale))
+            if self._gif is None:
+                self._gif = _GifFrames(self.scale, self.tolerance)
+            self._gif.add(rgb, band)
         else:
-            big = upscale(rgb, self.scale, even=True)
+            big = upscale(rgb, self.scale)
+            if band is not None:
+                big = np.concatenate([band, big])
+            big = upscale(big, 1, even=True)
             if self._writer is None:
                 import imageio.v2 as imageio
 
@@ -113,11 +157,13 @@ class VideoRecorder:
 
     def close(self) -> None:
         """Finish the file (GIF: write it now). Safe to call twice; no file without frames."""
-        if self._kind == "gif" and self._gif_frames:
-            first, *rest = self._gif_frames
-            first.save(self.path, save_all=True, append_images=rest, loop=0,
+        if self._gif is not None and self._gif.images:
+            first, *rest = self._gif.images
+            # disposal 1: each frame is drawn over the last one, whose pixels show through the
+            # transparent (unchanged) ones; optimize=False: the palettes are already minimal
+            first.save(self.path, save_all=True, append_images=rest, loop=0, disposal=1,
                        duration=max(20, round(1000.0 / self.fps)), optimize=False)
-            self._gif_frames = []
+            self._gif = None
         if self._writer is not None:
             self._writer.close()
             self._writer = None
@@ -129,25 +175,91 @@ class VideoRecorder:
         self.close()
 
 
-def _palette_image(rgb: np.ndarray, scale: int):
-    """A pillow "P" image of ``rgb`` enlarged ``scale`` times: exact when the frame has at most
-    256 colours, else a fast octree palette. Palettising the small frame and enlarging the
-    indices is much cheaper than quantising the enlarged frame, and uses a byte per pixel."""
-    from PIL import Image
+def _pack(rgb: np.ndarray) -> np.ndarray:
+    """uint32 0xRRGGBB per pixel of uint8 (..., 3)."""
+    return (rgb[..., 0].astype(np.uint32) << 16) | (rgb[..., 1].astype(np.uint32) << 8) | rgb[..., 2]
 
-    packed = (rgb[..., 0].astype(np.uint32) << 16) | (rgb[..., 1].astype(np.uint32) << 8) | rgb[..., 2]
-    colours, index = np.unique(packed.ravel(), return_inverse=True)
-    if colours.size <= 256:
-        palette = np.stack([(colours >> 16) & 255, (colours >> 8) & 255, colours & 255], axis=1)
-        index = index.reshape(rgb.shape[:2]).astype(np.uint8)
-    else:  # flat colours need no dithering
-        small = Image.fromarray(np.ascontiguousarray(rgb)).quantize(
-            256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
-        palette = np.asarray(small.getpalette()[: 3 * 256], np.uint32).reshape(-1, 3)
-        index = np.asarray(small, np.uint8)
-    image = Image.fromarray(upscale(index[..., None], scale)[..., 0], mode="P")
-    image.putpalette(palette.astype(np.uint8).ravel().tolist())
-    return image
+
+def _unpack(packed: np.ndarray) -> np.ndarray:
+    """uint8 (..., 3) from uint32 0xRRGGBB."""
+    return np.stack([(packed >> 16) & 255, (packed >> 8) & 255, packed & 255], axis=-1).astype(np.uint8)
+
+
+class _GifFrames:
+    """GIF frames as pillow "P" images that store only what changed since the frame before.
+
+    Keeps what a decoder shows (per cell of the frame, per pixel of the band) and gives every
+    cell whose colour differs from it its exact colour, every other one the transparent index,
+    which draws nothing (disposal 1 keeps the frame before). Palettising the small frame and
+    enlarging the indices is much cheaper than quantising the enlarged frame; the palette holds
+    only the colours that changed, and long runs of the transparent index cost LZW almost
+    nothing.
+    """
+
+    def __init__(self, scale: int, tolerance: int = 0):
+        self.scale = scale
+        self.tolerance = tolerance
+        self.images: list[Any] = []
+        self._shown: np.ndarray | None = None       # uint32 (H, W): the frame's cells as shown
+        self._shown_band: np.ndarray | None = None  # uint32 (h, W*scale): the band as shown
+
+    def add(self, rgb: np.ndarray, band: np.ndarray | None) -> None:
+        from PIL import Image
+
+        cells = _pack(rgb)
+        lines = _pack(band) if band is not None else np.zeros((0, cells.shape[1] * self.scale), np.uint32)
+        first = self._shown is None
+        if first:
+            changed, changed_band = np.ones(cells.shape, bool), np.ones(lines.shape, bool)
+        else:
+            changed, changed_band = cells != self._shown, lines != self._shown_band
+            if self.tolerance:
+                shown = _unpack(self._shown).astype(np.int16)
+                changed &= np.abs(rgb.astype(np.int16) - shown).max(axis=-1) > self.tolerance
+        colours = np.unique(np.concatenate([cells[changed], lines[changed_band]]))
+        if colours.size > (256 if first else 255):  # too many for one palette: quantise it all
+            self.images.append(self._quantised(rgb, band))
+            return
+        transparent = colours.size  # an index past the colours: unused in the first frame
+        index = np.full(cells.shape, transparent, np.uint8)
+        index[changed] = np.searchsorted(colours, cells[changed])
+        index_band = np.full(lines.shape, transparent, np.uint8)
+        index_band[changed_band] = np.searchsorted(colours, lines[changed_band])
+        image = Image.fromarray(np.concatenate([index_band, upscale(index[..., None], self.scale)[..., 0]]),
+                                mode="P")
+        palette = _unpack(np.append(colours, np.uint32(0)))
+        if len(palette) < 2:
+            palette = np.pad(palette, ((0, 1), (0, 0)))
+        image.putpalette(palette.ravel().tolist())
+        if not first:
+            image.info["transparency"] = transparent
+        self.images.append(image)
+        if first:
+            self._shown, self._shown_band = cells, lines
+        else:
+            self._shown[changed] = cells[changed]
+            self._shown_band[changed_band] = lines[changed_band]
+
+    def _quantised(self, rgb: np.ndarray, band: np.ndarray | None):
+        """The whole frame, octree palette (flat colours need no dithering); no transparency.
+        What it shows (the palette's colours) is what the next frame is compared with."""
+        from PIL import Image
+
+        big = upscale(rgb, self.scale)
+        if band is not None:
+            big = np.concatenate([band, big])
+        image = Image.fromarray(big).quantize(256, method=Image.Quantize.FASTOCTREE,
+                                              dither=Image.Dither.NONE)
+        shown = _pack(np.asarray(image.convert("RGB")))
+        height = 0 if band is None else band.shape[0]
+        self._shown = np.ascontiguousarray(shown[height::self.scale, ::self.scale])
+        self._shown_band = shown[:height]
+        return image
+
+
+LABEL_BACKGROUND = (6, 7, 10)   # the band above the world: darker than the bare ground
+LABEL_TICK = (236, 238, 244)     # the tick counter
+LABEL_LEGEND = (150, 156, 172)   # what the colours mean
 
 
 class SimVideo:
@@ -161,16 +273,25 @@ class SimVideo:
             sim.step(min(n, video.ticks_until_due(sim.tick)))
             video.observe(sim)                              # records when tick % stride == 0
         video.close()
+
+    ``labels`` (default on): a band above the world with the tick ("TICK 1234") and a one-line
+    legend of the colour mode (``ColorMode.legend`` in :mod:`alife.render.colors`, the
+    viewer's words); the world's pixels below it are the same with or without it.
+    ``tolerance``: see :class:`VideoRecorder` (GIF only); 0 records the renderer's exact colours.
     """
 
     def __init__(self, path: str | Path, config: Any = None, *, stride: int = 1, fps: float = 30.0,
-                 mode: str = "energy", show_food: bool = True, scale: int | None = None):
+                 mode: str = "energy", show_food: bool = True, scale: int | None = None,
+                 labels: bool = True, tolerance: int = SIM_GIF_TOLERANCE):
         if stride < 1:
             raise ValueError(f"video stride must be >= 1, got {stride}")
         self.stride = int(stride)
+        self.labels = bool(labels)
         self.renderer = FrameRenderer(config, mode=mode, show_food=show_food)
-        self.recorder = VideoRecorder(path, fps=fps, scale=scale)
+        self.recorder = VideoRecorder(path, fps=fps, scale=scale, tolerance=tolerance)
         self._last_tick: int | None = None
+        self._band: np.ndarray | None = None  # the band with its legend, the tick not yet drawn
+        self._tick_scale = 1
 
     @property
     def path(self) -> Path:
@@ -186,8 +307,32 @@ class SimVideo:
         if tick % self.stride or tick == self._last_tick:
             return False
         self._last_tick = tick
-        self.recorder.add(self.renderer.render(sim.state))
+        frame = self.renderer.render(sim.state)
+        band = self.label_band(tick, frame.shape[0], frame.shape[1], sim.state.agents) if self.labels else None
+        self.recorder.add(frame, band)
         return True
+
+    def legend(self, agents) -> str:
+        """What the colours mean: the legend of the mode the renderer draws for these agents."""
+        mode = MODES[self.renderer.mode]
+        return (mode if mode.available(agents) else MODES["energy"]).legend
+
+    def label_band(self, tick: int, height: int, width: int, agents=None) -> np.ndarray:
+        """uint8 (h, width * scale, 3): "TICK <tick>" on the left, the legend on the right.
+
+        Sizes are fixed by the first call (a video's frames keep one size): the tick is drawn
+        2 or 3 times enlarged on wide frames, the legend as large as fits beside room for a
+        six-digit tick (else cut short with "..").
+        """
+        if self._band is None:
+            self._band = _make_band(width * self.recorder.frame_scale(height, width),
+                                    self.legend(agents) if agents is not None else "")
+            self._tick_scale = _tick_scale(self._band.shape[1])
+        band = self._band.copy()
+        pad = self._tick_scale
+        draw_text(band, f"TICK {tick}", pad, (band.shape[0] - GLYPH_H * self._tick_scale) // 2,
+                  LABEL_TICK, self._tick_scale)
+        return band
 
     def close(self) -> None:
         self.recorder.close()
@@ -197,6 +342,32 @@ class SimVideo:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+TICK_ROOM = "TICK 000000 "  # the room kept for the tick counter, left of the legend
+
+
+def _tick_scale(width: int) -> int:
+    """How much the tick counter is enlarged on a band ``width`` pixels wide (1..3)."""
+    return max(1, min(3, width // 200))
+
+
+def _make_band(width: int, legend: str) -> np.ndarray:
+    """The label band without its tick: background and the right-aligned legend."""
+    big = _tick_scale(width)
+    height = (GLYPH_H + 2) * big
+    band = np.empty((height, width, 3), np.uint8)
+    band[...] = LABEL_BACKGROUND
+    room = width - text_width(TICK_ROOM, big) - 2 * big
+    scale = next((s for s in range(big, 0, -1) if text_width(legend, s) <= room), 1)
+    cut = legend
+    while legend and text_width(legend, scale) > room:  # too long even at scale 1: cut it short
+        cut = cut[:-1].rstrip()
+        legend = cut + ".." if cut else ""
+    if legend:
+        draw_text(band, legend, width - big - text_width(legend, scale), (height - GLYPH_H * scale) // 2,
+                  LABEL_LEGEND, scale)
+    return band
 
 
 class NoVideo:

@@ -108,7 +108,8 @@ def test_sim_video_mp4_every_stride_ticks(tmp_path):
     frames = iio.imread(out, index=None)
     assert frames.shape[0] == 5
     assert frames.shape[1] % 2 == 0 and frames.shape[2] % 2 == 0
-    assert frames.shape[1:3] == (20 * 21, 24 * 21)  # auto scale 512 // 24 = 21
+    # auto scale 512 // 24 = 21; above the world the label band, 7 rows of its 2x font
+    assert frames.shape[1:3] == (20 * 21 + 14, 24 * 21)
 
 
 def test_frame_size_must_not_change(tmp_path):
