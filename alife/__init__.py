@@ -6,6 +6,7 @@ The documented API::
     Simulation(config, seed=None, overrides=None)   .step(n)  .agents()  .state  .take_stats()
     run(config, out=None, progress=None) -> RunResult   (a headless run writing a run folder)
     evolve(config, out=None, progress=None) -> RunResult  (alife evolve: generations, lineage)
+    resume(run_dir, steps=None, generations=None) -> RunResult  (alife resume: any run folder)
 """
 
 import os
@@ -25,7 +26,7 @@ if "NUMBA_THREADING_LAYER_PRIORITY" not in os.environ:
 from alife.config import Config, ConfigError, config_to_yaml, load_config  # noqa: E402
 from alife.sim import Simulation  # noqa: E402
 
-__all__ = ["Config", "ConfigError", "Simulation", "config_to_yaml", "evolve", "load_config", "run"]
+__all__ = ["Config", "ConfigError", "Simulation", "config_to_yaml", "evolve", "load_config", "resume", "run"]
 __version__ = "0.1.0"
 
 
@@ -38,4 +39,8 @@ def __getattr__(name):
         from alife.runners.evolve import evolve
 
         return evolve
+    if name == "resume":
+        from alife.runners.resume import resume
+
+        return resume
     raise AttributeError(name)

@@ -104,7 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "evolve":
             return _evolve(args)
         if args.command == "resume":
-            from alife.runners.headless import resume
+            from alife.runners.resume import resume
 
             result = resume(args.run_dir, steps=args.steps, generations=args.generations,
                             progress=args.progress, workers=args.workers, scheduler=args.scheduler)

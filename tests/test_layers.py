@@ -60,3 +60,20 @@ def test_kernels_import_only_kernels():
     for path in (PACKAGE / "kernels").rglob("*.py"):
         for line, module in _imports(path):
             assert module.startswith("alife.kernels"), f"{path.name}:{line} imports {module}"
+
+
+# inside runners/, bottom up: a module imports only the runners listed before it
+RUNNERS = ("compiling", "consistency", "loop", "headless", "population", "islands", "evolve", "resume")
+
+
+def test_runners_import_only_the_runners_below_them():
+    folder = PACKAGE / "runners"
+    assert {p.stem for p in folder.glob("*.py")} - {"__init__"} == set(RUNNERS)
+    for path in folder.glob("*.py"):
+        if path.stem == "__init__":
+            continue
+        for line, module in _imports(path):
+            parts = module.split(".")
+            if parts[:2] == ["alife", "runners"] and len(parts) > 2:
+                assert RUNNERS.index(parts[2]) < RUNNERS.index(path.stem), \
+                    f"runners/{path.name}:{line} imports {module}"

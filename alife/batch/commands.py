@@ -42,7 +42,7 @@ def _start_run(config: Config, folder: Path, options: RunOptions) -> dict[str, A
 
 
 def _resume_run(folder: Path, options: RunOptions) -> dict[str, Any]:
-    from alife.runners.headless import resume
+    from alife.runners.resume import resume
 
     return resume(folder, progress=False, log=_quiet).summary
 

@@ -64,3 +64,22 @@ def keep_rows(path: Path, n_rows: int) -> None:
     if len(kept) < n_rows + 1:
         raise ValueError(f"{path}: holds {len(kept) - 1} rows, the checkpoint expects {n_rows}")
     replace_lines(path, kept)
+
+
+def keep_rows_up_to_tick(path: Path, tick: int, every: int, keep_last: bool) -> None:
+    """Rewind a metrics file (first column ``tick``) to a checkpoint at ``tick``: keep the rows
+    before ``tick`` that lie on the recording grid (every ``every`` ticks), and the row at
+    ``tick`` if ``keep_last``; drop later rows, an interruption's off-grid row, and a row cut
+    short by a kill."""
+    lines = read_lines(path)
+    width = lines[0].count(",")
+
+    def keep(line: str) -> bool:
+        if not line.endswith("\n") or line.count(",") != width:
+            return False
+        row_tick = int(line.split(",", 1)[0])
+        if row_tick == tick:
+            return keep_last
+        return row_tick < tick and row_tick % every == 0
+
+    replace_lines(path, lines[:1] + [line for line in lines[1:] if keep(line)])

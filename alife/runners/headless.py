@@ -15,35 +15,26 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import sys
-import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from alife.config import Config, config_to_yaml, load_config
+from alife.io.checkpoint import save_checkpoint
 from alife.io.lock import holding
-from alife.io.run_folder import DEFAULT_ROOT, make_run_folder, write_json
+from alife.io.run_folder import DEFAULT_ROOT, make_run_folder
 from alife.kernels.tick import STAT_NAMES
 from alife.metrics.collector import collect, metric_columns
 from alife.metrics.traces import TraceRecorder, traced_ids
-from alife.metrics.writers import CsvWriter, read_lines, replace_lines
+from alife.metrics.writers import CsvWriter, keep_rows_up_to_tick
 from alife.render.video import open_video
 from alife.runners.compiling import compile_kernels
 from alife.runners.consistency import check_run_folder
+from alife.runners.loop import CHECKPOINT, RunResult, Stopwatch, drive, stderr_log
 from alife.sim import Simulation
 
-CHECKPOINT = "checkpoint.npz"
-
-
-@dataclass
-class RunResult:
-    folder: Path
-    status: str  # "completed", "extinct" or "interrupted"
-    summary: dict[str, Any]
+CHECKPOINTS = "checkpoints"  # with run.keep_checkpoints: every periodic checkpoint
 
 
 def run(
@@ -69,7 +60,7 @@ def run(
     Extinction ends the run early with status "extinct"; Ctrl-C ends it with status
     "interrupted". Either way the files are complete.
     """
-    log = log or (lambda msg: print(msg, file=sys.stderr))
+    log = log or stderr_log
     config = load_config(config, overrides)
     recorder = open_video(video, config, stride=video_stride)
     traced_ids(config)  # a bad run.trace is refused before anything is written
@@ -81,186 +72,184 @@ def run(
             f"{sim.n_alive} agents, {config.run.steps} ticks, seed {config.seed})")
         with CsvWriter(folder / "metrics.csv", metric_columns(config)) as metrics:
             metrics.write(collect(sim, sim.take_stats()))
-        progress_state = {"totals": dict.fromkeys(STAT_NAMES, 0.0), "peak": sim.n_alive,
-                          "wall_seconds": 0.0}
+        state = {"totals": dict.fromkeys(STAT_NAMES, 0.0), "peak": sim.n_alive, "wall_seconds": 0.0}
         tracer = None
         if config.run.trace or config.run.trace_ids:
             tracer = TraceRecorder(folder, config)
             tracer.observe(sim)
-        return _drive(sim, folder, progress_state, progress, log, recorder, tracer)
+        return drive(RunJob(folder, sim, state, recorder, tracer), progress, log)
 
 
-def resume(
-    run_dir: str | Path,
-    *,
-    steps: int | None = None,
-    generations: int | None = None,
-    progress: bool | None = None,
-    log: Callable[[str], None] | None = None,
-    workers: int | None = None,
-    scheduler: str | None = None,
-) -> RunResult:
-    """Continue a run from ``run_dir/checkpoint.npz``, exactly as if it had never stopped.
+def continue_run(folder: Path, sim: Simulation, progress_state: dict[str, Any], *,
+                 steps: int | None = None, progress: bool | None = None,
+                 log: Callable[[str], None] = stderr_log) -> RunResult:
+    """Continue a run whose checkpoint is loaded (``sim``, ``progress_state``), exactly as if it
+    had never stopped (called by :func:`alife.runners.resume.resume`, which holds the lock).
 
     Rows of metrics.csv written after the checkpoint are dropped and written again, so the
     files end up identical to those of an uninterrupted run. ``steps``: a new total length
-    (ticks); default the run's own ``run.steps``. An evolution run (``alife evolve``) is
-    continued by :func:`alife.runners.evolve.resume_evolution`; ``generations`` extends it.
-    An island run by :func:`alife.runners.islands.resume_islands` on ``workers`` processes or
-    a Dask ``scheduler``.
+    (ticks); default the run's own ``run.steps``.
     """
-    log = log or (lambda msg: print(msg, file=sys.stderr))
-    folder = Path(run_dir)
-    with holding(folder, "alife resume"):
-        from alife.runners.islands import is_island_run, resume_islands
-
-        if is_island_run(folder):
-            if steps is not None:
-                raise ValueError(f"{folder}: an evolution run is extended with --generations, not --steps")
-            return resume_islands(folder, generations=generations, workers=workers,
-                                  scheduler=scheduler, progress=progress, log=log)
-        if workers is not None or scheduler is not None:
-            raise ValueError("--workers/--scheduler: for island runs only")
-        sim, progress_state = Simulation.load(folder / CHECKPOINT)
-        if "evolution" in progress_state:
-            if steps is not None:
-                raise ValueError(f"{folder}: an evolution run is extended with --generations, not --steps")
-            from alife.runners.evolve import resume_evolution
-
-            return resume_evolution(folder, generations=generations, progress=progress, log=log)
-        if generations is not None:
-            raise ValueError(f"{folder}: --generations applies to evolution runs; this run takes --steps")
-        # nothing is rewritten before the folder is found whole
-        check_run_folder(folder, sim.config, sim.tick, progress_state.get("row_written", True),
-                         progress_state.get("first_tick", 0))
-        if steps is not None:
-            if steps < sim.tick:
-                raise ValueError(f"--steps {steps}: the run is already at tick {sim.tick}")
-            sim.config = load_config(sim.config, {"run.steps": steps})
-            (folder / "config.yaml").write_text(config_to_yaml(sim.config), encoding="utf-8")
-        row_written = progress_state.pop("row_written", True)
-        _keep_rows_up_to(folder / "metrics.csv", sim.tick, sim.config.run.record_every, keep_last=row_written)
-        progress_state["row_written"] = row_written
-        trace_state = progress_state.pop("trace", None)
-        tracer = TraceRecorder.reopen(folder, sim.config, trace_state, sim) if trace_state else None
-        log(f"alife resume: {folder} at tick {sim.tick} of {sim.config.run.steps}")
-        return _drive(sim, folder, progress_state, progress, log, open_video(None), tracer)
+    # nothing is rewritten before the folder is found whole
+    check_run_folder(folder, sim.config, sim.tick, progress_state.get("row_written", True),
+                     progress_state.get("first_tick", 0))
+    if steps is not None:
+        if steps < sim.tick:
+            raise ValueError(f"--steps {steps}: the run is already at tick {sim.tick}")
+        sim.config = load_config(sim.config, {"run.steps": steps})
+        (folder / "config.yaml").write_text(config_to_yaml(sim.config), encoding="utf-8")
+    keep_rows_up_to_tick(folder / "metrics.csv", sim.tick, sim.config.run.record_every,
+                         keep_last=progress_state.get("row_written", True))
+    trace_state = progress_state.pop("trace", None)
+    tracer = TraceRecorder.reopen(folder, sim.config, trace_state, sim) if trace_state else None
+    log(f"alife resume: {folder} at tick {sim.tick} of {sim.config.run.steps}")
+    return drive(RunJob(folder, sim, progress_state, open_video(None), tracer), progress, log)
 
 
-def _drive(sim: Simulation, folder: Path, progress_state: dict[str, Any], progress: bool | None,
-           log: Callable[[str], None], recorder, tracer: TraceRecorder | None = None) -> RunResult:
-    """The loop of a run: step, record rows, film, trace, checkpoint; then write the summary."""
-    config = sim.config
-    steps, every = config.run.steps, config.run.record_every
-    checkpoint_every = config.run.checkpoint_every
-    totals, peak = progress_state["totals"], progress_state["peak"]
-    row_tick = sim.tick if progress_state.pop("row_written", True) else -1  # tick of the last row written
-    status = "completed"
-    if progress is None:
-        progress = sys.stderr.isatty()
-    bar = _progress_bar(steps, progress)
-    bar.update(sim.tick)
-    compile_seconds = compile_kernels(sim, bar.write if progress else log)
-    started = time.perf_counter()
-    video_seconds = 0.0
+class RunJob:
+    """``alife run`` as a job of :func:`alife.runners.loop.drive`: a batch steps to the next
+    metrics row (one tick while tracing, or to the video's next frame), writes the row, and
+    checkpoints every ``run.checkpoint_every`` ticks.
 
-    def checkpoint(row_written: bool = True, periodic: bool = False) -> None:
+    ``progress`` (saved with every checkpoint): event totals, peak population, wall seconds,
+    the first tick of the run folder, and ``row_written`` (False when the checkpoint's tick
+    has no metrics row yet: a resume writes it).
+    """
+
+    unit = "tick"
+    cut_batches = False
+
+    def __init__(self, folder: Path, sim: Simulation, progress: dict[str, Any], recorder,
+                 tracer: TraceRecorder | None = None):
+        self.folder, self.sim, self.recorder, self.tracer = folder, sim, recorder, tracer
+        self.progress = progress
+        self.config = sim.config
+        self.total = self.config.run.steps
+        self.clock = Stopwatch(progress["wall_seconds"])
+        self.totals, self.peak = progress["totals"], progress["peak"]
+        # the tick of the last metrics row written
+        self.row_tick = sim.tick if progress.pop("row_written", True) else -1
+        self.metrics: CsvWriter | None = None
+        self.video_seconds = 0.0
+        self.was_cut = False
+
+    def done(self) -> int:
+        return self.sim.tick
+
+    def finished(self) -> bool:
+        return self.sim.tick >= self.total or self.sim.extinct
+
+    def prepare(self, say: Callable[[str], None]) -> float:
+        seconds = compile_kernels(self.sim, say)
+        self.metrics = CsvWriter(self.folder / "metrics.csv", metric_columns(self.config), append=True)
+        if self.row_tick != self.sim.tick and self._on_row():
+            self._record_row()  # interrupted between this tick's step and its row: write it now
+        self._film()
+        return seconds
+
+    def advance(self, say: Callable[[str], None]) -> None:
+        sim, every = self.sim, self.config.run.record_every
+        if self.tracer is not None:
+            sim.step(1)
+            self.tracer.observe(sim)
+        else:
+            sim.step(min(every - sim.tick % every, self.total - sim.tick,
+                         self.recorder.ticks_until_due(sim.tick)))
+        self._film()
+        self.peak = max(self.peak, sim.n_alive)
+        if self._on_row():
+            self._record_row()
+            checkpoint_every = self.config.run.checkpoint_every
+            if checkpoint_every and sim.tick % checkpoint_every == 0:
+                self._checkpoint(periodic=True)
+
+    def forward_stop(self) -> None:
+        pass
+
+    def cut_short(self) -> None:
+        self.was_cut = True
+        if self.row_tick == self.sim.tick:  # e.g. cut while a checkpoint was written
+            self._checkpoint()
+        else:  # before the last row takes the pending events
+            self._checkpoint(row_written=False)
+            if self.metrics is not None:
+                self._record_row()
+
+    def close(self) -> None:
+        if self.metrics is not None:
+            self.metrics.close()
+        self._close_video()
+        if self.tracer is not None:
+            self.tracer.close()
+
+    def finish(self, stopped: bool, compile_seconds: float) -> tuple[dict[str, Any], str]:
+        sim, totals = self.sim, self.totals
+        status = "interrupted" if stopped else "extinct" if sim.extinct else "completed"
+        self._close_video()  # (a GIF is written now: its time counts as filming)
+        if not self.was_cut:
+            self._checkpoint()  # the end state: `alife resume --steps N` can extend the run
+        wall = self.clock.total()
+        summary = {
+            "status": status,
+            "ticks": sim.tick,
+            "ticks_requested": self.total,
+            "seed": self.config.seed,
+            "final_population": sim.n_alive,
+            "peak_population": self.peak,
+            "births": int(totals["births"]),
+            "deaths": int(totals["deaths_starved"] + totals["deaths_old_age"]),
+            "food_eaten": totals["food_eaten"],
+            "agent_steps": int(totals["agent_steps"]),
+            "wall_seconds": round(wall, 3),
+            "compile_seconds": round(compile_seconds, 3),
+            "video_seconds": round(self.video_seconds, 3),  # filming, not counted in the rate below
+            "agent_steps_per_second": (round(totals["agent_steps"] / (wall - self.video_seconds))
+                                       if wall > self.video_seconds else None),
+        }
+        if status == "extinct":
+            line = f"population extinct at tick {sim.tick}; run ended early, files in {self.folder}"
+        elif status == "interrupted":
+            line = (f"interrupted at tick {sim.tick}; files in {self.folder} are complete up to "
+                    f"there; continue with: alife resume {self.folder}")
+        else:
+            line = (f"done: {sim.tick} ticks, {sim.n_alive} agents alive, "
+                    f"{summary['agent_steps_per_second'] or 0:,} agent-steps/s; files in {self.folder}")
+        return summary, line
+
+    # ---- pieces ---------------------------------------------------------------------------
+    def _on_row(self) -> bool:
+        """This tick has a metrics row: on the recording grid, the last tick, or extinction."""
+        sim = self.sim
+        return sim.tick % self.config.run.record_every == 0 or sim.tick == self.total or sim.extinct
+
+    def _record_row(self) -> None:  # events accumulate in the simulation until a row takes them
+        events = self.sim.take_stats()
+        for name in STAT_NAMES:
+            self.totals[name] += events[name]
+        self.metrics.write(collect(self.sim, events))
+        self.row_tick = self.sim.tick
+
+    def _film(self) -> None:  # the video's frames; their time is kept apart from the run's
+        began = time.perf_counter()
+        self.recorder.observe(self.sim)
+        self.video_seconds += time.perf_counter() - began
+
+    def _close_video(self) -> None:
+        began = time.perf_counter()
+        self.recorder.close()
+        self.video_seconds += time.perf_counter() - began
+
+    def _checkpoint(self, row_written: bool = True, periodic: bool = False) -> None:
         """row_written: the metrics row of this tick is already in the file (and its events
-        counted); after an interruption it is not, so a resume drops that row."""
-        wall = progress_state["wall_seconds"] + time.perf_counter() - started
-        extra = {"totals": totals, "peak": peak, "wall_seconds": wall, "row_written": row_written,
-                 "first_tick": progress_state.get("first_tick", 0)}
-        if tracer is not None:
-            tracer.flush()  # the trace on disk reaches the checkpoint's tick
-            extra["trace"] = tracer.state()
-        sim.save(folder / CHECKPOINT, extra)
-        if periodic and config.run.keep_checkpoints:
-            keep_checkpoint(folder, sim.tick)
-
-    with CsvWriter(folder / "metrics.csv", metric_columns(config), append=True) as metrics:
-
-        def record_row() -> None:  # events accumulate in the simulation until a row takes them
-            nonlocal row_tick
-            events = sim.take_stats()
-            for name in STAT_NAMES:
-                totals[name] += events[name]
-            metrics.write(collect(sim, events))
-            row_tick = sim.tick
-
-        def film() -> None:  # the video's frames; their time is kept apart from the run's
-            nonlocal video_seconds
-            began = time.perf_counter()
-            recorder.observe(sim)
-            video_seconds += time.perf_counter() - began
-
-        previous_handler = _sigterm_as_interrupt()
-        try:
-            if row_tick != sim.tick and (sim.tick % every == 0 or sim.tick == steps or sim.extinct):
-                record_row()  # interrupted between this tick's step and its row: write it now
-            film()
-            while sim.tick < steps and not sim.extinct:
-                done = sim.step(1 if tracer is not None else min(
-                    every - sim.tick % every, steps - sim.tick, recorder.ticks_until_due(sim.tick)))
-                if tracer is not None:
-                    tracer.observe(sim)
-                film()
-                peak = max(peak, sim.n_alive)
-                if sim.tick % every == 0 or sim.tick == steps or sim.extinct:
-                    record_row()
-                    if checkpoint_every and sim.tick % checkpoint_every == 0:
-                        checkpoint(periodic=True)
-                bar.update(done)
-            if sim.extinct:
-                status = "extinct"
-        except KeyboardInterrupt:
-            status = "interrupted"
-            if row_tick == sim.tick:  # Ctrl-C after this tick's row (e.g. during a checkpoint)
-                checkpoint()
-            else:
-                checkpoint(row_written=False)  # before the last row takes the pending events
-                record_row()
-        finally:
-            _restore_sigterm(previous_handler)
-            bar.close()
-            began = time.perf_counter()
-            recorder.close()
-            video_seconds += time.perf_counter() - began
-            if tracer is not None:
-                tracer.close()
-    if status != "interrupted":
-        checkpoint()  # the end state: `alife resume --steps N` can extend the run
-    wall = progress_state["wall_seconds"] + time.perf_counter() - started
-
-    summary = {
-        "status": status,
-        "ticks": sim.tick,
-        "ticks_requested": steps,
-        "seed": config.seed,
-        "final_population": sim.n_alive,
-        "peak_population": peak,
-        "births": int(totals["births"]),
-        "deaths": int(totals["deaths_starved"] + totals["deaths_old_age"]),
-        "food_eaten": totals["food_eaten"],
-        "agent_steps": int(totals["agent_steps"]),
-        "wall_seconds": round(wall, 3),
-        "compile_seconds": round(compile_seconds, 3),
-        "video_seconds": round(video_seconds, 3),  # filming, not counted in the rate below
-        "agent_steps_per_second": (round(totals["agent_steps"] / (wall - video_seconds))
-                                   if wall > video_seconds else None),
-    }
-    write_json(folder / "summary.json", summary)
-    if status == "extinct":
-        log(f"population extinct at tick {sim.tick}; run ended early, files in {folder}")
-    elif status == "interrupted":
-        log(f"interrupted at tick {sim.tick}; files in {folder} are complete up to there; "
-            f"continue with: alife resume {folder}")
-    else:
-        log(f"done: {sim.tick} ticks, {sim.n_alive} agents alive, "
-            f"{summary['agent_steps_per_second'] or 0:,} agent-steps/s; files in {folder}")
-    return RunResult(folder=folder, status=status, summary=summary)
-
-
-CHECKPOINTS = "checkpoints"
+        counted); when a run is cut short before it, it is not, so a resume drops that row."""
+        extra = {"totals": self.totals, "peak": self.peak, "wall_seconds": self.clock.total(),
+                 "row_written": row_written, "first_tick": self.progress.get("first_tick", 0)}
+        if self.tracer is not None:
+            self.tracer.flush()  # the trace on disk reaches the checkpoint's tick
+            extra["trace"] = self.tracer.state()
+        self.sim.save(self.folder / CHECKPOINT, extra)
+        if periodic and self.config.run.keep_checkpoints:
+            keep_checkpoint(self.folder, self.sim.tick)
 
 
 def keep_checkpoint(folder: Path, tick: int) -> Path:
@@ -282,9 +271,6 @@ def save_as_run(sim: Simulation, out: str | Path | None = None, *,
     ``alife view --resume`` continue: config.yaml (``run.steps`` at least the current tick),
     metrics.csv with the current tick's row, and checkpoint.npz. Returns the folder
     (``out``, or ``root/<run.name>-view-<timestamp>``)."""
-    from alife.config import config_to_yaml
-    from alife.io.checkpoint import save_checkpoint
-
     config = load_config(sim.config, {"run.steps": max(sim.config.run.steps, sim.tick)})
     folder = make_run_folder(f"{config.run.name}-view", out, root)
     (folder / "config.yaml").write_text(config_to_yaml(config), encoding="utf-8")
@@ -295,44 +281,3 @@ def save_as_run(sim: Simulation, out: str | Path | None = None, *,
              "first_tick": sim.tick}
     save_checkpoint(folder / CHECKPOINT, sim.checkpoint_arrays(lazy=True), config_to_yaml(config), state)
     return folder
-
-
-def _keep_rows_up_to(path: Path, tick: int, every: int, keep_last: bool) -> None:
-    """Keep the metrics rows before ``tick`` that lie on the recording grid, and the row at
-    ``tick`` if ``keep_last``; drop later rows, an interruption's off-grid row, and a row cut
-    short by a kill."""
-    lines = read_lines(path)
-    width = lines[0].count(",")
-
-    def keep(line: str) -> bool:
-        if not line.endswith("\n") or line.count(",") != width:
-            return False
-        row_tick = int(line.split(",", 1)[0])
-        if row_tick == tick:
-            return keep_last
-        return row_tick < tick and row_tick % every == 0
-
-    kept = lines[:1] + [line for line in lines[1:] if keep(line)]
-    replace_lines(path, kept)
-
-
-def _sigterm_as_interrupt():
-    """Let SIGTERM end a run like Ctrl-C (checkpoint, complete files); main thread only."""
-    if threading.current_thread() is not threading.main_thread():
-        return None
-
-    def interrupt(signum, frame):
-        raise KeyboardInterrupt
-
-    return signal.signal(signal.SIGTERM, interrupt)
-
-
-def _restore_sigterm(previous) -> None:
-    if previous is not None:
-        signal.signal(signal.SIGTERM, previous)
-
-
-def _progress_bar(total: int, enabled: bool):
-    from tqdm import tqdm
-
-    return tqdm(total=total, unit="tick", disable=not enabled, dynamic_ncols=True)

@@ -19,7 +19,7 @@ Folder:
     migrations.csv     migration (0, 1, …), generation (the one they join), from_island,
                        from_id, to_island, to_id, fitness
     summary.json       status, generations, per-island last-generation numbers, wall time
-    island-KK/         each island's run folder (alife.runners.evolve)
+    island-KK/         each island's run folder (alife.runners.population)
 Immigrants start a new line in their island's lineage (parent_id -1); migrations.csv links
 them to their origin (ids are per island).
 """
@@ -29,10 +29,9 @@ from __future__ import annotations
 import csv
 import json
 import shutil
-import sys
-import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import wait
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -41,12 +40,14 @@ import numpy as np
 from alife.config import Config, ConfigError, config_to_yaml, load_config
 from alife.io.lock import holding
 from alife.io.run_folder import DEFAULT_ROOT, make_run_folder, write_json
-from alife.runners.headless import CHECKPOINT, RunResult, _progress_bar
+from alife.parallel import open_executor, thread_budget
+from alife.runners.loop import CHECKPOINT, RunResult, Stopwatch, drive, stderr_log
+from alife.runners.population import check_evolution, evolve_population, resume_evolution
 
 ISLANDS_JSON = "islands.json"
 MIGRATIONS_CSV = "migrations.csv"
 GENERATIONS_CSV = "generations.csv"
-ISLAND_BRANCH = 6    # seed-sequence branch of the island seeds (see alife.runners.evolve)
+ISLAND_BRANCH = 6    # seed-sequence branch of the island seeds (see alife.runners.population)
 TOPOLOGY_BRANCH = 7  # random topology: the destinations of migration m
 _MIGRATION_FIELDS = ("migration", "generation", "from_island", "from_id", "to_island", "to_id", "fitness")
 
@@ -77,7 +78,7 @@ def evolve_islands(
     workers / scheduler: as for ``alife sweep`` (process pool of ``workers`` processes by
     default; ``scheduler="local"`` or a Dask scheduler address).
     """
-    log = log or (lambda msg: print(msg, file=sys.stderr))
+    log = log or stderr_log
     config = load_config(config, overrides)
     _check(config)
     folder = make_run_folder(config.run.name, out, root)
@@ -99,7 +100,7 @@ def resume_islands(run_dir: str | Path, *, generations: int | None = None,
                    log: Callable[[str], None] | None = None) -> RunResult:
     """Continue an island evolution from its last completed epoch (each island from its own
     checkpoint); ``generations`` extends it."""
-    log = log or (lambda msg: print(msg, file=sys.stderr))
+    log = log or stderr_log
     folder = Path(run_dir)
     with holding(folder, "alife resume"):
         config = load_config(folder / "config.yaml")
@@ -125,8 +126,6 @@ def _check(config: Config) -> None:
     if ev.migrants >= config.agents.initial_count - ev.elites:
         raise ConfigError(f"evolution.migrants: must be below agents.initial_count minus "
                           f"evolution.elites ({config.agents.initial_count - ev.elites}), got {ev.migrants}")
-    from alife.runners.evolve import check_evolution
-
     check_evolution(config)
 
 
@@ -139,79 +138,111 @@ def _read_state(folder: Path) -> dict[str, Any]:
 
 def _drive(folder: Path, config: Config, workers: int | None, scheduler: str | None,
            progress: bool | None, log: Callable[[str], None]) -> RunResult:
-    from alife.parallel import open_executor
+    return drive(IslandsJob(folder, config, workers, scheduler, log), progress, log)
 
-    ev = config.evolution
-    state = _read_state(folder)
-    started = time.perf_counter()
-    status = "completed"
-    if progress is None:
-        progress = sys.stderr.isatty()
-    bar = _progress_bar(ev.generations, progress)
-    bar.unit = "generation"
-    bar.update(state["generations"])
-    try:
-        with open_executor(workers, scheduler) as info:
-            log(f"islands run on: {info.description}")
-            while state["generations"] < ev.generations:
-                done = state["generations"]
-                if done % ev.migrate_every == 0 and done > 0 and state.get("migrated") != done:
-                    _migrate(folder, config, done)  # the due migration of an extended run
-                    state["migrated"] = done
-                    write_json(folder / ISLANDS_JSON, state)
-                # epochs end on multiples of migrate_every, whatever length the run had before
-                target = min((done // ev.migrate_every + 1) * ev.migrate_every, ev.generations)
-                futures = [info.executor.submit(_island_epoch, str(folder), k,
-                                                config.model_dump(mode="json"), target, info.slots)
-                           for k in range(ev.islands)]
-                wait(futures)
-                statuses = []
-                for k, future in enumerate(futures):
-                    try:
-                        statuses.append(future.result())
-                    except Exception as err:  # the island's own folder keeps its last checkpoint
-                        log(f"island {k} failed: {type(err).__name__}: {err}")
-                        statuses.append("failed")
-                if any(s != "completed" for s in statuses):
-                    status = "failed" if "failed" in statuses else "interrupted"
-                    break
-                if target < ev.generations and target % ev.migrate_every == 0:
-                    _migrate(folder, config, target)
-                    state["migrated"] = target
-                _combine_generations(folder, ev.islands)
-                bar.update(target - state["generations"])
-                state.update(epochs=state["epochs"] + 1, generations=target)
-                write_json(folder / ISLANDS_JSON, state)
-    except KeyboardInterrupt:
-        status = "interrupted"
-    finally:
-        bar.close()
-    wall = state.get("wall_seconds", 0.0) + time.perf_counter() - started
-    state["wall_seconds"] = round(wall, 3)
-    write_json(folder / ISLANDS_JSON, state)
-    islands = []
-    for k in range(ev.islands):
-        try:
-            islands.append(json.loads((island_folder(folder, k) / "summary.json").read_text())["last_generation"])
-        except (OSError, ValueError, KeyError):
-            islands.append(None)
-    summary = {"status": status, "islands": ev.islands, "generations": state["generations"],
-               "generations_requested": ev.generations, "epochs": state["epochs"],
-               "seed": config.seed, "last_generation": islands, "wall_seconds": round(wall, 3)}
-    write_json(folder / "summary.json", summary)
-    if status in ("interrupted", "failed"):
-        log(f"{status} after generation {state['generations']}; continue with: alife resume {folder}")
-    else:
-        log(f"done: {ev.islands} islands, {state['generations']} generations; files in {folder}")
-    return RunResult(folder=folder, status=status, summary=summary)
+
+class IslandsJob:
+    """An island run as a job of :func:`alife.runners.loop.drive`: a batch is one epoch (every
+    island to the next multiple of ``migrate_every`` generations, on the executor), then the
+    migration. The driver steps no simulation itself, so a second signal may cut an epoch
+    short; the first is passed on to the runs in progress (SIGTERM reaches only this process,
+    a terminal's Ctrl-C the workers too), which save their state."""
+
+    unit = "generation"
+    cut_batches = True
+
+    def __init__(self, folder: Path, config: Config, workers: int | None, scheduler: str | None,
+                 log: Callable[[str], None]):
+        self.folder, self.config, self.log = folder, config, log
+        self.workers, self.scheduler = workers, scheduler
+        self.ev = config.evolution
+        self.total = self.ev.generations
+        self.state = _read_state(folder)
+        self.clock = Stopwatch(self.state.get("wall_seconds", 0.0))
+        self.failed = False
+        self.interrupted = False  # an island stopped (its worker was asked to)
+        self._executor = ExitStack()
+        self.info = None
+
+    def done(self) -> int:
+        return self.state["generations"]
+
+    def finished(self) -> bool:
+        return self.failed or self.interrupted or self.state["generations"] >= self.ev.generations
+
+    def prepare(self, say: Callable[[str], None]) -> float:
+        self.info = self._executor.enter_context(open_executor(self.workers, self.scheduler))
+        self.log(f"islands run on: {self.info.description}")
+        return 0.0  # each island compiles (or loads the cache) in its worker
+
+    def advance(self, say: Callable[[str], None]) -> None:
+        folder, config, ev, state, info = self.folder, self.config, self.ev, self.state, self.info
+        done = state["generations"]
+        if done % ev.migrate_every == 0 and done > 0 and state.get("migrated") != done:
+            _migrate(folder, config, done)  # the due migration of an extended run
+            state["migrated"] = done
+            write_json(folder / ISLANDS_JSON, state)
+        # epochs end on multiples of migrate_every, whatever length the run had before
+        target = min((done // ev.migrate_every + 1) * ev.migrate_every, ev.generations)
+        futures = [info.executor.submit(_island_epoch, str(folder), k, config.model_dump(mode="json"),
+                                        target, info.slots)
+                   for k in range(ev.islands)]
+        wait(futures)
+        statuses = []
+        for k, future in enumerate(futures):
+            try:
+                statuses.append(future.result())
+            except Exception as err:  # the island's own folder keeps its last checkpoint
+                say(f"island {k} failed: {type(err).__name__}: {err}")
+                statuses.append("failed")
+        self.failed = "failed" in statuses
+        self.interrupted = any(s not in ("completed", "failed") for s in statuses)
+        if self.failed or self.interrupted:
+            return
+        if target < ev.generations and target % ev.migrate_every == 0:
+            _migrate(folder, config, target)
+            state["migrated"] = target
+        _combine_generations(folder, ev.islands)
+        state.update(epochs=state["epochs"] + 1, generations=target)
+        write_json(folder / ISLANDS_JSON, state)
+
+    def forward_stop(self) -> None:
+        if self.info is not None:
+            self.info.interrupt_runs()
+
+    def cut_short(self) -> None:
+        pass  # every island keeps its own last checkpoint
+
+    def finish(self, stopped: bool, compile_seconds: float) -> tuple[dict[str, Any], str]:
+        folder, ev, state = self.folder, self.ev, self.state
+        status = ("failed" if self.failed else
+                  "interrupted" if stopped or self.interrupted else "completed")
+        wall = self.clock.total()
+        state["wall_seconds"] = round(wall, 3)
+        write_json(folder / ISLANDS_JSON, state)
+        islands = []
+        for k in range(ev.islands):
+            try:
+                summary = json.loads((island_folder(folder, k) / "summary.json").read_text())
+                islands.append(summary["last_generation"])
+            except (OSError, ValueError, KeyError):
+                islands.append(None)
+        summary = {"status": status, "islands": ev.islands, "generations": state["generations"],
+                   "generations_requested": ev.generations, "epochs": state["epochs"],
+                   "seed": self.config.seed, "last_generation": islands, "wall_seconds": round(wall, 3)}
+        if status in ("interrupted", "failed"):
+            line = f"{status} after generation {state['generations']}; continue with: alife resume {folder}"
+        else:
+            line = f"done: {ev.islands} islands, {state['generations']} generations; files in {folder}"
+        return summary, line
+
+    def close(self) -> None:
+        self._executor.close()
 
 
 def _island_epoch(folder: str, island: int, config: dict[str, Any], target: int,
                   slots: dict[str, int]) -> str:
     """In a worker: take island ``island`` to ``target`` generations; returns its status."""
-    from alife.parallel import thread_budget
-    from alife.runners.evolve import evolve, resume_evolution
-
     here = island_folder(Path(folder), island)
     quiet = lambda msg: None  # noqa: E731 - the driver reports progress
     if (here / CHECKPOINT).exists():
@@ -224,7 +255,7 @@ def _island_epoch(folder: str, island: int, config: dict[str, Any], target: int,
             "seed": island_seed(base.seed, island), "evolution.islands": 1,
             "evolution.generations": target, "run.name": f"{base.run.name}-island{island:02d}",
             "run.threads": base.run.threads or thread_budget(slots)})
-        result = evolve(island_config, here, progress=False, log=quiet)
+        result = evolve_population(island_config, here, progress=False, log=quiet)
     return result.status
 
 

@@ -39,13 +39,13 @@ def test_a_run_holds_the_lock_only_while_it_writes(tmp_path, monkeypatch):
     from alife.runners import headless
 
     seen = []
-    drive = headless._drive
+    drive = headless.drive
 
-    def watching(sim, folder, *args, **kwargs):
-        seen.append(json.loads((folder / LOCK).read_text()))
-        return drive(sim, folder, *args, **kwargs)
+    def watching(job, *args, **kwargs):
+        seen.append(json.loads((job.folder / LOCK).read_text()))
+        return drive(job, *args, **kwargs)
 
-    monkeypatch.setattr(headless, "_drive", watching)
+    monkeypatch.setattr(headless, "drive", watching)
     assert main(["run", *TINY, "--out", str(tmp_path / "run")]) == 0
     assert seen[0]["pid"] == os.getpid() and seen[0]["what"] == "alife run"
     assert not (tmp_path / "run" / LOCK).exists()
