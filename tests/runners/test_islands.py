@@ -120,3 +120,30 @@ def test_a_failing_island_is_reported_and_the_others_keep_their_work(tmp_path, c
     assert "island 1 failed" in err and "CheckpointError" in err and "alife resume" in err
     assert len(_table(island_folder(folder, 0) / "generations.csv")) == 4  # the others went on
     assert json.loads((folder / "summary.json").read_text())["status"] == "failed"
+
+
+def test_sigterm_to_the_driver_stops_the_islands_and_resume_is_exact(one_worker, tmp_path):
+    """SIGTERM reaches only the driver: it asks its workers to stop, they checkpoint, and the
+    resumed run equals the uninterrupted one."""
+    import os
+    import signal
+    import threading
+    import time
+
+    folder = tmp_path / "term"
+    checkpoint = island_folder(folder, 0) / "checkpoint.npz"
+
+    def terminate_once_an_island_runs():
+        deadline = time.monotonic() + 300
+        while not checkpoint.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=terminate_once_an_island_runs, daemon=True).start()
+    code = main(["evolve", *SMALL, *ISLANDS, "--generations", "5", "--workers", "1",
+                 "--out", str(folder)])
+    assert code == 130
+    summary = json.loads((folder / "summary.json").read_text())
+    assert summary["status"] == "interrupted" and summary["generations"] < 5
+    assert main(["resume", str(folder), "--workers", "2", "--no-progress"]) == 0
+    assert _files(folder) == _files(one_worker)
