@@ -38,11 +38,17 @@ from typing import Any
 import numpy as np
 
 from alife.config import Config, ConfigError, config_to_yaml, load_config
+from alife.genetics.operators import elite_indices
 from alife.io.lock import holding
 from alife.io.run_folder import DEFAULT_ROOT, make_run_folder, write_json
+from alife.kernels.learner import start_learned_states
+from alife.metrics.lineage import LINEAGE_CSV, LINEAGE_GENOMES
+from alife.metrics.writers import read_lines, replace_lines
 from alife.parallel import open_executor, thread_budget
+from alife.runners.consistency import FolderMismatch, check_summary
 from alife.runners.loop import CHECKPOINT, RunResult, Stopwatch, drive, stderr_log
 from alife.runners.population import check_evolution, evolve_population, resume_evolution
+from alife.sim import Simulation
 
 ISLANDS_JSON = "islands.json"
 MIGRATIONS_CSV = "migrations.csv"
@@ -103,8 +109,12 @@ def resume_islands(run_dir: str | Path, *, generations: int | None = None,
     log = log or stderr_log
     folder = Path(run_dir)
     with holding(folder, "alife resume"):
-        config = load_config(folder / "config.yaml")
+        try:
+            config = load_config(folder / "config.yaml")
+        except ConfigError as err:
+            raise FolderMismatch(f"{folder / 'config.yaml'}: cannot be read ({err})") from None
         state = _read_state(folder)
+        check_island_folder(folder, config, state)  # nothing is rewritten before it is whole
         if generations is not None:
             if generations < state["generations"]:
                 raise ValueError(f"--generations {generations}: the run already has {state['generations']}")
@@ -112,6 +122,44 @@ def resume_islands(run_dir: str | Path, *, generations: int | None = None,
             (folder / "config.yaml").write_text(config_to_yaml(config), encoding="utf-8")
         log(f"alife resume: {folder} at generation {state['generations']} of {config.evolution.generations}")
         return _drive(folder, config, workers, scheduler, progress, log)
+
+
+def check_island_folder(folder: Path, config: Config, state: dict[str, Any]) -> None:
+    """An island run's own files belong together (FolderMismatch naming the file otherwise):
+    islands.json counts the config's islands and no more generations than it asks for,
+    summary.json names its seed, and every island's folder is that island's (its config is
+    the run's with the island's seed) and holds a checkpoint and at least the generations the
+    run has completed. Each island's own files are checked when it resumes."""
+    ev = config.evolution
+    progress = folder / ISLANDS_JSON
+    if state.get("islands") != ev.islands or not isinstance(state.get("generations"), int):
+        raise FolderMismatch(f"{progress}: describes {state.get('islands')} islands, config.yaml "
+                             f"{ev.islands}: the folder was edited or mixed with another run's files")
+    if not 0 <= state["generations"] <= ev.generations:
+        raise FolderMismatch(f"{progress}: {state['generations']} generations done, config.yaml "
+                             f"asks for {ev.generations}")
+    check_summary(folder, config)
+    for k in range(ev.islands):
+        here = island_folder(folder, k)
+        if state["generations"] == 0 and not (here / CHECKPOINT).exists():
+            continue  # the first epoch starts (or starts again) from nothing
+        if not (here / CHECKPOINT).exists():
+            raise FolderMismatch(f"{here / CHECKPOINT}: missing, but the run has completed "
+                                 f"{state['generations']} generations: the island's work is gone")
+        try:
+            own = load_config(here / "config.yaml")
+        except ConfigError as err:
+            raise FolderMismatch(f"{here / 'config.yaml'}: cannot be read ({err})") from None
+        if own.seed != island_seed(config.seed, k):
+            raise FolderMismatch(f"{here / 'config.yaml'}: seed {own.seed} is not island {k}'s "
+                                 f"seed of a run with seed {config.seed}: another run's island")
+        try:
+            rows = len(read_lines(here / GENERATIONS_CSV)) - 1
+        except OSError as err:
+            raise FolderMismatch(f"{here / GENERATIONS_CSV}: cannot be read ({err})") from None
+        if rows < state["generations"]:
+            raise FolderMismatch(f"{here / GENERATIONS_CSV}: {rows} generations, the run has "
+                                 f"completed {state['generations']}: the island's files were cut")
 
 
 def is_island_run(folder: str | Path) -> bool:
@@ -131,9 +179,14 @@ def _check(config: Config) -> None:
 
 def _read_state(folder: Path) -> dict[str, Any]:
     try:
-        return json.loads((folder / ISLANDS_JSON).read_text(encoding="utf-8"))
+        state = json.loads((folder / ISLANDS_JSON).read_text(encoding="utf-8"))
     except (OSError, ValueError) as err:
-        raise ValueError(f"{folder / ISLANDS_JSON}: cannot read the island run's progress ({err})") from None
+        raise FolderMismatch(f"{folder / ISLANDS_JSON}: cannot read the island run's progress "
+                             f"({err})") from None
+    if not isinstance(state, dict) or not {"islands", "epochs", "generations"} <= set(state):
+        raise FolderMismatch(f"{folder / ISLANDS_JSON}: not an island run's progress (needs "
+                             "islands, epochs, generations)")
+    return state
 
 
 def _drive(folder: Path, config: Config, workers: int | None, scheduler: str | None,
@@ -147,7 +200,6 @@ class IslandsJob:
     migration. The driver steps no simulation itself, so a second signal may cut an epoch
     short; the first is passed on to the runs in progress (SIGTERM reaches only this process,
     a terminal's Ctrl-C the workers too), which save their state."""
-
     unit = "generation"
     cut_batches = True
 
@@ -262,9 +314,6 @@ def _island_epoch(folder: str, island: int, config: dict[str, Any], target: int,
 def _last_generation(folder: Path, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """ids int64 (n,), fitness float64 (n,) and genomes float32 (n, G) of the last finished
     generation of an island: the last n rows of its lineage (a generation writes n rows)."""
-    from alife.metrics.lineage import LINEAGE_CSV, LINEAGE_GENOMES
-    from alife.metrics.writers import read_lines
-
     lines = read_lines(folder / LINEAGE_CSV)
     header = next(csv.reader(lines[:1]))
     rows = list(csv.reader(lines[-n:]))
@@ -292,10 +341,6 @@ def _migrate(folder: Path, config: Config, generation: int) -> None:
     """After ``generation`` generations (a multiple of migrate_every): send every island's
     fittest to its destination's next generation. Idempotent: a crash in the middle is
     repaired by doing it again."""
-    from alife.genetics.operators import elite_indices
-    from alife.kernels.learner import start_learned_states
-    from alife.sim import Simulation
-
     ev = config.evolution
     n, m = config.agents.initial_count, ev.migrants
     if m == 0 or ev.islands < 2:
@@ -323,7 +368,6 @@ def _migrate(folder: Path, config: Config, generation: int) -> None:
         rows += [(migration, generation, src, int(i), to, int(a.id[s]), f"{f:.6g}")
                  for i, s, f in zip(ids, slots, fitness)]
     # rewrite the whole table from the epochs before: a repeated migration adds no duplicates
-    from alife.metrics.writers import read_lines, replace_lines
 
     path = folder / MIGRATIONS_CSV
     kept = [line for line in read_lines(path)
@@ -333,7 +377,6 @@ def _migrate(folder: Path, config: Config, generation: int) -> None:
 
 def _combine_generations(folder: Path, islands: int) -> None:
     """The islands' generations.csv files as one table with an ``island`` column first."""
-    from alife.metrics.writers import read_lines, replace_lines
 
     out: list[str] = []
     for k in range(islands):

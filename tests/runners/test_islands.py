@@ -147,3 +147,42 @@ def test_sigterm_to_the_driver_stops_the_islands_and_resume_is_exact(one_worker,
     assert summary["status"] == "interrupted" and summary["generations"] < 5
     assert main(["resume", str(folder), "--workers", "2", "--no-progress"]) == 0
     assert _files(folder) == _files(one_worker)
+
+
+@pytest.mark.parametrize("damage", ["islands.json count", "islands.json garbage", "island config",
+                                    "island checkpoint", "island generations", "summary seed"])
+def test_resume_refuses_an_island_folder_whose_files_do_not_belong_together(one_worker, tmp_path,
+                                                                            capsys, damage):
+    import shutil
+
+    folder = tmp_path / "copy"
+    shutil.copytree(one_worker, folder)
+    other = island_folder(folder, 1)
+    named = {
+        "islands.json count": folder / "islands.json",
+        "islands.json garbage": folder / "islands.json",
+        "island config": other / "config.yaml",
+        "island checkpoint": other / "checkpoint.npz",
+        "island generations": other / "generations.csv",
+        "summary seed": folder / "summary.json",
+    }[damage]
+    if damage == "islands.json count":
+        state = json.loads(named.read_text())
+        named.write_text(json.dumps({**state, "islands": 2}))
+    elif damage == "islands.json garbage":
+        named.write_text("{not json")
+    elif damage == "island config":  # another island's folder copied over this one
+        shutil.copy(island_folder(folder, 2) / "config.yaml", named)
+    elif damage == "island checkpoint":
+        named.unlink()
+    elif damage == "island generations":
+        lines = named.read_text().splitlines(keepends=True)
+        named.write_text("".join(lines[:3]))
+    else:
+        summary = json.loads(named.read_text())
+        named.write_text(json.dumps({**summary, "seed": 99}))
+    before = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file() and p.exists()}
+    assert main(["resume", str(folder), "--generations", "6", "--workers", "1", "--no-progress"]) == 2
+    assert str(named) in capsys.readouterr().err
+    after = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    assert after == before  # nothing rewritten
