@@ -29,18 +29,32 @@ def make_run_folder(name: str, out: str | Path | None = None, root: str | Path =
                 f"--out {folder}: already exists and is not an empty folder; choose a new folder "
                 "so no earlier results are overwritten"
             )
-        folder.mkdir(parents=True, exist_ok=True)
+        _mkdir(folder, "--out", exist_ok=True)
         return folder
     stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     base = Path(root) / f"{name}-{stamp}"
     folder, k = base, 1
     while True:
         try:
-            folder.mkdir(parents=True, exist_ok=False)
+            _mkdir(folder, "run.name", exist_ok=False)
             return folder
         except FileExistsError:
             k += 1
             folder = base.with_name(f"{base.name}-{k}")
+
+
+def _mkdir(folder: Path, what: str, exist_ok: bool) -> None:
+    """mkdir -p, with a RunFolderError that says why a folder cannot be made (a file in the
+    path, a name too long for the file system, no permission, a full disk)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=exist_ok)
+    except FileExistsError:
+        if not exist_ok:
+            raise
+        raise RunFolderError(f"{what}: cannot make the folder {folder}: a file of that name is "
+                             "in the way") from None
+    except OSError as err:
+        raise RunFolderError(f"{what}: cannot make the folder {folder}: {err.strerror or err}") from None
 
 
 def write_genomes(path: Path, genomes: np.ndarray) -> None:
