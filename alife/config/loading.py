@@ -103,8 +103,8 @@ class StrictLoader(yaml.SafeLoader):
             key = self.construct_object(key_node, deep=True)
             line = key_node.start_mark.line + 1
             if key in seen:
-                raise StrictYamlError(f"line {line}: duplicate key {key!r} (first at line {seen[key]}); "
-                                      "give each key once")
+                raise StrictYamlError(f"line {line}: duplicate key {key!r} "
+                                      f"(first at line {seen[key]}); give each key once")
             seen[key] = line
         return super().construct_mapping(node, deep)
 
@@ -141,7 +141,8 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a mapping of sections at the top, got {type(data).__name__}")
+        raise ConfigError(f"{path}: expected a mapping of sections at the top, "
+                          f"got {type(data).__name__}")
     return data
 
 

@@ -37,7 +37,8 @@ def reference_markdown() -> str:
         if not isinstance(value, BaseModel):
             lines += [f"## `{name}`", "", _field_row_header(), _field_row(name, field, value), ""]
             continue
-        lines += [f"## `{name}`", "", inspect.cleandoc(type(value).__doc__ or ""), "", _field_row_header()]
+        lines += [f"## `{name}`", "", inspect.cleandoc(type(value).__doc__ or ""), "",
+                  _field_row_header()]
         for sub, sub_field in type(value).model_fields.items():
             lines.append(_field_row(f"{name}.{sub}", sub_field, getattr(value, sub)))
         lines.append("")
@@ -60,8 +61,8 @@ def scenarios_markdown(folder: Path = ROOT / "configs" / "scenarios") -> str:
     """The scenarios page: each ``configs/scenarios/*.yaml`` with its opening comment block
     (what it tests, what to look at) and its settings."""
     lines = ["# Scenarios", "",
-             "Ready-made worlds in `configs/scenarios/`, each a config file that opens with what it "
-             "tests and what to look at. Run one with `alife run configs/scenarios/NAME.yaml`, "
+             "Ready-made worlds in `configs/scenarios/`, each a config file that opens with what "
+             "it tests and what to look at. Run one with `alife run configs/scenarios/NAME.yaml`, "
              "watch it with `alife view configs/scenarios/NAME.yaml`; the experiments built on "
              "them are in [Experiments](experiments.md). Generated from the files.", ""]
     for path in sorted(folder.glob("*.yaml")):
@@ -79,7 +80,8 @@ def scenarios_markdown(folder: Path = ROOT / "configs" / "scenarios") -> str:
 
 def write_docs(docs: Path = ROOT / "docs") -> list[Path]:
     """Write the generated pages; returns their paths."""
-    pages = {docs / "configuration.md": reference_markdown(), docs / "scenarios.md": scenarios_markdown()}
+    pages = {docs / "configuration.md": reference_markdown(),
+             docs / "scenarios.md": scenarios_markdown()}
     for path, text in pages.items():
         path.write_text(text, encoding="utf-8")
     return list(pages)

@@ -36,10 +36,12 @@ class WorldConfig(_Section):
     width: int = Field(128, gt=0, description="grid width (cells)")
     height: int = Field(128, gt=0, description="grid height (cells)")
     edges: Literal["torus", "walls"] = Field(
-        "torus", description="torus: leaving one edge enters the opposite one; walls: edges block movement"
+        "torus",
+        description="torus: leaving one edge enters the opposite one; walls: edges block movement",
     )
     obstacle_density: float = Field(
-        0.02, ge=0.0, lt=1.0, description="fraction of cells that are obstacles (impassable, never hold food)"
+        0.02, ge=0.0, lt=1.0,
+        description="fraction of cells that are obstacles (impassable, never hold food)",
     )
     noise_cover: float = Field(
         0.0, ge=0.0, lt=1.0,
@@ -53,7 +55,9 @@ class WorldConfig(_Section):
         description="fraction of cells that are hazards: they cost energy to stand on, show in a "
         "sense channel of their own (agents then predict 5 more features) and drift; 0 = none",
     )
-    hazard_patch_size: float = Field(3.0, gt=0, description="length scale of hazard patches (cells)")
+    hazard_patch_size: float = Field(
+        3.0, gt=0, description="length scale of hazard patches (cells)"
+    )
     hazard_cost: float = Field(
         2.0, ge=0, description="energy lost in every tick an agent ends on a hazard (energy/tick)"
     )
@@ -67,22 +71,32 @@ class FoodConfig(_Section):
 
     capacity: float = Field(10.0, gt=0, description="most food one rich cell can hold (energy)")
     patch_size: float = Field(
-        6.0, ge=0, description="length scale of food patches (cells); 0 = no patches, every cell rich"
+        6.0, ge=0,
+        description="length scale of food patches (cells); 0 = no patches, every cell rich",
     )
-    patch_cover: float = Field(0.35, gt=0, le=1.0, description="fraction of cells inside rich patches")
+    patch_cover: float = Field(
+        0.35, gt=0, le=1.0, description="fraction of cells inside rich patches"
+    )
     background: float = Field(
         0.1, ge=0, le=1.0, description="capacity outside patches, as a fraction of `capacity`"
     )
-    initial_fill: float = Field(0.5, ge=0, le=1.0, description="food at tick 0, as a fraction of each cell's capacity")
+    initial_fill: float = Field(
+        0.5, ge=0, le=1.0, description="food at tick 0, as a fraction of each cell's capacity"
+    )
     regrowth_rate: float = Field(
-        0.01, ge=0, le=1.0, description="food regrown per tick, as a fraction of the cell's capacity (1/ticks)"
+        0.01, ge=0, le=1.0,
+        description="food regrown per tick, as a fraction of the cell's capacity (1/ticks)",
     )
     season_amplitude: float = Field(
-        0.0, ge=0, description="seasonal modulation of regrowth: rate * max(0, 1 + amplitude * sin(phase)); 0 = stationary"
+        0.0, ge=0,
+        description="seasonal modulation of regrowth: rate * max(0, 1 + amplitude * sin(phase)); "
+        "0 = stationary",
     )
     season_period: float = Field(2000.0, gt=0, description="length of one season cycle (ticks)")
     season_waves: float = Field(
-        1.0, ge=0, description="spatial waves of the season across the world's width; 0 = the whole world in phase"
+        1.0, ge=0,
+        description="spatial waves of the season across the world's width; "
+        "0 = the whole world in phase",
     )
     kinds: int = Field(
         1, ge=1, le=4, description="kinds of food, each in patches of its own and sensed in a "
@@ -98,19 +112,29 @@ class FoodConfig(_Section):
         "anew (a random permutation) for every generation's world, and every `deal_every` ticks "
         "within one world; per_region = the deal of one half of the world (a smooth map) shifted "
         "by one in the other; volatile = dealt at random for every world, then stable epochs of "
-        "`stable_ticks` alternating with volatile ones of `volatile_ticks`, in which the deal shifts "
-        "by one every `flip_min`..`flip_max` ticks",
+        "`stable_ticks` alternating with volatile ones of `volatile_ticks`, in which the deal "
+        "shifts by one every `flip_min`..`flip_max` ticks",
     )
-    deal_every: int = Field(1000, ge=1, description="per_generation: ticks between two deals in one world")
+    deal_every: int = Field(
+        1000, ge=1, description="per_generation: ticks between two deals in one world"
+    )
     stable_ticks: int = Field(500, ge=1, description="volatile: length of a stable epoch (ticks)")
-    volatile_ticks: int = Field(500, ge=1, description="volatile: length of a volatile epoch (ticks)")
-    flip_min: int = Field(30, ge=1, description="volatile: fewest ticks between two shifts of the deal")
-    flip_max: int = Field(60, ge=1, description="volatile: most ticks between two shifts of the deal")
+    volatile_ticks: int = Field(
+        500, ge=1, description="volatile: length of a volatile epoch (ticks)"
+    )
+    flip_min: int = Field(
+        30, ge=1, description="volatile: fewest ticks between two shifts of the deal"
+    )
+    flip_max: int = Field(
+        60, ge=1, description="volatile: most ticks between two shifts of the deal"
+    )
     delayed_kind: int = Field(
         -1, ge=-1, le=3, description="the kind whose worth (its harm, if it is poison) reaches "
         "the eater `delay` ticks after eating, not at once; -1 = none"
     )
-    delay: int = Field(0, ge=0, le=1000, description="ticks between eating the delayed kind and its effect")
+    delay: int = Field(
+        0, ge=0, le=1000, description="ticks between eating the delayed kind and its effect"
+    )
 
     @model_validator(mode="after")
     def _one_value_per_kind(self) -> "FoodConfig":
@@ -120,30 +144,35 @@ class FoodConfig(_Section):
         if self.flip_min > self.flip_max:
             raise ValueError(f"flip_min must be <= flip_max ({self.flip_max}), got {self.flip_min}")
         if self.delayed_kind >= self.kinds:
-            raise ValueError(f"delayed_kind must name one of the {self.kinds} kinds (0..{self.kinds - 1}) "
-                             f"or be -1, got {self.delayed_kind}")
+            raise ValueError(f"delayed_kind must name one of the {self.kinds} kinds "
+                             f"(0..{self.kinds - 1}) or be -1, got {self.delayed_kind}")
         return self
 
 
 class AgentsConfig(_Section):
     """The founding population and agent storage."""
 
-    initial_count: int = Field(1000, ge=0, description="agents placed at tick 0 on random free cells")
+    initial_count: int = Field(
+        1000, ge=0, description="agents placed at tick 0 on random free cells"
+    )
     initial_energy: float = Field(40.0, gt=0, description="energy of each founding agent (energy)")
     founder_age_spread: float = Field(
         0.5, ge=0, lt=1.0,
-        description="founders start with ages drawn uniformly from [0, spread * life.max_age) (ticks), "
-        "so they do not all die of old age in the same tick; 0 = all newborn",
+        description="founders start with ages drawn uniformly from [0, spread * life.max_age) "
+        "(ticks), so they do not all die of old age in the same tick; 0 = all newborn",
     )
-    sense_radius: int = Field(2, ge=1, le=7, description="agents sense a (2r+1)x(2r+1) window (cells)")
+    sense_radius: int = Field(
+        2, ge=1, le=7, description="agents sense a (2r+1)x(2r+1) window (cells)"
+    )
     max_population: int = Field(
         0, ge=0, description="births are skipped while this many agents are alive; 0 = no cap"
     )
     founders: str | None = Field(
         None,
         description="a genomes file (.npz holding 'genomes', float32 (m, G)), e.g. the genomes.npz "
-        "of an `alife evolve` run folder: founders' genomes are drawn from its rows (each once while "
-        "they last) instead of from the learner's and affect's settings; null = from the settings",
+        "of an `alife evolve` run folder: founders' genomes are drawn from its rows (each once "
+        "while they last) instead of from the learner's and affect's settings; "
+        "null = from the settings",
     )
     clones: bool = Field(
         False, description="every founder gets the same genome (the first one drawn): clones, "
@@ -155,9 +184,15 @@ class EnergyConfig(_Section):
     """The energy budget of every agent."""
 
     basal_cost: float = Field(0.5, ge=0, description="metabolism paid every tick (energy/tick)")
-    move_cost: float = Field(0.2, ge=0, description="extra cost of a tick in which the agent moved (energy)")
-    eat_rate: float = Field(4.0, gt=0, description="most food eaten from the agent's cell per tick (energy/tick)")
-    max_energy: float = Field(200.0, gt=0, description="an agent stops eating at this energy (energy)")
+    move_cost: float = Field(
+        0.2, ge=0, description="extra cost of a tick in which the agent moved (energy)"
+    )
+    eat_rate: float = Field(
+        4.0, gt=0, description="most food eaten from the agent's cell per tick (energy/tick)"
+    )
+    max_energy: float = Field(
+        200.0, gt=0, description="an agent stops eating at this energy (energy)"
+    )
 
 
 class LifeConfig(_Section):
@@ -165,7 +200,8 @@ class LifeConfig(_Section):
 
     max_age: int = Field(1500, ge=0, description="agents die at this age (ticks); 0 = no age limit")
     reproduce_threshold: float = Field(
-        80.0, gt=0, description="an agent with at least this energy places a child next to it (energy)"
+        80.0, gt=0,
+        description="an agent with at least this energy places a child next to it (energy)",
     )
     child_energy_fraction: float = Field(
         0.5, gt=0, lt=1.0, description="share of the parent's energy handed to the child"
@@ -191,8 +227,9 @@ class LearnerConfig(_Section):
 
     features: Literal["sectors", "window"] = Field(
         "sectors",
-        description="what is predicted: sectors = food and blocked in the own cell and 4 directional "
-        "sectors plus own energy (10 numbers); window = every sensed value (costly: 2*(2r+1)^2+1)",
+        description="what is predicted: sectors = food and blocked in the own cell and 4 "
+        "directional sectors plus own energy (10 numbers); window = every sensed value "
+        "(costly: 2*(2r+1)^2+1)",
     )
     learning: bool = Field(
         True, description="learn during life; false = world model, value, reward head and error "
@@ -220,14 +257,21 @@ class LearnerConfig(_Section):
         "of the food senses) in the reward"
     )
     model_lr: float = Field(
-        1.0, gt=0, le=1.5, description="(gene) world-model learning rate (normalised LMS step; stable below 2)"
+        1.0, gt=0, le=1.5,
+        description="(gene) world-model learning rate (normalised LMS step; stable below 2)",
     )
-    value_lr: float = Field(1.0, gt=0, le=1.5, description="(gene) value learning rate (normalised TD(0) step)")
-    discount: float = Field(0.5, ge=0, le=0.99, description="(gene) discount of future reward per tick")
-    temperature: float = Field(0.02, gt=0, le=20.0, description="(gene) softmax temperature of action choice")
+    value_lr: float = Field(
+        1.0, gt=0, le=1.5, description="(gene) value learning rate (normalised TD(0) step)"
+    )
+    discount: float = Field(
+        0.5, ge=0, le=0.99, description="(gene) discount of future reward per tick"
+    )
+    temperature: float = Field(
+        0.02, gt=0, le=20.0, description="(gene) softmax temperature of action choice"
+    )
     progress_fast: float = Field(
-        3.0, ge=1, description="the fast error model learns with normalised-LMS rate 1/progress_fast "
-        "(updates)"
+        3.0, ge=1, description="the fast error model learns with normalised-LMS rate "
+        "1/progress_fast (updates)"
     )
     progress_slow: float = Field(
         30.0, ge=1, description="the slow error model learns with rate 1/progress_slow (updates); "
@@ -248,17 +292,20 @@ class LearnerConfig(_Section):
         "head weights"
     )
     cost_per_update: float = Field(
-        0.02, ge=0, description="energy paid per tick for learning (cost of thinking; 0 when learning is off)"
+        0.02, ge=0,
+        description="energy paid per tick for learning (cost of thinking; 0 when learning is off)",
     )
     cost_per_kweight: float = Field(
-        0.0, ge=0, description="energy paid per tick per 1000 world-model weights (cost of a bigger brain)"
+        0.0, ge=0,
+        description="energy paid per tick per 1000 world-model weights (cost of a bigger brain)",
     )
 
     @model_validator(mode="after")
     def _fast_before_slow(self) -> "LearnerConfig":
         if self.progress_fast >= self.progress_slow:
             raise ValueError(
-                f"progress_fast must be < progress_slow ({self.progress_slow}), got {self.progress_fast}"
+                f"progress_fast must be < progress_slow ({self.progress_slow}), got "
+                f"{self.progress_fast}"
             )
         if self.policy == "greedy" and self.features != "sectors":
             raise ValueError("policy: greedy reads the food sectors: it needs features: sectors, "
@@ -292,21 +339,27 @@ class AffectConfig(_Section):
         1.0, ge=0, description="(gene) spread of founders' random sensitivities beta (K x drives)"
     )
     coupling_scale: float = Field(
-        0.5, ge=0, description="(gene) spread of founders' random coupling weights (each a K-vector)"
+        0.5, ge=0,
+        description="(gene) spread of founders' random coupling weights (each a K-vector)",
     )
     drive_scale_ticks: float = Field(
         1000.0, ge=1, description="time constant of each agent's running mean and variance of its "
         "drives, which standardise them (ticks)"
     )
-    memory_size: int = Field(8, ge=0, le=64, description="episodic memory slots per agent; 0 = no memory")
+    memory_size: int = Field(
+        8, ge=0, le=64, description="episodic memory slots per agent; 0 = no memory"
+    )
     replay_every: int = Field(10, ge=1, description="ticks between two replays from memory")
-    replay_samples: int = Field(2, ge=0, le=16, description="memories replayed to the world model per replay")
+    replay_samples: int = Field(
+        2, ge=0, le=16, description="memories replayed to the world model per replay"
+    )
 
     @model_validator(mode="after")
     def _one_half_life_per_dim(self) -> "AffectConfig":
         if len(self.half_lives) != self.dims:
             raise ValueError(
-                f"half_lives needs one value per dimension (dims={self.dims}), got {len(self.half_lives)}"
+                f"half_lives needs one value per dimension (dims={self.dims}), got "
+                f"{len(self.half_lives)}"
             )
         if any(h < 1 for h in self.half_lives):
             raise ValueError(f"half_lives must all be >= 1 tick, got {self.half_lives}")
@@ -356,7 +409,8 @@ class EvolutionConfig(_Section):
         0.2, gt=0, le=1.0, description="share of the fittest that may breed (truncation)"
     )
     elites: int = Field(
-        2, ge=0, description="fittest agents copied unchanged into the next generation (not with random)"
+        2, ge=0,
+        description="fittest agents copied unchanged into the next generation (not with random)",
     )
     crossover_rate: float = Field(
         0.0, ge=0, le=1.0,
@@ -380,17 +434,23 @@ class EvolutionConfig(_Section):
         "genes' evolution adds)",
     )
     checkpoint_every: int = Field(
-        10, ge=0, description="generations between two checkpoints; 0 = only on Ctrl-C/SIGTERM and at the end"
+        10, ge=0,
+        description="generations between two checkpoints; "
+        "0 = only on Ctrl-C/SIGTERM and at the end",
     )
     islands: int = Field(
         1, ge=1, le=1024,
         description="island model: this many generational evolutions side by side, exchanging "
         "migrants (1 = one population)",
     )
-    migrate_every: int = Field(10, ge=1, description="generations between two migrations between islands")
+    migrate_every: int = Field(
+        10, ge=1, description="generations between two migrations between islands"
+    )
     migrants: int = Field(2, ge=0, description="fittest agents each island sends at a migration")
     topology: Literal["ring", "random"] = Field(
-        "ring", description="where migrants go: ring = island k to k+1; random = a new random pairing each time"
+        "ring",
+        description="where migrants go: ring = island k to k+1; "
+        "random = a new random pairing each time",
     )
 
 
@@ -406,7 +466,8 @@ class RunConfig(_Section):
     @classmethod
     def _name_as_text(cls, value):
         # `--set run.name=2024` parses as a number; a name is text either way
-        return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+        return (str(value) if isinstance(value, (int, float)) and not isinstance(value, bool)
+                else value)
     steps: int = Field(5000, ge=0, description="ticks to simulate")
     record_every: int = Field(10, gt=0, description="ticks between two rows of metrics.csv")
     checkpoint_every: int = Field(
@@ -414,7 +475,9 @@ class RunConfig(_Section):
         description="ticks between two checkpoints (a multiple of record_every); 0 = only on "
         "Ctrl-C/SIGTERM and at the end",
     )
-    threads: int = Field(0, ge=0, description="numba threads for the parallel kernels; 0 = all cores")
+    threads: int = Field(
+        0, ge=0, description="numba threads for the parallel kernels; 0 = all cores"
+    )
     trace: int = Field(
         0, ge=0, description="trace every tick of this many founders, drawn from the seed, to the "
         "run folder's traces/ (alife.metrics.traces); tracing never changes the run"
@@ -454,7 +517,9 @@ class Config(_Section):
     over food.season_period ticks; genomes change only across generations (at birth).
     """
 
-    seed: int = Field(0, ge=0, description="master seed; world, agents and mutation streams are derived from it")
+    seed: int = Field(
+        0, ge=0, description="master seed; world, agents and mutation streams are derived from it"
+    )
     world: WorldConfig = WorldConfig()
     food: FoodConfig = FoodConfig()
     agents: AgentsConfig = AgentsConfig()
@@ -470,8 +535,8 @@ class Config(_Section):
         w = self.world
         if 2 * self.agents.sense_radius + 1 > min(w.width, w.height):
             raise ValueError(
-                f"agents.sense_radius: the sensed window ({2 * self.agents.sense_radius + 1} cells) "
-                f"must fit in the world ({w.width}x{w.height})"
+                f"agents.sense_radius: the sensed window ({2 * self.agents.sense_radius + 1} "
+                f"cells) must fit in the world ({w.width}x{w.height})"
             )
         free_cells = int(w.width * w.height * (1.0 - w.obstacle_density))
         if self.agents.initial_count > free_cells:

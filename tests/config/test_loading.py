@@ -158,7 +158,8 @@ def test_booleans_are_not_numbers(override):
 
 
 def test_a_key_given_twice_is_refused_naming_both_lines(tmp_path):
-    path, message = _error_for(tmp_path, "world:\n  width: 32\nfood:\n  capacity: 5\nworld:\n  height: 20\n")
+    path, message = _error_for(tmp_path, "world:\n  width: 32\nfood:\n  capacity: 5\n"
+                                         "world:\n  height: 20\n")
     assert message == f"{path}: line 5: duplicate key 'world' (first at line 1); give each key once"
     _, message = _error_for(tmp_path, "world:\n  width: 32\n  width: 40\n")
     assert "line 3: duplicate key 'width' (first at line 2)" in message
@@ -167,14 +168,16 @@ def test_a_key_given_twice_is_refused_naming_both_lines(tmp_path):
 @pytest.mark.parametrize("text", ["0x10", "010", "0b11", "1:30"])
 def test_integers_in_other_bases_are_refused(tmp_path, text):
     _, message = _error_for(tmp_path, f"world:\n  width: {text}\n")
-    assert f"line 2: '{text}' is a number in another base or sexagesimal in YAML 1.1; write it in decimal" in message
+    assert (f"line 2: '{text}' is a number in another base or sexagesimal in YAML 1.1; "
+            "write it in decimal") in message
     with pytest.raises(ConfigError, match="write it in decimal"):
         load_config(None, [f"world.width={text}"])
     assert load_config(None, ["world.width=1_000"]).world.width == 1000  # digits grouped: fine
 
 
 @pytest.mark.parametrize("override, field", [
-    ("food.capacity=.inf", "food.capacity"), ("agents.initial_energy=.inf", "agents.initial_energy"),
+    ("food.capacity=.inf", "food.capacity"),
+    ("agents.initial_energy=.inf", "agents.initial_energy"),
     ("affect.half_lives=[.nan, 300, 1000, 3000]", "affect.half_lives.0"),
     ("food.kind_values=[-.inf]", "food.kind_values.0"),
 ])
@@ -209,7 +212,8 @@ def test_override_out_of_range_names_field():
 
 def test_sense_window_larger_than_world_is_rejected():
     with pytest.raises(ConfigError) as info:
-        load_config({"world": {"width": 4, "height": 4}, "agents": {"initial_count": 0, "sense_radius": 2}})
+        load_config({"world": {"width": 4, "height": 4},
+                     "agents": {"initial_count": 0, "sense_radius": 2}})
     assert "agents.sense_radius" in str(info.value)
     assert "4x4" in str(info.value)
 
@@ -241,13 +245,15 @@ def test_config_is_frozen():
 
 def test_config_to_yaml_round_trips_a_non_default_config():
     cfg = load_config(None, {"seed": 17, "world.edges": "walls", "world.width": 40,
-                             "food.regrowth_rate": 0.00125, "run.name": "exp-1", "learner.init_noise": 0.0})
+                             "food.regrowth_rate": 0.00125, "run.name": "exp-1",
+                             "learner.init_noise": 0.0})
     assert cfg != Config()
     assert load_config(yaml.safe_load(config_to_yaml(cfg))) == cfg
 
 
 def test_commented_yaml_round_trips_a_non_default_config():
-    cfg = load_config(None, {"seed": 17, "world.edges": "walls", "food.capacity": 1e-5, "run.name": "123"})
+    cfg = load_config(None, {"seed": 17, "world.edges": "walls", "food.capacity": 1e-5,
+                             "run.name": "123"})
     assert load_config(yaml.safe_load(config_to_yaml(cfg, comments=True))) == cfg
 
 
@@ -280,7 +286,8 @@ def test_default_yaml_comments_every_leaf_field():
         i = found[path]
         indent = "  " * path.count(".")
         above = lines[i - 1]
-        assert above.startswith(indent + "# ") and len(above.strip()) > 3, f"{path} has no comment above it"
+        assert above.startswith(indent + "# ") and len(above.strip()) > 3, (
+            f"{path} has no comment above it")
 
 
 def test_the_configuration_reference_in_docs_is_generated_from_the_schema():
@@ -291,4 +298,5 @@ def test_the_configuration_reference_in_docs_is_generated_from_the_schema():
     for path in _leaf_paths(Config):  # every field is documented there
         assert f"| `{path}` |" in page.read_text(encoding="utf-8")
     scenarios = DEFAULT_YAML.parents[1] / "docs" / "scenarios.md"
-    assert scenarios.read_text(encoding="utf-8") == scenarios_markdown()  # python -m alife.config.reference
+    # python -m alife.config.reference
+    assert scenarios.read_text(encoding="utf-8") == scenarios_markdown()
