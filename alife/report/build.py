@@ -5,6 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from alife.report.data import ReportError, is_sweep_folder, load_run, load_sweep
+from alife.report.island_report import (
+    is_island_folder,
+    island_facts,
+    island_figures,
+    island_folders,
+)
 from alife.report.page import write_pages
 from alife.report.plotting import require_matplotlib
 
@@ -33,6 +39,8 @@ def make_report(folder: str | Path, out: str | Path | None = None, top: int = 5,
                  ("swept parameters", ", ".join(sweep.params) or "none")]
         facts += [(f"status {s}", int((res["status"] == s).sum())) for s in sorted(set(res["status"].tolist()))]
         return write_pages(out, f"Sweep report: {folder.resolve().name}", facts, figures, notes, [], table)[0]
+    if is_island_folder(folder):
+        return _island_report(folder, out, top)
     from alife.report.run_report import run_figures
 
     data = load_run(folder)
@@ -45,6 +53,20 @@ def make_report(folder: str | Path, out: str | Path | None = None, top: int = 5,
     if name:
         facts.insert(1, ("config name", name))
     return write_pages(out, title, facts, figures, notes, files)[0]
+
+
+def _island_report(folder: Path, out: Path, top: int) -> Path:
+    """An island run: the islands side by side, and each island's own report below it."""
+    _mkdir(out)
+    figures, notes = island_figures(folder, out)
+    reports = []
+    for island in island_folders(folder):
+        try:
+            reports.append(make_report(island, out / island.name, top))
+        except ReportError as err:  # e.g. an island that has not written a row yet
+            notes.append(f"{island.name}: no report ({err})")
+    title = f"Island evolution report: {folder.resolve().name}"
+    return write_pages(out, title, island_facts(folder), figures, notes, reports)[0]
 
 
 def _mkdir(out: Path) -> None:

@@ -109,8 +109,8 @@ def load_run(folder: str | Path) -> RunData:
     metrics = read_table(folder / "metrics.csv")
     if "tick" not in metrics or numeric(metrics, "tick") is None:
         raise ReportError(f"{folder / 'metrics.csv'}: no numeric 'tick' column; not an alife metrics file")
-    data = RunData(folder=folder, summary=_read_json(folder / "summary.json"),
-                   config=_read_yaml(folder / "config.yaml"), metrics=metrics)
+    data = RunData(folder=folder, summary=read_json(folder / "summary.json"),
+                   config=read_yaml(folder / "config.yaml"), metrics=metrics)
     if (folder / "generations.csv").is_file():
         data.generations = read_table(folder / "generations.csv")
     if (folder / "lineage.csv").is_file():
@@ -121,7 +121,7 @@ def load_run(folder: str | Path) -> RunData:
     return data
 
 
-def _read_json(path: Path) -> dict[str, Any]:
+def read_json(path: Path) -> dict[str, Any]:
     if not path.is_file():
         return {}
     try:
@@ -131,7 +131,7 @@ def _read_json(path: Path) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
+def read_yaml(path: Path) -> dict[str, Any]:
     if not path.is_file():
         return {}
     import yaml

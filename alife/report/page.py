@@ -61,7 +61,7 @@ def _html(out, title, facts, figures, notes, files, table) -> Path:
                      f"<figcaption>{e(fig.caption)}</figcaption></figure>")
     if files:
         parts.append("<h2>Other files</h2><ul>" + "".join(
-            f"<li><a href='{e(_rel(p, out))}'>{e(p.name)}</a></li>" for p in files) + "</ul>")
+            f"<li><a href='{e(_rel(p, out))}'>{e(_rel(p, out))}</a></li>" for p in files) + "</ul>")
     parts.append("</body></html>\n")
     path = out / "report.html"
     path.write_text("\n".join(parts), encoding="utf-8")
@@ -84,7 +84,7 @@ def _markdown(out, title, facts, figures, notes, files, table) -> Path:
     for fig in figures:
         lines += [f"## {fig.title}", "", f"![{fig.title}]({_rel(fig.path, out)})", "", fig.caption, ""]
     if files:
-        lines += ["## Other files", ""] + [f"- [{p.name}]({_rel(p, out)})" for p in files] + [""]
+        lines += ["## Other files", ""] + [f"- [{_rel(p, out)}]({_rel(p, out)})" for p in files] + [""]
     path = out / "report.md"
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
