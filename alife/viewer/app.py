@@ -35,23 +35,27 @@ from alife.viewer.plots import Line, Plot, draw_plots
 
 SPEEDS = (0.125, 0.25, 0.5, 1, 2, 3, 5, 10, 20, 50, 100, 200, 500, 1000)
 """Ticks per frame, slowest to fastest; below 1 a tick happens every 1/speed frames."""
-STEP_BUDGET_S = 0.05  # most time one frame spends stepping: the window stays responsive at any speed
+# most time one frame spends stepping: the window stays responsive at any speed
+STEP_BUDGET_S = 0.05
 PAN_STEP_PX = 60
 ZOOM_STEP = 1.25
 DRAG_THRESHOLD_PX = 4
 INSPECTOR_W = 360
 PANEL_HZ = 20         # text and plots refresh rate; the world view redraws every frame
 HEADING_ZOOM = 8  # pixels per cell from which agents show their heading
-PICK_RADIUS_PX = 10   # a click picks the nearest agent within this many pixels (at least its own cell)
+# a click picks the nearest agent within this many pixels (at least its own cell)
+PICK_RADIUS_PX = 10
 
 PLOTS = (
     Plot("population", (Line("population", (120, 200, 255), "pop"),)),
     Plot("mean energy", (Line("mean_energy", (246, 206, 64), "energy"),), "{:,.1f}"),
-    Plot("per tick", (Line("births", (130, 220, 140), "births"), Line("deaths", (255, 120, 100), "deaths")),
+    Plot("per tick", (Line("births", (130, 220, 140), "births"),
+                      Line("deaths", (255, 120, 100), "deaths")),
          "{:,.1f}"),
     Plot("mean surprise", (Line("mean_surprise", (206, 120, 250), "surprise"),), "{:,.3f}"),
 )
-LEGENDS = {"energy": ENERGY_LUT, "age": AGE_LUT, "generation": GENERATION_LUT, "surprise": SURPRISE_LUT}
+LEGENDS = {"energy": ENERGY_LUT, "age": AGE_LUT, "generation": GENERATION_LUT,
+           "surprise": SURPRISE_LUT}
 
 
 class NoDisplayError(RuntimeError):
@@ -99,7 +103,8 @@ class App:
         self.frames = 0
         self.totals = {"births": 0, "deaths": 0}
         self.peak = sim.n_alive
-        self.capped_at: int | None = None  # ticks actually stepped when the time budget capped a frame
+        # ticks actually stepped when the time budget capped a frame
+        self.capped_at: int | None = None
         self.screenshot_dir = Path(screenshot_dir)
         self._record_path = Path(record) if record else None
         self.video: VideoRecorder | None = None
@@ -236,7 +241,8 @@ class App:
     def screenshot(self, path: str | Path | None = None) -> Path:
         """Save the window as PNG at the end of the next draw (default: a new file in
         ``screenshot_dir``). Returns the path."""
-        self._pending_shot = Path(path) if path else _unique(self.screenshot_dir / f"alife-t{self.sim.tick}.png")
+        self._pending_shot = (Path(path) if path
+                              else _unique(self.screenshot_dir / f"alife-t{self.sim.tick}.png"))
         return self._pending_shot
 
     def save_screenshot(self, path: str | Path) -> Path:
@@ -250,7 +256,8 @@ class App:
         if self.video is not None:
             self.stop_recording()
         else:
-            self.start_recording(self._record_path or _unique(self.screenshot_dir / f"alife-t{self.sim.tick}.mp4"))
+            self.start_recording(self._record_path
+                                 or _unique(self.screenshot_dir / f"alife-t{self.sim.tick}.mp4"))
 
     def start_recording(self, path: str | Path) -> None:
         """Record the world picture (as rendered: colour mode, food overlay) whenever it
@@ -300,7 +307,8 @@ class App:
         self.following = not self.following
         if self.following:
             self.go_to_selected()
-        self.toast(f"following agent {self.inspector.selected_id:,}" if self.following else "not following")
+        self.toast(f"following agent {self.inspector.selected_id:,}" if self.following
+                   else "not following")
 
     def toggle_inspector_detail(self) -> None:
         self.inspector.toggle_all()
@@ -381,7 +389,8 @@ class App:
         done = self.sim.step(n)
         if done:
             per_tick = (time.perf_counter() - started) / done
-            self._sec_per_tick = per_tick if not self._sec_per_tick else 0.7 * self._sec_per_tick + 0.3 * per_tick
+            self._sec_per_tick = (per_tick if not self._sec_per_tick
+                                  else 0.7 * self._sec_per_tick + 0.3 * per_tick)
             self.tps_meter.add(done)
             self._record_state()
         return done
@@ -432,8 +441,9 @@ class App:
             self._panel_time, self._panel_dirty = now, False
         self.screen.blit(self._panel, self.panel_rect)
         if self.inspector.selected_id is not None:
-            self.inspector.draw(self.screen, self.text, self._inspector_corner(), self.view_rect.h - 20,
-                                self.sim.layout, _action_names(), INSPECTOR_W)
+            self.inspector.draw(self.screen, self.text, self._inspector_corner(),
+                                self.view_rect.h - 20, self.sim.layout, _action_names(),
+                                INSPECTOR_W)
         if self.sim.extinct:
             hud.draw_toast(self.screen, self.text, f"population extinct at tick {self.sim.tick:,}",
                            self.view_rect.move(0, -self.view_rect.h // 2), hud.WARN)
@@ -452,7 +462,8 @@ class App:
                 self._toast = None
 
     def _inspector_corner(self) -> tuple[int, int]:
-        """Top-left of the inspector card: the top corner away from the agent, to keep it visible."""
+        """Top-left of the inspector card: the top corner away from the agent, to keep it
+        visible."""
         left = (self.view_rect.left + 10, self.view_rect.top + 10)
         right = (self.view_rect.right - INSPECTOR_W - 10, self.view_rect.top + 10)
         slot = self.inspector.slot if self.inspector.alive else None
@@ -489,7 +500,8 @@ class App:
         self._picture_rect = picture.clip(self.view_rect)
         wl, wt = self.camera.world_to_screen(0, 0)
         wr, wb = self.camera.world_to_screen(w, h)
-        pygame.draw.rect(self.screen, hud.BORDER, (wl - 1, wt - 1, wr - wl + 2, wb - wt + 2), width=1)
+        pygame.draw.rect(self.screen, hud.BORDER, (wl - 1, wt - 1, wr - wl + 2, wb - wt + 2),
+                         width=1)
         slot = self.inspector.slot if self.inspector.alive else None
         if slot is not None:
             a = self.sim.state.agents
@@ -511,17 +523,20 @@ class App:
         y = p.top + 10
         text.draw(target, "alife", (x, y), hud.ACCENT, "title")
         cfg = self.sim.config
-        text.draw(target, f"{cfg.run.name} · seed {cfg.seed} · {self.camera.world_w}×{self.camera.world_h}",
+        text.draw(target, f"{cfg.run.name} · seed {cfg.seed} · "
+                          f"{self.camera.world_w}×{self.camera.world_h}",
                   (x + width, y + 4), hud.DIM, "small", anchor="topright")
         y += text.line_height("title") + 6
         speed = self.ticks_per_frame
-        speed_text = f"{speed:g} ticks/frame" if speed >= 1 else f"1 tick / {round(1 / speed)} frames"
+        speed_text = (f"{speed:g} ticks/frame" if speed >= 1
+                      else f"1 tick / {round(1 / speed)} frames")
         if self.paused:
             state, color = "PAUSED  (space resumes, . steps)", hud.WARN
         elif self.sim.extinct:
             state, color = "EXTINCT", hud.WARN
         else:
-            state = "running  " + speed_text + (f" (capped {self.capped_at})" if self.capped_at else "")
+            capped = f" (capped {self.capped_at})" if self.capped_at else ""
+            state = "running  " + speed_text + capped
             color = hud.GOOD
         text.draw(target, state, (x, y), color)
         y += text.line_height() + 4
@@ -540,7 +555,8 @@ class App:
         ]
         y = hud.draw_rows(target, text, x, y, rows, width) + 6
         y = self._draw_mode_list(x, y, width) + 8
-        status = [f"food {'on' if self.renderer.show_food else 'off'} (f)", f"zoom {self.camera.zoom:.2g}×"]
+        status = [f"food {'on' if self.renderer.show_food else 'off'} (f)",
+                  f"zoom {self.camera.zoom:.2g}×"]
         if self.video is not None:
             status.append(f"● REC {self.video.frames}")
         text.draw(target, "   ".join(status), (x, y), hud.WARN if self.video else hud.DIM, "small")
@@ -568,7 +584,8 @@ class App:
             hud.draw_legend(target, text, bar, LEGENDS[mode], lo, hi)
             return bar.bottom + text.line_height("small")
         if mode == "lineage":
-            text.draw(target, f"{self.renderer.lineage.families():,} families alive (colour = founder)",
+            text.draw(target,
+                      f"{self.renderer.lineage.families():,} families alive (colour = founder)",
                       (x, y - 2), hud.DIM, "small")
             return y + text.line_height("small")
         text.draw(target, MODES[mode].legend, (x, y - 2), hud.DIM, "small")
@@ -610,7 +627,8 @@ class App:
         overlays, zoom and pan change the whole view; otherwise only the world picture."""
         overlays = (self.show_help or self._toast is not None or self.sim.extinct
                     or self.inspector.selected_id is not None)
-        view_state = (self.camera.zoom, self.camera.left, self.camera.top, overlays, self.view_rect.size)
+        view_state = (self.camera.zoom, self.camera.left, self.camera.top, overlays,
+                      self.view_rect.size)
         if self._panel_fresh or self.show_help:
             pygame.display.flip()
         elif overlays or view_state != self._last_view_state:

@@ -62,7 +62,8 @@ class Camera:
         self._clamp()
 
     def pan_pixels(self, dx: float, dy: float) -> None:
-        """Move the picture by (dx, dy) screen pixels (a drag to the right shows more of the left)."""
+        """Move the picture by (dx, dy) screen pixels (a drag to the right shows more of the
+        left)."""
         self.left -= dx / self.zoom
         self.top -= dy / self.zoom
         self._clamp()
@@ -95,7 +96,8 @@ class Camera:
                 vy + math.floor((cy + 0.5 - self.top) * self.zoom))
 
     def visible_cells(self) -> tuple[int, int, int, int] | None:
-        """(x0, y0, x1, y1): the cells at least partly in view, clipped to the world; None if none."""
+        """(x0, y0, x1, y1): the cells at least partly in view, clipped to the world; None if
+        none."""
         _, _, w, h = self.view
         x0 = max(0, math.floor(self.left))
         y0 = max(0, math.floor(self.top))

@@ -13,7 +13,8 @@ import sys
 from pathlib import Path
 
 NO_DISPLAY_HELP = (
-    "  to record without a window:  alife run --video out.mp4   (needs: pip install \"alife-sim[video]\")\n"
+    "  to record without a window:  alife run --video out.mp4   "
+    "(needs: pip install \"alife-sim[video]\")\n"
     "  or use a virtual display:    xvfb-run -s \"-screen 0 1280x800x24\" alife view ..."
 )
 
@@ -21,7 +22,8 @@ NO_DISPLAY_HELP = (
 def register(subparsers) -> argparse.ArgumentParser:
     """Add ``view`` to an argparse subparsers object; returns the new parser."""
     p = subparsers.add_parser("view", help="watch a simulation live in a window (pygame)",
-                              description="Run a simulation live in a window. Press h in the window for the keys.")
+                              description="Run a simulation live in a window. "
+                              "Press h in the window for the keys.")
     p.add_argument("config", nargs="?", metavar="CONFIG",
                    help="YAML config file (default: built-in defaults = configs/default.yaml)")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
@@ -32,26 +34,33 @@ def register(subparsers) -> argparse.ArgumentParser:
     save = p.add_mutually_exclusive_group()
     save.add_argument("--save", metavar="DIR",
                       help="on closing, save the world as a run folder here (default: "
-                      "runs/<name>-view-<timestamp>); `alife resume DIR` or `alife view --resume DIR` "
-                      "goes on from it")
+                      "runs/<name>-view-<timestamp>); `alife resume DIR` or "
+                      "`alife view --resume DIR` goes on from it")
     save.add_argument("--no-save", action="store_true", help="do not save the world on closing")
-    p.add_argument("--record", metavar="PATH", help="record the world while watching (.mp4 or .gif); r toggles")
+    p.add_argument("--record", metavar="PATH",
+                   help="record the world while watching (.mp4 or .gif); r toggles")
     p.add_argument("--shots", metavar="DIR", default=".",
                    help="folder for the screenshots and recordings s and r write (default: here)")
     p.add_argument("--mode", default="energy", metavar="MODE",
-                   help="initial agent colour mode: energy, lineage, age, generation (+ surprise, affect "
-                        "when the model has them)")
-    p.add_argument("--speed", type=float, default=1, metavar="K", help="initial ticks per frame (default 1)")
+                   help="initial agent colour mode: energy, lineage, age, generation "
+                        "(+ surprise, affect when the model has them)")
+    p.add_argument("--speed", type=float, default=1, metavar="K",
+                   help="initial ticks per frame (default 1)")
     p.add_argument("--paused", action="store_true", help="start paused")
-    p.add_argument("--size", default="1280x800", metavar="WxH", help="window size in pixels (default 1280x800)")
-    p.add_argument("--fps", type=int, default=60, metavar="N", help="frame rate cap (0 = none; default 60)")
+    p.add_argument("--size", default="1280x800", metavar="WxH",
+                   help="window size in pixels (default 1280x800)")
+    p.add_argument("--fps", type=int, default=60, metavar="N",
+                   help="frame rate cap (0 = none; default 60)")
     auto = p.add_argument_group("scripting (screenshots, demos, tests)")
     auto.add_argument("--frames", type=int, metavar="N", help="quit after N frames")
-    auto.add_argument("--screenshot", metavar="PATH", help="save the window as PNG when the viewer ends")
-    auto.add_argument("--select", type=int, metavar="ID", help="open the inspector on this agent id")
+    auto.add_argument("--screenshot", metavar="PATH",
+                      help="save the window as PNG when the viewer ends")
+    auto.add_argument("--select", type=int, metavar="ID",
+                      help="open the inspector on this agent id")
     p.add_argument("--follow", type=int, metavar="ID",
                    help="open the inspector on this agent and keep the view on it (l toggles)")
-    auto.add_argument("--help-overlay", action="store_true", help="start with the help overlay shown")
+    auto.add_argument("--help-overlay", action="store_true",
+                      help="start with the help overlay shown")
     p.set_defaults(handler=main)
     return p
 
@@ -87,7 +96,8 @@ def main(args: argparse.Namespace) -> int:
 
     try:
         if args.resume and (args.config or args.overrides or args.seed is not None):
-            raise ValueError("--resume: the run's checkpoint holds its config; drop CONFIG, --set and --seed")
+            raise ValueError("--resume: the run's checkpoint holds its config; "
+                             "drop CONFIG, --set and --seed")
         overrides = list(args.overrides) + ([f"seed={args.seed}"] if args.seed is not None else [])
         config = None if args.resume else load_config(args.config, overrides)
         size = _size(args.size)
@@ -95,7 +105,8 @@ def main(args: argparse.Namespace) -> int:
                 not Path(args.save).is_dir() or any(Path(args.save).iterdir())):
             raise ValueError(f"--save {args.save}: already exists and is not an empty folder")
         if args.mode not in MODES:
-            raise ValueError(f"--mode: unknown colour mode {args.mode!r}; choose from {', '.join(MODES)}")
+            raise ValueError(f"--mode: unknown colour mode {args.mode!r}; "
+                             f"choose from {', '.join(MODES)}")
         if args.record:
             check_video_support(args.record)
     except (ConfigError, ValueError, VideoUnavailable) as err:

@@ -1,4 +1,5 @@
-"""Text and panels: fonts, cached text rendering, the HUD block, colour legend, help overlay, toasts."""
+"""Text and panels: fonts, cached text rendering, the HUD block, colour legend, help overlay,
+toasts."""
 
 from __future__ import annotations
 
@@ -98,7 +99,8 @@ def draw_legend(target: pygame.Surface, text: Text, rect: pygame.Rect, lut: np.n
     text.draw(target, hi, (rect.right, rect.bottom + 2), DIM, "small", anchor="topright")
 
 
-def draw_help(target: pygame.Surface, text: Text, rows: Sequence[tuple[str, str]], modes: Sequence[str]) -> None:
+def draw_help(target: pygame.Surface, text: Text, rows: Sequence[tuple[str, str]],
+              modes: Sequence[str]) -> None:
     """The help overlay, centred: every key and mouse control, then the colour modes."""
     step = text.line_height()
     key_w = max(text.width(k) for k, _ in rows) + 24
@@ -125,7 +127,8 @@ def draw_help(target: pygame.Surface, text: Text, rows: Sequence[tuple[str, str]
               anchor="bottomright")
 
 
-def draw_toast(target: pygame.Surface, text: Text, message: str, view: pygame.Rect, color=TEXT) -> None:
+def draw_toast(target: pygame.Surface, text: Text, message: str, view: pygame.Rect,
+               color=TEXT) -> None:
     """A one-line message at the bottom of the world view."""
     surf = text.render(message, color)
     rect = surf.get_rect(midbottom=(view.centerx, view.bottom - 14)).inflate(20, 10)

@@ -21,7 +21,8 @@ MAX_VECTOR = 8
 LABELS = {"parent_id": "parent", "birth_tick": "born at tick", "experience": "ticks learned",
           "explored": "explored", "moved": "moved"}
 DRIVE_LABELS = ("surprise", "gain", "reward Δ", "crowding", "food", "progress")
-KEY_GENES = ("log_temperature", "log_model_lr", "discount", "curiosity_weight", "affect_log_half_life")
+KEY_GENES = ("log_temperature", "log_model_lr", "discount", "curiosity_weight",
+             "affect_log_half_life")
 TRACE_LEN = 4000  # ticks of the life kept for the card's plots
 AFFECT_COLORS = ((120, 180, 255), (255, 150, 90), (150, 230, 120), (230, 120, 220),
                  (240, 230, 120), (120, 230, 230), (200, 200, 200), (255, 110, 110))
@@ -78,7 +79,8 @@ class Inspector:
         if self.selected_id is None:
             return None
         s = self.slot
-        if s is not None and s < agents.alive.shape[0] and agents.alive[s] and agents.id[s] == self.selected_id:
+        if (s is not None and s < agents.alive.shape[0] and agents.alive[s]
+                and agents.id[s] == self.selected_id):
             return s
         hits = np.flatnonzero(agents.alive & (agents.id == self.selected_id))
         return int(hits[0]) if hits.size else None
@@ -130,7 +132,8 @@ class Inspector:
         rows.append(("§ acting", ""))
         if has("action"):
             a = int(value("action"))
-            rows.append(("last action", names[a] if 0 <= a < len(names) else ("none yet" if a < 0 else str(a))))
+            rows.append(("last action", names[a] if 0 <= a < len(names)
+                         else ("none yet" if a < 0 else str(a))))
         if has("action_prob"):
             probs = value("action_prob").ravel()
             short = [n if n == "stay" else n[:1].upper() for n in names]
@@ -143,7 +146,8 @@ class Inspector:
         if has("forced_action"):
             forced = int(value("forced_action"))
             if forced >= 0:
-                rows.append(("scripted action", names[forced] if forced < len(names) else str(forced)))
+                rows.append(("scripted action",
+                             names[forced] if forced < len(names) else str(forced)))
         rows.append(("§ mind", ""))
         for name in ("surprise", "progress", "reward", "experience"):
             if has(name):
@@ -203,7 +207,8 @@ class Inspector:
         rect = pygame.Rect(topleft, (width, h))
         card(target, rect)
         x, y = rect.left + 12, rect.top + 8
-        status, color = ("alive", ACCENT) if self.alive else (f"died at tick ~{self.died_tick:,}", WARN)
+        status, color = (("alive", ACCENT) if self.alive
+                         else (f"died at tick ~{self.died_tick:,}", WARN))
         text.draw(target, f"agent {self.selected_id:,}", (x, y), TEXT, "title")
         text.draw(target, status, (rect.right - 12, y + 3), color, "small", anchor="topright")
         y += text.line_height("title") + 4
@@ -221,7 +226,8 @@ class Inspector:
                 value = value[: max(1, room - 1)] + "…"
             text.draw(target, value, (rect.right - 12, y), TEXT, "small", anchor="topright")
             y += step
-        self._draw_traces(target, text, pygame.Rect(x, rect.bottom - spark_h - 10, width - 24, spark_h))
+        self._draw_traces(target, text,
+                          pygame.Rect(x, rect.bottom - spark_h - 10, width - 24, spark_h))
         return rect
 
     def _draw_traces(self, target: pygame.Surface, text: Text, rect: pygame.Rect) -> None:
@@ -260,4 +266,5 @@ class Inspector:
         if bounds:
             zero = box.bottom - 1 - (0 - lo) / (hi - lo) * (box.h - 2)
             pygame.draw.line(target, (60, 62, 70), (box.left, zero), (box.right - 1, zero))
-        text.draw(target, label if bounds else f"{label} (0 to {hi:.3g})", rect.topleft, DIM, "small")
+        text.draw(target, label if bounds else f"{label} (0 to {hi:.3g})", rect.topleft, DIM,
+                  "small")

@@ -42,7 +42,8 @@ def _points(ticks: np.ndarray, values: np.ndarray, rect: pygame.Rect, t0: float,
     return np.stack([x, y], axis=1).tolist()
 
 
-def draw_plot(target: pygame.Surface, text: Text, rect: pygame.Rect, plot: Plot, history: History) -> None:
+def draw_plot(target: pygame.Surface, text: Text, rect: pygame.Rect, plot: Plot,
+              history: History) -> None:
     """Title with the latest value of each line, a framed plot area, y range and tick range."""
     pygame.draw.rect(target, PANEL, rect)
     x = rect.left
@@ -55,7 +56,8 @@ def draw_plot(target: pygame.Surface, text: Text, rect: pygame.Rect, plot: Plot,
             label = (f"{line.label} " if len(plot.lines) > 1 else "") + plot.fmt.format(finite[-1])
             x = text.draw(target, label, (x, rect.top), line.color, "small").right + 10
     head = text.line_height("small") + 2
-    area = pygame.Rect(rect.left + 46, rect.top + head, rect.w - 46, rect.h - head - text.line_height("small"))
+    area = pygame.Rect(rect.left + 46, rect.top + head, rect.w - 46,
+                       rect.h - head - text.line_height("small"))
     if area.w < 10 or area.h < 10:
         return
     pygame.draw.rect(target, (18, 20, 27), area)
@@ -77,8 +79,10 @@ def draw_plot(target: pygame.Surface, text: Text, rect: pygame.Rect, plot: Plot,
         pts = _points(ticks, values, inner, t0, t1, lo, hi)
         if len(pts) >= 2:
             pygame.draw.aalines(target, line.color, False, pts)
-    text.draw(target, plot.fmt.format(hi), (area.left - 4, area.top), DIM, "small", anchor="topright")
-    text.draw(target, plot.fmt.format(lo), (area.left - 4, area.bottom), DIM, "small", anchor="bottomright")
+    text.draw(target, plot.fmt.format(hi), (area.left - 4, area.top), DIM, "small",
+              anchor="topright")
+    text.draw(target, plot.fmt.format(lo), (area.left - 4, area.bottom), DIM, "small",
+              anchor="bottomright")
     text.draw(target, f"t {t0:,.0f}", (area.left, area.bottom + 1), DIM, "small")
     text.draw(target, f"{t1:,.0f}", (area.right, area.bottom + 1), DIM, "small", anchor="topright")
 
