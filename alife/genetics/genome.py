@@ -52,7 +52,8 @@ class GenomeLayout:
         curiosity_coupling (K,)                  c = c0 * exp(w . e)
         learning_coupling (K,)                   eta = eta0 * max(0, 1 + w . e)
         value_coupling   (K,)                    weight of energy in reward and choice: exp(w . e)
-        memory_coupling  (K,)                    memory write weight: sigmoid(w . e + ws * surprise + b)
+        memory_coupling  (K,)                    memory write weight:
+                                                 sigmoid(w . e + ws * surprise + b)
         memory_surprise  (1,)                    ws
         memory_bias      (1,)                    b
         model_init       (N_ACTIONS, P, P + 1)   world model at birth: x' ≈ W[a] · [x, 1]
@@ -67,12 +68,14 @@ class GenomeLayout:
     """
 
     def __init__(self, n_features: int, affect_dims: int = 4, curiosity_on: bool = True,
-                 step_bounds: tuple[float, float] = (STEP_MIN, STEP_MAX), fixed: tuple[str, ...] = ()):
+                 step_bounds: tuple[float, float] = (STEP_MIN, STEP_MAX),
+                 fixed: tuple[str, ...] = ()):
         p = n_features
         k = affect_dims
         specs = [
             ("log_temperature", (1,), math.log(1e-3), math.log(20.0), "log softmax temperature"),
-            ("log_model_lr", (1,), math.log(LR_MIN), math.log(LR_MAX), "log world-model learning rate"),
+            ("log_model_lr", (1,), math.log(LR_MIN), math.log(LR_MAX),
+             "log world-model learning rate"),
             ("log_value_lr", (1,), math.log(LR_MIN), math.log(LR_MAX), "log value learning rate"),
             ("discount", (1,), 0.0, 0.99, "discount per tick"),
             ("curiosity_weight", (1,), 0.0, 5.0 if curiosity_on else 0.0, "weight of curiosity"),
@@ -89,7 +92,8 @@ class GenomeLayout:
             ("value_init", (p + 1,), -10.0, 10.0, "value weights at birth"),
             ("reward_init", (N_ACTIONS, p + 1), -10.0, 10.0, "reward head at birth"),
         ]
-        specs.append(("mutation_step", (len(specs),), *step_bounds, "mutation step size of each segment"))
+        specs.append(("mutation_step", (len(specs),), *step_bounds,
+                      "mutation step size of each segment"))
         self.segments: dict[str, Segment] = {}
         offset = 0
         for name, shape, lo, hi, doc in specs:
@@ -121,7 +125,8 @@ class GenomeLayout:
     def view(self, genomes: np.ndarray, name: str) -> np.ndarray:
         """The genes of segment ``name`` for every row: shape (n, *segment.shape), a view."""
         seg = self.segments[name]
-        return genomes[:, seg.offset : seg.offset + seg.size].reshape((genomes.shape[0], *seg.shape))
+        return genomes[:, seg.offset : seg.offset + seg.size].reshape(
+            (genomes.shape[0], *seg.shape))
 
     def step_of_gene(self) -> np.ndarray:
         """For each gene, the genome index of its segment's step size; -1 for the step genes.

@@ -40,7 +40,8 @@ def elite_indices(fitness: np.ndarray, k: int) -> np.ndarray:
     return order[:k].astype(np.int64)
 
 
-def tournament(fitness: np.ndarray, n_parents: int, size: int, rng: np.random.Generator) -> np.ndarray:
+def tournament(fitness: np.ndarray, n_parents: int, size: int,
+               rng: np.random.Generator) -> np.ndarray:
     """Each parent is the fittest of ``size`` agents drawn uniformly (with replacement);
     ties go to the first drawn. int64 (n_parents,)."""
     entrants = rng.integers(0, len(fitness), size=(n_parents, size))
@@ -70,7 +71,8 @@ def select(fitness: np.ndarray, n_parents: int, evolution: EvolutionConfig,
     return random_parents(len(fitness), n_parents, rng)
 
 
-def uniform_crossover(first: np.ndarray, second: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def uniform_crossover(first: np.ndarray, second: np.ndarray,
+                      rng: np.random.Generator) -> np.ndarray:
     """Children whose every gene comes from ``first`` or ``second`` with probability 1/2.
 
     first, second: float32 (n, G) (row k of each are the parents of child k). Returns (n, G).
@@ -123,7 +125,8 @@ def breed(genomes: np.ndarray, fitness: np.ndarray, evolution: EvolutionConfig,
     second[crossed] = select(fitness, int(crossed.sum()), evolution, rng)
     children = genomes[first].copy()
     if crossed.any():
-        children[crossed] = uniform_crossover(genomes[first[crossed]], genomes[second[crossed]], rng)
+        children[crossed] = uniform_crossover(genomes[first[crossed]], genomes[second[crossed]],
+                                              rng)
     children = mutate(children, step_of, gene_lo, gene_hi, evolution.step_size_rate, rng)
     return Offspring(
         genomes=np.concatenate([genomes[elites], children]).astype(np.float32),

@@ -86,9 +86,11 @@ def load_checkpoint(path: str | Path) -> tuple[dict[str, np.ndarray], str, dict[
     if meta.get("version") not in READABLE:
         raise CheckpointError(
             f"{path}: checkpoint format version {meta.get('version')}, this alife reads versions "
-            f"{READABLE[0]}-{READABLE[-1]} (the agents' model changed between them: start the run again)")
+            f"{READABLE[0]}-{READABLE[-1]} (the agents' model changed between them: "
+            "start the run again)")
     if _digest(arrays) != meta.get("sha256"):
-        raise CheckpointError(f"{path}: corrupt checkpoint (its arrays do not match their checksum)")
+        raise CheckpointError(f"{path}: corrupt checkpoint "
+                              "(its arrays do not match their checksum)")
     return arrays, meta["config"], meta.get("extra", {})
 
 
@@ -102,8 +104,9 @@ def _check_unpacked_size(path: Path) -> None:
         raise CheckpointError(f"{path}: corrupt or truncated checkpoint ({err})") from None
     available = available_bytes()
     if available is not None and unpacked > available:
-        raise CheckpointError(f"{path}: its arrays unpack to {unpacked / 2**30:.1f} GiB, more than the "
-                              f"{available / 2**30:.1f} GiB available; refused before reading them")
+        raise CheckpointError(f"{path}: its arrays unpack to {unpacked / 2**30:.1f} GiB, "
+                              f"more than the {available / 2**30:.1f} GiB available; "
+                              "refused before reading them")
 
 
 def _digest(arrays: dict[str, np.ndarray]) -> str:

@@ -59,11 +59,13 @@ def acquire(folder: str | Path, what: str) -> Path:
                 with contextlib.suppress(FileNotFoundError):
                     path.unlink()  # stale: its process is gone
                 continue
-            where = "this host" if holder.get("host") == me["host"] else f"host {holder.get('host')}"
+            where = ("this host" if holder.get("host") == me["host"]
+                     else f"host {holder.get('host')}")
             raise FolderInUse(
-                f"{folder}: in use by {holder.get('what', 'another writer')} (pid {holder.get('pid')} "
-                f"on {where}, since {holder.get('since')}); wait for it to finish or stop it. If "
-                f"that process is gone, delete {path}") from None
+                f"{folder}: in use by {holder.get('what', 'another writer')} "
+                f"(pid {holder.get('pid')} on {where}, since {holder.get('since')}); "
+                f"wait for it to finish or stop it. If that process is gone, delete {path}"
+            ) from None
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             json.dump(me, f)
         _held[path] = 1

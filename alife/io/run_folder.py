@@ -16,7 +16,8 @@ class RunFolderError(ValueError):
     """The requested run folder cannot be used (it would overwrite another run)."""
 
 
-def make_run_folder(name: str, out: str | Path | None = None, root: str | Path = DEFAULT_ROOT) -> Path:
+def make_run_folder(name: str, out: str | Path | None = None,
+                    root: str | Path = DEFAULT_ROOT) -> Path:
     """Create and return the folder for a new run.
 
     ``out`` given: that exact folder, which must not exist yet or be empty. Otherwise
@@ -54,7 +55,8 @@ def _mkdir(folder: Path, what: str, exist_ok: bool) -> None:
         raise RunFolderError(f"{what}: cannot make the folder {folder}: a file of that name is "
                              "in the way") from None
     except OSError as err:
-        raise RunFolderError(f"{what}: cannot make the folder {folder}: {err.strerror or err}") from None
+        raise RunFolderError(f"{what}: cannot make the folder {folder}: "
+                             f"{err.strerror or err}") from None
 
 
 def write_genomes(path: Path, genomes: np.ndarray) -> None:

@@ -256,7 +256,8 @@ def reproduce(agents, p, obstacle, occupancy, gene_lo, gene_hi, step_of, tick, n
         for stream in range(3):  # acting, mutation and memory: all split from the parent's
             rng[slot, stream] = next_u64(rng, parent, 1)
         source[:] = genome[parent]
-        if p.inherit_learned:  # Lamarckian: what the parent learned becomes the child's innate start
+        # Lamarckian: what the parent learned becomes the child's innate start
+        if p.inherit_learned:
             learned_genes_of(agents, parent, source, p)
         mutate_genome(source, genome[slot], step_of, gene_lo, gene_hi, p.step_size_rate, rng,
                       parent, 1)

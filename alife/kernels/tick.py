@@ -167,7 +167,8 @@ def run_ticks(grid, agents, p, feature_map, counters, stats, gene_lo, gene_hi, s
         for x in range(width):
             column_rate[x] = p.regrowth_rate * season_factor(
                 x, tick, width, p.season_amplitude, p.season_period, p.season_waves)
-        for y in range(height):  # serial: a second parallel region per tick costs more than it saves
+        # serial: a second parallel region per tick costs more than it saves
+        for y in range(height):
             regrow_row(y, food, capacity, column_rate)
         if grid.noise_cells.shape[0] > 0:
             refresh_noise(grid.signal, grid.noise_cells, p.noise_key, tick + 1, p.noise_level)

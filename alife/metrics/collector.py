@@ -45,7 +45,8 @@ def metric_columns(config) -> tuple[str, ...]:
 
 
 def collect(sim: Simulation, events: dict[str, float]) -> dict[str, float | int]:
-    """One row of metrics: the state now and ``events`` (``sim.take_stats()``) since the last row."""
+    """One row of metrics: the state now and ``events`` (``sim.take_stats()``) since the last
+    row."""
     agents = sim.state.agents
     alive = agents.alive
     # agents that have learned at least once
@@ -79,7 +80,8 @@ def collect(sim: Simulation, events: dict[str, float]) -> dict[str, float | int]
         "moves_blocked": int(events["moves_blocked"]),
         **learner_metrics(agents, seen),
         **affect_metrics(agents, seen),
-        **({"noise_occupancy": reduce(sim.state.grid.noise[agents.y[alive], agents.x[alive]], np.mean)}
+        **({"noise_occupancy": reduce(sim.state.grid.noise[agents.y[alive], agents.x[alive]],
+                                      np.mean)}
            if sim.config.world.noise_cover > 0 else {}),
         **({"hazard_occupancy": reduce(sim.state.grid.hazard[agents.y[alive], agents.x[alive]],
                                        np.mean),

@@ -58,7 +58,8 @@ class LineageWriter:
             self._writer.writerow([*_FIELDS, *self.gene_names])
         self.flush()
 
-    def write(self, records: dict[str, np.ndarray], fitness: np.ndarray, genomes: np.ndarray) -> int:
+    def write(self, records: dict[str, np.ndarray], fitness: np.ndarray,
+              genomes: np.ndarray) -> int:
         """Append one row per agent: ``records`` as from ``Simulation.take_deaths`` (arrays
         (m,)), fitness float64 (m,), genomes float32 (m, G). Returns m."""
         m = len(fitness)
@@ -171,7 +172,8 @@ def write_phylogeny(folder: str | Path) -> Path:
         writer.writerow(["id", "ancestor_list", "origin_time", "destruction_time", "generation",
                          "cause", "lifespan", "energy", "fitness"])
         for k in range(len(columns["id"])):
-            parents = [int(p) for p in (columns["parent_id"][k], columns["parent2_id"][k]) if p >= 0]
+            parents = [int(p) for p in (columns["parent_id"][k], columns["parent2_id"][k])
+                       if p >= 0]
             ancestors = "[" + ",".join(map(str, parents)) + "]" if parents else "[none]"
             death = int(columns["death_tick"][k])
             writer.writerow([int(columns["id"][k]), ancestors, int(columns["birth_tick"][k]),

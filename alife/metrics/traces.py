@@ -143,7 +143,8 @@ class TraceRecorder:
             rows = np.empty((len(self.slots), len(self.columns)), np.float64)
             gather_trace(agents, grid.food, grid.hazard, grid.kind, grid.region, grid.deal,
                          grid.kind_value, self.slots, float(sim.config.learner.energy_weight),
-                         int(sim.config.affect.replay_every), bool(_replaying(sim.config)), rows[:, 3:])
+                         int(sim.config.affect.replay_every), bool(_replaying(sim.config)),
+                         rows[:, 3:])
             rows[:, 0], rows[:, 1], rows[:, 2] = tick, 1, 0
             self._add(rows)
 
@@ -161,7 +162,8 @@ class TraceRecorder:
         self.buffer, self.rows = [], 0
         first = int(table[0, 0])
         columns = {name: table[:, k] for k, name in enumerate(self.columns)}
-        columns["cause"] = np.array(CAUSE_NAMES + ("unknown",), dtype=object)[columns["cause"].astype(int)]
+        causes = np.array(CAUSE_NAMES + ("unknown",), dtype=object)
+        columns["cause"] = causes[columns["cause"].astype(int)]
         for name in INTEGER_COLUMNS:
             columns[name] = np.nan_to_num(columns[name], nan=-1).astype(np.int64)
         target = self.folder / f"part-{first:09d}.{'parquet' if self.parquet else 'csv'}"
@@ -205,7 +207,8 @@ def _cell(value) -> str:
 def trace_parts(folder: Path) -> list[Path]:
     """The part files of a run's traces, in tick order."""
     parts = folder / TRACES
-    return sorted(p for p in parts.glob("part-*.*") if p.suffix in (".parquet", ".csv")) if parts.is_dir() else []
+    return (sorted(p for p in parts.glob("part-*.*") if p.suffix in (".parquet", ".csv"))
+            if parts.is_dir() else [])
 
 
 def read_traces(run_dir: str | Path, ids=None, ticks: tuple[int, int] | None = None
@@ -232,7 +235,8 @@ def _read_part(path: Path) -> dict[str, np.ndarray]:
         import pyarrow.parquet as pq
 
         table = pq.read_table(path)
-        return {name: table.column(name).to_numpy(zero_copy_only=False) for name in table.column_names}
+        return {name: table.column(name).to_numpy(zero_copy_only=False)
+                for name in table.column_names}
     import csv
 
     with path.open(newline="", encoding="utf-8") as f:

@@ -87,7 +87,8 @@ def test_step_sizes_adapt_to_what_selection_rewards():
     """Selection toward a far target favours big steps; holding at an optimum favours small."""
     seg = LAYOUT.segments["discount"]
     step_gene = STEP_OF[seg.offset]
-    ev = EvolutionConfig(selection="truncation", truncation_fraction=0.2, elites=0, step_size_rate=0.3)
+    ev = EvolutionConfig(selection="truncation", truncation_fraction=0.2, elites=0,
+                         step_size_rate=0.3)
 
     def evolve(target_of_generation, generations=25):
         rng = np.random.default_rng(5)
@@ -156,7 +157,8 @@ def test_crossover_rate_sets_the_share_of_two_parent_children():
     ev = EvolutionConfig(elites=0, crossover_rate=0.25)
     out = breed(genomes, fitness, ev, STEP_OF, LO, HI, np.random.default_rng(12))
     assert np.mean(out.parent2 >= 0) == pytest.approx(0.25, abs=0.06)
-    none = breed(genomes, fitness, EvolutionConfig(elites=0), STEP_OF, LO, HI, np.random.default_rng(12))
+    none = breed(genomes, fitness, EvolutionConfig(elites=0), STEP_OF, LO, HI,
+                 np.random.default_rng(12))
     assert np.all(none.parent2 == -1)
 
 

@@ -54,7 +54,8 @@ def test_a_checkpoint_of_an_older_model_is_refused_with_the_reason(tmp_path):
     meta = json.loads(str(arrays.pop("meta")))
     meta["version"] = 1  # written before the minds of issue 17
     np.savez(path, meta=np.array(json.dumps(meta)), **arrays)
-    with pytest.raises(CheckpointError, match="version 1, this alife reads versions 2-3.*model changed"):
+    with pytest.raises(CheckpointError,
+                       match="version 1, this alife reads versions 2-3.*model changed"):
         Simulation.load(path)
 
 

@@ -14,7 +14,8 @@ TINY = ["--set", "world.width=16", "--set", "world.height=16", "--set", "agents.
 @pytest.fixture
 def runs(tmp_path):
     for name, seed in (("a", 1), ("b", 7)):
-        assert main(["run", *TINY, "--seed", str(seed), "--steps", "100", "--out", str(tmp_path / name)]) == 0
+        assert main(["run", *TINY, "--seed", str(seed), "--steps", "100",
+                     "--out", str(tmp_path / name)]) == 0
     return tmp_path
 
 
@@ -29,20 +30,23 @@ def _resume_refused(folder, capsys, expected):
 
 def test_another_runs_checkpoint_is_refused(runs, capsys):
     shutil.copyfile(runs / "b" / "checkpoint.npz", runs / "a" / "checkpoint.npz")
-    _resume_refused(runs / "a", capsys, "config.yaml: seed is 1, but the checkpoint was written with 7")
+    _resume_refused(runs / "a", capsys,
+                    "config.yaml: seed is 1, but the checkpoint was written with 7")
 
 
 def test_an_edited_config_is_refused_naming_the_field(runs, capsys):
     path = runs / "a" / "config.yaml"
     path.write_text(path.read_text().replace("regrowth_rate: 0.01", "regrowth_rate: 0.05"))
-    _resume_refused(runs / "a", capsys, "config.yaml: food.regrowth_rate is 0.05, but the checkpoint was written with 0.01")
+    _resume_refused(runs / "a", capsys, "config.yaml: food.regrowth_rate is 0.05, "
+                                        "but the checkpoint was written with 0.01")
 
 
 def test_metrics_with_rows_cut_are_refused(runs, capsys):
     path = runs / "a" / "metrics.csv"
     lines = path.read_text().splitlines(keepends=True)
     path.write_text("".join(lines[:1] + lines[1:4] + lines[6:]))  # ticks 30 and 40 gone
-    _resume_refused(runs / "a", capsys, "2 rows before the checkpoint's tick 100 are missing (ticks 30, 40)")
+    _resume_refused(runs / "a", capsys,
+                    "2 rows before the checkpoint's tick 100 are missing (ticks 30, 40)")
     path.write_text(lines[0])
     _resume_refused(runs / "a", capsys, "11 rows before the checkpoint's tick 100 are missing")
 

@@ -31,7 +31,8 @@ def _fresh(**sections):
 def _think_once(sim, slot, affect, age=1):
     """Run the thinking step of agent ``slot``'s block of 8 (think's unit) on a copy of the
     state, with the given affect for ``slot``; returns the state with one row per slot."""
-    agents = sim.state.agents._replace(**{name: arr.copy() for name, arr in sim.state.agents._asdict().items()})
+    agents = sim.state.agents._replace(**{name: arr.copy()
+                                          for name, arr in sim.state.agents._asdict().items()})
     agents.affect[slot >> 3, :, slot & 7] = affect  # stored in lanes (alife.world.state)
     agents.age[slot] = age  # not a replay tick
     think(np.array([slot >> 3], np.int64), agents, sim.state.grid, sim.params, sim.feature_map)
@@ -59,7 +60,8 @@ def test_same_senses_different_affect_different_choice():
     np.testing.assert_array_equal(calm.action_prob[i], calm_again.action_prob[i])
     assert np.abs(calm.action_prob[i] - stirred.action_prob[i]).sum() > 0.05
     # the warmer (higher-temperature) state spreads its choices more evenly
-    entropy = [-(p * np.log(p + 1e-12)).sum() for p in (calm.action_prob[i], stirred.action_prob[i])]
+    entropy = [-(p * np.log(p + 1e-12)).sum()
+               for p in (calm.action_prob[i], stirred.action_prob[i])]
     assert entropy[1] > entropy[0]
 
 

@@ -53,7 +53,8 @@ def test_energy_bookkeeping_balances(world):
         s = sim.take_stats()
         expected = s["food_energy"] - s["metabolism"] - s["hazard_damage"] - s["death_energy"]
         assert hazards or s["hazard_damage"] == 0
-        assert abs((after - before) - expected) <= 1e-4 * max(1.0, s["food_eaten"] + s["metabolism"])
+        assert (abs((after - before) - expected)
+                <= 1e-4 * max(1.0, s["food_eaten"] + s["metabolism"]))
 
 
 def test_food_eaten_leaves_the_grid():

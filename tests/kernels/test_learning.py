@@ -108,7 +108,8 @@ def test_ablations_see_the_same_world(ablation):
         sim.step(120)
     np.testing.assert_array_equal(full.state.grid.food_capacity, ablated.state.grid.food_capacity)
     for name in ("food", "occupancy"):
-        np.testing.assert_array_equal(getattr(full.state.grid, name), getattr(ablated.state.grid, name))
+        np.testing.assert_array_equal(getattr(full.state.grid, name),
+                                      getattr(ablated.state.grid, name))
     for name in ("x", "y", "energy", "alive", "priority"):
         np.testing.assert_array_equal(getattr(full.state.agents, name),
                                       getattr(ablated.state.agents, name), err_msg=name)
@@ -132,7 +133,8 @@ def test_curiosity_ablation_pins_the_gene_at_zero_through_mutation():
 def test_thinking_costs_energy():
     base = dict(life={"reproduce_threshold": 1e6, "max_age": 0}, energy={"max_energy": 1e6})
     cheap = Simulation(tiny_config(**base, learner={"cost_per_update": 0.0}), seed=1)
-    costly = Simulation(tiny_config(**base, learner={"cost_per_update": 0.3, "cost_per_kweight": 1.0}),
+    costly = Simulation(tiny_config(**base, learner={"cost_per_update": 0.3,
+                                                     "cost_per_kweight": 1.0}),
                         seed=1)
     for sim in (cheap, costly):
         sim.step(10)
@@ -160,7 +162,8 @@ def test_make_state_decodes_traits_from_the_genome():
                                "discount": 0.8, "curiosity_weight": 1.5})
     state = make_state(cfg)
     traits = agent_rows(state.agents, "traits")[state.agents.alive, :len(TRAIT_NAMES)]
-    np.testing.assert_allclose(traits, np.tile([0.3, 0.7, 0.2, 0.8, 1.5], (len(traits), 1)), rtol=1e-5)
+    np.testing.assert_allclose(traits, np.tile([0.3, 0.7, 0.2, 0.8, 1.5], (len(traits), 1)),
+                               rtol=1e-5)
 
 
 def test_the_reward_head_learns_what_eating_brings():

@@ -146,7 +146,8 @@ def test_a_birth_shows_in_neither_the_parents_reward_nor_its_drives():
     assert sim.state.agents.energy[0] < 0.8 * without.state.agents.energy[0]
     reward = (sim.state.agents.reward[0], without.state.agents.reward[0])
     assert reward[0] == pytest.approx(reward[1], rel=1e-5, abs=1e-6)
-    drives = agent_rows(sim.state.agents, "drives")[0], agent_rows(without.state.agents, "drives")[0]
+    drives = (agent_rows(sim.state.agents, "drives")[0],
+              agent_rows(without.state.agents, "drives")[0])
     for name in ("energy_gain", "reward_change"):
         d = DRIVE_NAMES.index(name)
         assert drives[0][d] == pytest.approx(drives[1][d], rel=1e-5, abs=1e-6), name

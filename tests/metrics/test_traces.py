@@ -64,7 +64,8 @@ def test_the_trace_holds_every_tick_of_the_traced_agents(traced):
     sim.step(40)  # the rows are the state: compare a tick with a simulation stepped alongside
     row = (t["tick"] == 40) & (t["alive"] == 1)
     a = sim.state.agents
-    for agent, x, energy, affect in zip(t["id"][row], t["x"][row], t["energy"][row], t["affect_1"][row]):
+    for agent, x, energy, affect in zip(t["id"][row], t["x"][row], t["energy"][row],
+                                        t["affect_1"][row]):
         slot = np.flatnonzero(a.alive & (a.id == agent))[0]
         assert (a.x[slot], a.energy[slot]) == (x, np.float32(energy))
         assert agent_rows(a, "affect")[slot, 1] == np.float32(affect)
@@ -98,8 +99,8 @@ def test_traces_are_exact_across_ctrl_c_and_resume(traced, tmp_path, monkeypatch
 def test_without_pyarrow_the_trace_is_csv_with_the_same_rows(traced, tmp_path, monkeypatch):
     monkeypatch.setattr(traces.importlib.util, "find_spec", lambda name: None)
     folder = tmp_path / "csv"
-    assert main(["run", *TINY, "--steps", "150", "--set", "run.trace=6", "--set", "run.trace_ids=[64, 2]",
-                 "--out", str(folder)]) == 0
+    assert main(["run", *TINY, "--steps", "150", "--set", "run.trace=6",
+                 "--set", "run.trace_ids=[64, 2]", "--out", str(folder)]) == 0
     assert all(p.suffix == ".csv" for p in (folder / "traces").iterdir())
     monkeypatch.undo()
     a, b = read_traces(traced / "traced"), read_traces(folder)
@@ -115,7 +116,8 @@ def test_bad_trace_settings_are_refused(tmp_path, capsys):
         main(["run", *TINY, "--trace-ids", "3,x", "--out", str(tmp_path / "x")])
     assert "expected agent ids separated by commas" in capsys.readouterr().err
     assert main(["run", *TINY, "--set", "run.trace=61", "--out", str(tmp_path / "a")]) == 2
-    assert "run.trace: traces founders, at most agents.initial_count (60), got 61" in capsys.readouterr().err
+    assert ("run.trace: traces founders, at most agents.initial_count (60), got 61"
+            in capsys.readouterr().err)
     assert main(["run", *TINY, "--set", "run.trace_ids=[3, 3]", "--out", str(tmp_path / "b")]) == 2
     assert "run.trace_ids: must be distinct ids >= 0" in capsys.readouterr().err
     assert main(["evolve", *TINY, "--set", "run.trace=2", "--out", str(tmp_path / "c")]) == 2
@@ -124,9 +126,11 @@ def test_bad_trace_settings_are_refused(tmp_path, capsys):
 
 def test_kept_checkpoints_are_the_states_at_their_ticks(tmp_path):
     folder = tmp_path / "kept"
-    assert main(["run", *TINY, "--steps", "150", "--set", "run.keep_checkpoints=true", "--out", str(folder)]) == 0
+    assert main(["run", *TINY, "--steps", "150", "--set", "run.keep_checkpoints=true",
+                 "--out", str(folder)]) == 0
     kept = sorted((folder / "checkpoints").iterdir())
-    assert [p.name for p in kept] == ["tick-000000050.npz", "tick-000000100.npz", "tick-000000150.npz"]
+    assert [p.name for p in kept] == ["tick-000000050.npz", "tick-000000100.npz",
+                                      "tick-000000150.npz"]
     sim, _ = Simulation.load(kept[0])
     fresh = Simulation(load_config(folder / "config.yaml"))
     fresh.step(50)
