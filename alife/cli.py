@@ -2,7 +2,8 @@
 ``alife config``.
 
 Exit codes: 0 success (also a run that ended in extinction: see summary.json), 1 an island
-of an island evolution failed, 2 bad input (config, overrides, run folder), 130 interrupted.
+of an island evolution failed, or a run could not write its files (a full disk: the folder
+keeps its last checkpoint), 2 bad input (config, overrides, run folder), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from alife.io.run_folder import RunFolderError
 from alife.render.video import VideoUnavailable, add_video_args
 from alife.report.cli import register as register_report
 from alife.report.cli import register_agent
+from alife.runners.loop import RunWriteError
 from alife.viewer.cli import register as register_view
 
 
@@ -123,6 +125,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ConfigError, RunFolderError, VideoUnavailable, ValueError) as err:  # incl. CheckpointError
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except RunWriteError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    except OSError as err:  # writing before a run began (its config.yaml)
+        print(f"error: {err.filename or ''}: {err.strerror or err}", file=sys.stderr)
+        return 1
     return 2
 
 

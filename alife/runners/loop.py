@@ -37,6 +37,11 @@ from alife.io.run_folder import write_json
 CHECKPOINT = "checkpoint.npz"  # a run folder's latest checkpoint
 
 
+class RunWriteError(RuntimeError):
+    """The run could not write into its folder (a full disk, no permission): it stopped, and
+    the folder keeps its last checkpoint."""
+
+
 @dataclass
 class RunResult:
     folder: Path
@@ -120,6 +125,8 @@ def drive(job: Job, progress: bool | None, log: Callable[[str], None]) -> RunRes
             except KeyboardInterrupt:
                 cut = True
                 job.cut_short()
+            except OSError as err:  # a full disk, a folder made read-only, a vanished mount
+                raise RunWriteError(_cannot_write(job.folder, err)) from err
             finally:
                 bar.close()
             summary, line = job.finish(cut or (stop.signal is not None and not job.finished()),
@@ -129,6 +136,16 @@ def drive(job: Job, progress: bool | None, log: Callable[[str], None]) -> RunRes
     write_json(job.folder / "summary.json", summary)
     log(line)
     return RunResult(folder=job.folder, status=summary["status"], summary=summary)
+
+
+def _cannot_write(folder: Path, err: OSError) -> str:
+    where = f": {err.filename}" if err.filename else ""
+    if (folder / CHECKPOINT).is_file():
+        then = (f"the folder keeps its last checkpoint: make room (or fix the folder), then "
+                f"`alife resume {folder}` goes on from there")
+    else:
+        then = "no checkpoint was written yet: make room, then start the run again"
+    return f"{folder}: cannot write ({err.strerror or err}{where}); {then}"
 
 
 class StopRequests:

@@ -145,3 +145,29 @@ def test_stop_requests_ask_first_and_cut_only_where_allowed():
         with pytest.raises(KeyboardInterrupt):
             os.kill(os.getpid(), signal.SIGTERM)
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # handlers restored
+
+
+def test_a_full_disk_stops_the_run_with_a_message_and_resume_goes_on_exactly(
+        whole_run, tmp_path, monkeypatch, capsys):
+    import errno
+
+    split = tmp_path / "split"
+    save, calls = Simulation.save, []
+
+    def second_save_fails(self, path, extra=None):
+        calls.append(self.tick)
+        if len(calls) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device", str(path) + ".tmp")
+        return save(self, path, extra)
+
+    monkeypatch.setattr(Simulation, "save", second_save_fails)
+    args = [*RUN, "--steps", "60", "--set", "run.checkpoint_every=20"]
+    assert main(["run", *args, "--out", str(split)]) == 1
+    err = capsys.readouterr().err
+    assert "No space left on device" in err and f"alife resume {split}" in err
+    assert "Traceback" not in err
+    monkeypatch.undo()
+    sim, _ = Simulation.load(split / "checkpoint.npz")
+    assert sim.tick == calls[0] == 20  # the last good checkpoint stands
+    assert main(["resume", str(split), "--no-progress"]) == 0
+    assert _files(whole_run, RUN_FILES) == _files(split, RUN_FILES)
