@@ -91,6 +91,9 @@ def load_checkpoint(path: str | Path) -> tuple[dict[str, np.ndarray], str, dict[
     if _digest(arrays) != meta.get("sha256"):
         raise CheckpointError(f"{path}: corrupt checkpoint "
                               "(its arrays do not match their checksum)")
+    if not isinstance(meta.get("config"), str) or not isinstance(meta.get("extra", {}), dict):
+        raise CheckpointError(f"{path}: the checkpoint's meta record lacks its config or runner "
+                              "state (written by another program?)")
     return arrays, meta["config"], meta.get("extra", {})
 
 

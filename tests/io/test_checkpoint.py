@@ -278,3 +278,26 @@ def test_resuming_a_finished_run_keeps_its_last_row(tmp_path, extra):
     before = (folder / "metrics.csv").read_text()
     assert main(["resume", str(folder), "--no-progress"]) == 0
     assert (folder / "metrics.csv").read_text() == before
+
+
+def test_a_meta_record_without_its_config_is_refused(tmp_path, capsys):
+    folder = tmp_path / "run"
+    assert main(["run", *TINY, "--steps", "20", "--out", str(folder)]) == 0
+    path = folder / "checkpoint.npz"
+    with zipfile.ZipFile(path) as z:
+        members = {n: z.read(n) for n in z.namelist()}
+    with zipfile.ZipFile(path) as z, z.open("meta.npy") as f:
+        meta = json.loads(str(np.lib.format.read_array(f)))
+    del meta["config"]
+    import io
+
+    buffer = io.BytesIO()
+    np.lib.format.write_array(buffer, np.array(json.dumps(meta)), allow_pickle=False)
+    members["meta.npy"] = buffer.getvalue()
+    with zipfile.ZipFile(path, "w") as z:
+        for name, blob in members.items():
+            z.writestr(name, blob)
+    with pytest.raises(CheckpointError, match="lacks its config"):
+        load_checkpoint(path)
+    assert main(["resume", str(folder), "--steps", "40", "--no-progress"]) == 2
+    assert "lacks its config" in capsys.readouterr().err
