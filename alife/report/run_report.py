@@ -148,10 +148,23 @@ def surprise_by_age(data: RunData, out: Path, notes: list[str]) -> Figure | None
         ok = n > 0
         ax.errorbar(mid[ok], mean[ok], yerr=[np.nan_to_num(mean - lo)[ok], np.nan_to_num(hi - mean)[ok]],
                     color=color, marker="o", ms=4, capsize=3, label=f"{label}: bin mean ± 95% CI")
+    # a few agents far above the rest would squash everyone else into the bottom row: the scale
+    # stops at the 99th percentile (and the bin intervals), the others are marked at the top
+    finite = np.concatenate([s[np.isfinite(s)], e[np.isfinite(e)]])
+    if finite.size:
+        top = max(float(np.percentile(finite, 99)), *(float(np.nanmax(stats.binned_mean_ci(lived, y, edges)[2],
+                                                                      initial=0.0)) for y in (s, e)))
+        top *= 1.1
+        above = s > top
+        if above.any() and top > 0:
+            ax.set_ylim(min(0.0, float(np.nanmin(finite))), top)
+            ax.scatter(lived[above], np.full(int(above.sum()), top), marker="^", s=18, color="tab:blue",
+                       clip_on=False, label=f"{int(above.sum())} agent(s) above the scale (up to "
+                                            f"{float(np.nanmax(s)):.3g})")
     ax.set_xlabel("ticks lived in this run (tick − birth tick)")
     ax.set_ylabel("prediction error ‖ε‖")
     ax.set_title(f"Surprise by age: the {lived.size} living agents at tick {snap['tick']} (a snapshot)")
-    ax.legend(loc="upper right")
+    ax.legend(loc="best", frameon=True, framealpha=0.85, edgecolor="none")
     fig.tight_layout()
     return save(fig, out / "surprise_age.png", "Surprise by age (snapshot)",
                 f"From checkpoint.npz: every living agent that has learned, at tick {snap['tick']}, "
@@ -232,6 +245,23 @@ def affect(data: RunData, out: Path, notes: list[str]) -> Figure | None:
                 "band of ± one standard deviation between agents. Dimensions are numbered, not named.")
 
 
+def _nice_limit(value: float, steps=(0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0)) -> float:
+    """The smallest of ``steps`` at least ``value`` (the last one if none is)."""
+    return next((x for x in steps if value <= x), steps[-1])
+
+
+def _rolling_mean(y: np.ndarray, width: int) -> np.ndarray:
+    """Centred running mean over ``width`` rows, NaNs left out (NaN where a window has none)."""
+    if width <= 1:
+        return y
+    ok = ~np.isnan(y)
+    kernel = np.ones(width)
+    total = np.convolve(np.where(ok, y, 0.0), kernel, mode="same")
+    count = np.convolve(ok.astype(float), kernel, mode="same")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / count, np.nan)
+
+
 def affect_drives(data: RunData, out: Path, notes: list[str]) -> Figure | None:
     m, t = data.metrics, _tick(data)
     dims = _affect_dims(m)
@@ -245,36 +275,55 @@ def affect_drives(data: RunData, out: Path, notes: list[str]) -> Figure | None:
             col = numeric(m, f"affect{k}_corr_{d}")
             if col is not None and np.any(~np.isnan(col)):
                 corr[i, j] = np.nanmean(col)
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4), gridspec_kw={"width_ratios": [1, 1.4]})
-    im = a1.imshow(corr, cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto")
+    # correlations of affect with drives are often weak: a colour scale of +-1 would leave the
+    # map white, so it spans the largest one found (the numbers in the cells say the rest)
+    strongest = float(np.nanmax(np.abs(corr), initial=0.0))
+    limit = _nice_limit(strongest)
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(12, 4.3), gridspec_kw={"width_ratios": [1, 1.4]})
+    im = a1.imshow(corr, cmap="RdBu_r", vmin=-limit, vmax=limit, aspect="auto")
     a1.set_xticks(range(len(drives)), [d.replace("_", " ") for d in drives], rotation=35, ha="right")
     a1.set_yticks(range(len(dims)), [f"affect {k}" for k in dims])
     a1.grid(False)
     for i in range(len(dims)):
         for j in range(len(drives)):
             if not np.isnan(corr[i, j]):
-                a1.text(j, i, f"{corr[i, j]:.2f}", ha="center", va="center", fontsize=7,
-                        color="w" if abs(corr[i, j]) > 0.6 else "k")
-    fig.colorbar(im, ax=a1, label="Pearson r across agents (time mean)")
-    a1.set_title("Affect vs drives, averaged over time")
+                a1.text(j, i, f"{corr[i, j]:+.2f}", ha="center", va="center", fontsize=8,
+                        color="w" if abs(corr[i, j]) > 0.6 * limit else "k")
+    fig.colorbar(im, ax=a1, label=f"Pearson r across agents, run mean (scale ±{limit:g})")
+    weak = " — all weak" if strongest < 0.1 else ""
+    a1.set_title(f"Affect vs drives, mean over the run{weak}")
+    width = max(1, len(t) // 25)  # about 25 independent points across the run
+    peak = 0.0
     for i, k in enumerate(dims):
         if np.all(np.isnan(corr[i])):
             continue
         j = int(np.nanargmax(np.abs(corr[i])))
-        a2.plot(t, m[f"affect{k}_corr_{drives[j]}"], label=f"affect {k} ~ {drives[j].replace('_', ' ')}")
+        raw = numeric(m, f"affect{k}_corr_{drives[j]}")
+        smooth = _rolling_mean(raw, width)
+        line, = a2.plot(t, smooth, lw=1.6, label=f"affect {k} ~ {drives[j].replace('_', ' ')}")
+        a2.plot(t, raw, lw=0.5, alpha=0.25, color=line.get_color())
+        peak = max(peak, float(np.nanmax(np.abs(smooth), initial=0.0)))
     a2.axhline(0, color="0.5", lw=0.8)
-    a2.set_ylim(-1.05, 1.05)
+    top = _nice_limit(1.15 * peak) if peak > 0 else 1.0
+    a2.set_ylim(-top, top)
     a2.set_xlabel("tick")
     a2.set_ylabel("Pearson r across agents")
-    a2.set_title("Each dimension's strongest drive, over time")
+    smoothing = f"running mean of {width} rows ({width * _row_ticks(t):g} ticks); faint: each row" if width > 1 else "each row"
+    a2.set_title(f"Each dimension with its strongest drive, over time\n({smoothing})", fontsize=9)
     if a2.lines:
-        a2.legend(loc="lower right")
+        a2.legend(loc="upper left", ncol=2)
     fig.tight_layout()
     return save(fig, out / "affect_drives.png", "Affect and drives",
                 "Left: at each recorded tick, the correlation across agents between an affect "
-                "dimension and a drive (the inputs Δ that move affect), averaged over the run. "
-                "Right: for each dimension, that correlation over time with the drive it tracks "
-                "most strongly.")
+                "dimension and a drive (the inputs Δ that move affect), averaged over the run; the "
+                f"colour scale spans ±{limit:g} (not ±1), so that weak correlations show. Right: for "
+                "each dimension, that correlation over time with the drive it tracks most strongly "
+                "(a running mean, the rows themselves faint), on a scale fitted to it.")
+
+
+def _row_ticks(t: np.ndarray) -> float:
+    """Ticks between metrics rows (the median step)."""
+    return float(np.median(np.diff(t))) if t.size > 1 else 1.0
 
 
 def fitness(data: RunData, out: Path, notes: list[str]) -> Figure | None:
@@ -319,37 +368,108 @@ def _trait_groups(g) -> dict[str, list[str]]:
     return groups
 
 
+TOP_TRAITS = 6  # genes drawn in their own units beside the overview
+
+
+def _trait_labels(groups: dict[str, list[str]]) -> dict[str, str]:
+    """A readable name per trait stem: ``mutation_step[k]`` is the step size of the k-th
+    segment, so it is named after that segment."""
+    labels = {stem: stem for stems in groups.values() for stem in stems}
+    steps = groups.get("mutation_step", [])
+    others = [seg for seg in groups if seg != "mutation_step"]
+    if len(steps) == len(others):
+        for stem, seg in zip(steps, others):
+            labels[stem] = f"step of {seg}"
+    return labels
+
+
+def _segment_docs() -> dict[str, str]:
+    """What each genome segment is, in a few words (from the genome layout)."""
+    try:
+        from alife.genetics.genome import GenomeLayout
+
+        return {name: seg.doc for name, seg in GenomeLayout(1).segments.items()}
+    except Exception:  # a report must not fail for want of a caption
+        return {}
+
+
+def trait_drift(g, stems: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Each trait's mean, as its change since the first generation in units of its pooled
+    within-generation SD: float (len(stems), generations), NaN where that SD is 0; and
+    whether each trait is constant (the same value in every agent and generation)."""
+    mean = np.array([g[f"{stem}.mean"] for stem in stems], np.float64)
+    sd = np.array([g[f"{stem}.sd"] for stem in stems], np.float64)
+    with np.errstate(invalid="ignore"):
+        pooled = np.sqrt(np.nanmean(sd * sd, axis=1))
+    spread = np.nanmax(mean, axis=1) - np.nanmin(mean, axis=1)
+    constant = (np.nan_to_num(pooled) == 0) & (np.nan_to_num(spread) == 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        drift = (mean - mean[:, :1]) / pooled[:, None]
+    drift[constant] = 0.0
+    drift[~np.isfinite(drift)] = np.nan
+    return drift, constant
+
+
 def traits(data: RunData, out: Path, notes: list[str]) -> Figure | None:
     g = data.generations
     groups = _trait_groups(g) if g is not None else {}
     if not groups or g["generation"].size == 0:
         return None
     plt = require_matplotlib()
-    cols = 4
-    rows = -(-len(groups) // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(13, 2.4 * rows), squeeze=False)
+    stems = [stem for seg_stems in groups.values() for stem in seg_stems]
+    labels = _trait_labels(groups)
     x = g["generation"]
-    for ax, (seg, stems) in zip(axes.ravel(), groups.items()):
-        constant = True
-        for stem in stems:
-            mean, sd = g[f"{stem}.mean"], g[f"{stem}.sd"]
-            label = stem[len(seg):] or seg
-            band(ax, x, mean, mean - sd, mean + sd, label=label, alpha=0.12, lw=1)
-            constant &= bool(np.nanmax(sd, initial=0) == 0 and np.nanmax(mean) == np.nanmin(mean))
-        ax.set_title(seg + (" (constant)" if constant else ""), fontsize=9)
+    drift, constant = trait_drift(g, stems)
+    final = np.abs(np.nan_to_num(drift[:, -1]))
+    top = [i for i in np.argsort(-final, kind="stable") if not constant[i]][:TOP_TRAITS]
+    moved = np.abs(drift[np.isfinite(drift)])
+    # the colours span most traits' changes; the few largest saturate (they are drawn on the right)
+    limit = float(min(5.0, max(0.5, np.ceil(2 * np.percentile(moved, 98)) / 2))) if moved.size else 1.0
+    docs = _segment_docs()
+
+    fig = plt.figure(figsize=(13, max(6.5, 0.15 * len(stems) + 1.6)), layout="constrained")
+    grid = fig.add_gridspec(3, 3, width_ratios=[1.25, 1, 1])
+    heat = fig.add_subplot(grid[:, 0])
+    edges_x = np.append(x - 0.5, x[-1] + 0.5) if x.size else np.array([0.0, 1.0])
+    cmap = plt.get_cmap("RdBu_r").with_extremes(bad="0.85")
+    mesh = heat.pcolormesh(edges_x, np.arange(len(stems) + 1) - 0.5, np.ma.masked_invalid(drift),
+                           cmap=cmap, vmin=-limit, vmax=limit, shading="flat")
+    heat.set_ylim(len(stems) - 0.5, -0.5)
+    heat.set_yticks(range(len(stems)),
+                    [labels[s] + (" (constant)" if c else "") for s, c in zip(stems, constant)], fontsize=7)
+    for i in top:
+        heat.get_yticklabels()[i].set_fontweight("bold")
+    row = 0
+    for seg_stems in list(groups.values())[:-1]:  # white lines between genome segments
+        row += len(seg_stems)
+        heat.axhline(row - 0.5, color="w", lw=1.2)
+    heat.grid(False)
+    heat.set_xlabel("generation")
+    heat.xaxis.get_major_locator().set_params(integer=True)
+    heat.set_title("Every heritable trait: change of the mean\nsince generation 0 (bold: drawn on the right)")
+    fig.colorbar(mesh, ax=heat, location="bottom", shrink=0.9, extend="both", aspect=30,
+                 label="change of the mean, in within-generation SDs")
+    for n, i in enumerate(top):
+        ax = fig.add_subplot(grid[n // 2, 1 + n % 2])
+        mean, sd = g[f"{stems[i]}.mean"], g[f"{stems[i]}.sd"]
+        band(ax, x, mean, mean - sd, mean + sd, color="tab:blue", alpha=0.2, lw=1.4)
+        ax.set_title(f"{labels[stems[i]]}: {drift[i, -1]:+.1f} SD", fontsize=9)
+        seg = re.sub(r"(\[\d+\]|\.rms)$", "", stems[i])
+        doc = "mutation step size" if seg == "mutation_step" else docs.get(seg, "stored value")
+        ax.set_ylabel(doc + (" (rms)" if stems[i].endswith(".rms") else ""), fontsize=8)
         ax.xaxis.get_major_locator().set_params(integer=True)
-        if 1 < len(stems) <= 6:
-            ax.legend(fontsize=6, ncol=2, loc="best")
-    for ax in axes.ravel()[len(groups):]:
-        ax.set_visible(False)
-    for ax in axes[-1]:
-        ax.set_xlabel("generation")
-    fig.suptitle("Trait drift: every heritable parameter, mean ± SD over the generation's agents", y=1.0)
-    fig.tight_layout()
+        if n // 2 == 2 or n + 2 >= len(top):
+            ax.set_xlabel("generation")
+    fig.suptitle(f"Trait drift over {x.size} generations: which heritable parameters moved, and how far")
     return save(fig, out / "traits.png", "Trait drift",
-                "One panel per genome segment; one line per gene ([k]: its index; .rms: the root mean "
-                "square of a large segment), mean over the generation's agents with a ± SD band. "
-                "Genes are in their stored units (log_* genes are natural logs).")
+                "Left, every trait in generations.csv, in genome order (white lines between genome "
+                "segments; [k]: a gene's index; .rms: the root mean square of a large segment; "
+                "\"step of X\": the self-adapting mutation step size of segment X): how far the "
+                "generation's mean has moved from generation 0, in units of the trait's typical "
+                "spread between agents of one generation (pooled SD), red up, blue down, colours "
+                f"saturating at ±{limit:g} SD; grey: no spread to measure by. Right: the "
+                f"{len(top)} traits that moved furthest, in their stored units (log_* genes are "
+                "natural logs), the generation's mean with a ± SD band.")
 
 
 def survival_table(data: RunData):
@@ -396,18 +516,20 @@ def survival(data: RunData, out: Path, notes: list[str]) -> Figure | None:
     tau = float(min(life[gen == g].max() for g in gens))  # every generation is followed this far
     rmst = np.array([curves[g].restricted_mean(tau) for g in gens])
     s_tau = np.array([curves[g].at(tau) for g in gens])
-    a2.plot(gens, rmst, marker="o", ms=3, color="tab:blue", label=f"mean lifespan capped at {tau:g} (KM)")
+    # two scales, each axis in its line's colour: no legend needed below the plot
+    a2.plot(gens, rmst, marker="o", ms=3, color="tab:blue")
     a2.set_xlabel("generation")
-    a2.set_ylabel("ticks")
+    a2.set_ylabel(f"mean lifespan up to age {tau:g} (KM), ticks", color="tab:blue")
+    a2.tick_params(axis="y", colors="tab:blue")
     a2.xaxis.get_major_locator().set_params(integer=True)
     a2b = a2.twinx()
-    a2b.plot(gens, s_tau, marker="s", ms=3, color="tab:red", label=f"S({tau:g}): fraction alive at age {tau:g}")
+    a2b.plot(gens, s_tau, marker="s", ms=3, color="tab:red")
     a2b.set_ylim(0, 1.05)
-    a2b.set_ylabel("fraction surviving")
+    a2b.set_ylabel(f"fraction still alive at age {tau:g}", color="tab:red")
+    a2b.tick_params(axis="y", colors="tab:red")
+    a2b.spines["right"].set_visible(True)
     a2b.grid(False)
     a2.set_title("Survival per generation")
-    lines = a2.get_lines() + a2b.get_lines()
-    a2.legend(lines, [ln.get_label() for ln in lines], loc="lower center", bbox_to_anchor=(0.5, -0.45))
     fig.tight_layout()
     return save(fig, out / "survival.png", "Survival curves",
                 "Kaplan–Meier estimate of the fraction of a generation's agents still alive at each age "
@@ -426,25 +548,29 @@ def lineage_tree(data: RunData, out: Path, notes: list[str], top: int = 5) -> tu
     nwk.write_text(family.newick(L["id"], L["parent_id"], L["birth_tick"]), encoding="utf-8")
     fam = family.families(L["id"], L["parent_id"])
     lay = family.layout(L, top=top, final_tick=_final_tick(data))
-    fig, ax = plt.subplots(figsize=(9, min(11, 2.5 + 0.02 * lay.rows.size)))
+    fig, ax = plt.subplots(figsize=(10, min(11, 2.5 + 0.02 * lay.rows.size)))
     colors = plt.get_cmap("tab10")
     alive = L["death_tick"][lay.rows] < 0
     for k in range(int(lay.family.max(initial=-1)) + 1):
         sel = lay.family == k
         c = colors(k % 10)
         size = int(fam.size[k])
-        ax.hlines(lay.y[sel], lay.start[sel], lay.end[sel], color=c, lw=1.2,
-                  label=f"founder {int(L['id'][fam.founders[k]])}: {size - 1} descendants")
+        ax.hlines(lay.y[sel], lay.start[sel], lay.end[sel], color=c, lw=1.2)
         j = sel & ~np.isnan(lay.parent_y)
         ax.vlines(lay.start[j], lay.parent_y[j], lay.y[j], color=c, lw=0.6, alpha=0.7)
         ax.plot(lay.end[sel & alive], lay.y[sel & alive], ">", color=c, ms=3)
+        if sel.any():  # the family's name beside its block, right of the plot, not in a far legend
+            ax.annotate(f"founder {int(L['id'][fam.founders[k]])}\n{size - 1} descendants",
+                        xy=(1.0, float(np.median(lay.y[sel]))), xycoords=("axes fraction", "data"),
+                        xytext=(6, 0), textcoords="offset points", va="center", ha="left",
+                        color=c, fontsize=8, fontweight="bold", annotation_clip=False)
     ax.invert_yaxis()
     ax.set_yticks([])
-    ax.set_xlabel("tick (line: an agent's life from birth to death; ▸ alive at the end)")
+    end = ("its generation or the run" if data.mode == "generational" else "the run")
+    ax.set_xlabel(f"tick   (a line: one agent's life, birth to death; ▸ still alive when {end} ended; "
+                  "a thin vertical line: born to the agent above)", fontsize=8)
     ax.set_title(f"Family tree of the {min(top, fam.founders.size)} largest families "
-                 f"({lay.rows.size} agents drawn)")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 - 2.0 / fig.get_figheight() / 10),
-              ncol=min(3, max(1, len(ax.get_legend_handles_labels()[0]))), fontsize=7)
+                 f"({lay.rows.size} agents drawn, one row each)")
     fig.tight_layout()
     cap = ("Each agent of the largest families (by number of descendants) is a horizontal line "
            "from birth to death; a thin vertical line joins it to its parent at its birth. "
