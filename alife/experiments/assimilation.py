@@ -108,7 +108,8 @@ def analyse(sweep, out: Path, trials, trials_out: Path) -> Findings:
     battery = probe_battery(sweep.runs[0].config)
     per: dict[str, dict[int, dict[str, np.ndarray]]] = {}
     for population in populations:
-        per.setdefault(condition_of(population.params), {})[population.seed] = curves(population.folder, battery)
+        per.setdefault(condition_of(population.params), {})[population.seed] = (
+            curves(population.folder, battery))
     gaps: dict[str, dict[int, dict[str, float]]] = {}
     lifespans: dict[tuple, float] = {}
     for trial in trial_runs(runs_of(trials, trials_out), populations):
@@ -133,7 +134,8 @@ def analyse(sweep, out: Path, trials, trials_out: Path) -> Findings:
         seeds = sorted(per.get(condition, {}))
         for measure, label in measures.items():
             if measure == "gap":
-                seeds_g = sorted(s for s in gaps.get(condition, {}) if {"first", "last"} <= set(gaps[condition][s]))
+                seeds_g = sorted(s for s in gaps.get(condition, {})
+                                 if {"first", "last"} <= set(gaps[condition][s]))
                 first = [gaps[condition][s]["first"] for s in seeds_g]
                 last = [gaps[condition][s]["last"] for s in seeds_g]
             else:

@@ -25,7 +25,8 @@ class Run:
     folder: Path
 
     def table(self, name: str) -> dict[str, np.ndarray]:
-        """Columns of a CSV file of the run folder as float64 arrays (metrics.csv, generations.csv)."""
+        """Columns of a CSV file of the run folder as float64 arrays (metrics.csv,
+        generations.csv)."""
         with (self.folder / name).open(newline="", encoding="utf-8") as f:
             rows = list(csv.DictReader(f))
         if not rows:

@@ -18,7 +18,8 @@ import numpy as np
 from alife.experiments.common import Run, paired_comparisons, runs_of, summary_row
 from alife.experiments.runner import Findings, fmt_ci
 
-METRICS = {"noise_occupancy": "share of agents in noise", "mean_population": "population (2nd half)",
+METRICS = {"noise_occupancy": "share of agents in noise",
+           "mean_population": "population (2nd half)",
            "lifespan": "mean lifespan (ticks)"}
 CONDITIONS = ("surprise", "progress", "no curiosity")
 COMPARISONS = (("surprise", "progress"), ("surprise", "no curiosity"), ("progress", "no curiosity"))
@@ -61,7 +62,8 @@ def analyse(sweep, out: Path) -> Findings:
     _, paired = paired_comparisons(data, COMPARISONS, METRICS, fmt_ci)
     lines += ["", "Paired differences on matched seeds:", "", *paired]
     lines.append("")
-    return Findings(rows, "\n".join(lines), {"curiosity_noise": lambda fig: _draw(fig, runs, cover)})
+    return Findings(rows, "\n".join(lines),
+                    {"curiosity_noise": lambda fig: _draw(fig, runs, cover)})
 
 
 def _draw(figure, runs: list[Run], cover: float) -> None:
@@ -72,7 +74,8 @@ def _draw(figure, runs: list[Run], cover: float) -> None:
     by_condition: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
     for run in runs:
         m = run.table("metrics.csv")
-        by_condition.setdefault(condition_of(run.params), []).append((m["tick"], m["noise_occupancy"]))
+        by_condition.setdefault(condition_of(run.params), []).append(
+            (m["tick"], m["noise_occupancy"]))
     for condition in CONDITIONS:
         series = by_condition.get(condition)
         if not series:

@@ -25,7 +25,8 @@ from alife.report.stats import mean_ci_columns
 
 WINDOW = 100
 CONDITIONS = ("affect + memory", "memory off", "affect off")
-METRICS = {"divergence_first": "divergence, first window", "divergence_last": "divergence, last window",
+METRICS = {"divergence_first": "divergence, first window",
+           "divergence_last": "divergence, last window",
            "divergence_change": "divergence, change", "icc_mean": "repeatability (mean ICC)",
            **{f"icc_{t}": f"ICC {t}" for t in TRAITS}}
 
@@ -39,7 +40,8 @@ def condition_of(params: dict) -> str:
 def analyse(sweep, out: Path) -> Findings:
     runs = runs_of(sweep, out)
     windows = {run.folder: trait_windows(read_traces(run.folder), WINDOW) for run in runs}
-    pooled = np.concatenate([tw.values for tw in windows.values()]) if windows else np.zeros((0, len(TRAITS)))
+    pooled = (np.concatenate([tw.values for tw in windows.values()]) if windows
+              else np.zeros((0, len(TRAITS))))
     scale = np.nanstd(pooled, axis=0) if len(pooled) else np.ones(len(TRAITS))
     varying = np.flatnonzero(scale > 0)
     data: dict[str, dict[int, dict[str, float]]] = {}
@@ -47,11 +49,14 @@ def analyse(sweep, out: Path) -> Findings:
     for run in runs:
         curve = _divergence(windows[run.folder], scale, varying)
         curves.setdefault(condition_of(run.params), []).append(curve)
-        data.setdefault(condition_of(run.params), {})[run.seed] = _measures(windows[run.folder], curve)
-    main = {k: METRICS[k] for k in ("divergence_first", "divergence_last", "divergence_change", "icc_mean")}
+        data.setdefault(condition_of(run.params), {})[run.seed] = (
+            _measures(windows[run.folder], curve))
+    main = {k: METRICS[k]
+            for k in ("divergence_first", "divergence_last", "divergence_change", "icc_mean")}
     traits = {k: v for k, v in METRICS.items() if k not in main}
     rows, table = compare_conditions(data, CONDITIONS, "affect + memory", main, fmt_ci)
-    trait_rows, trait_table = compare_conditions(data, CONDITIONS, "affect + memory", traits, fmt_ci)
+    trait_rows, trait_table = compare_conditions(data, CONDITIONS, "affect + memory", traits,
+                                                 fmt_ci)
     for row, more in zip(rows, trait_rows):
         row.update(more)
     lines = ["# Individuality: do clones become individuals?", "",

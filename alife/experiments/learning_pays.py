@@ -31,7 +31,8 @@ def measures(trial: TrialRun) -> dict[str, float]:
     steps = metrics["population"].sum() * (metrics["tick"][1] - metrics["tick"][0])
     return {"lifespan": trial_lifespan(trial), "poison_share": poison_share(trial),
             "food_energy": float(metrics["food_energy"].sum() / max(steps, 1.0)),
-            "evolved_lifespan": float(trial.population.table("generations.csv")["mean_lifespan"][-1])}
+            "evolved_lifespan":
+                float(trial.population.table("generations.csv")["mean_lifespan"][-1])}
 
 
 def analyse(sweep, out: Path, trials, trials_out: Path) -> Findings:
@@ -57,4 +58,5 @@ def _relative(data, metric):
     from alife.report.stats import mean_ci
 
     seeds = sorted(set(data["learning"]) & set(data["no learning"]))
-    return mean_ci([data["learning"][s][metric] / data["no learning"][s][metric] - 1.0 for s in seeds])
+    return mean_ci([data["learning"][s][metric] / data["no learning"][s][metric] - 1.0
+                    for s in seeds])

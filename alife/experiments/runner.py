@@ -110,7 +110,8 @@ def _run_stage(spec: dict[str, Any], name: str, out: Path, workers, scheduler, p
         effective = Path(tmp) / f"{name}.yaml"
         effective.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
         sweep = load_sweep(effective)
-        outcome = run_sweep(sweep, out, workers=workers, scheduler=scheduler, progress=progress, log=log)
+        outcome = run_sweep(sweep, out, workers=workers, scheduler=scheduler, progress=progress,
+                            log=log)
     return sweep, outcome
 
 

@@ -54,11 +54,13 @@ def read_trial_stage(section: Any, where: str) -> TrialStage:
     try:
         stage = TrialStage.model_validate(section)
     except ValidationError as err:
-        lines = [f"{where}: test.{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in err.errors()]
+        lines = [f"{where}: test.{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
+                 for e in err.errors()]
         raise ConfigError("\n".join(lines)) from None
     for name in stage.pools:
         if not name.replace("_", "").isalnum():
-            raise ConfigError(f"{where}: test.pools: {name!r}: a pool's name is letters, digits and _")
+            raise ConfigError(f"{where}: test.pools: {name!r}: "
+                              "a pool's name is letters, digits and _")
     return stage
 
 
@@ -69,7 +71,8 @@ def trial_sweep_spec(name: str, spec: dict[str, Any], stage: TrialStage,
     ``base`` already an absolute path."""
     cases = []
     for population in populations:
-        own = {k: v for k, v in population.params.items() if k not in stage.set and k not in stage.grid}
+        own = {k: v for k, v in population.params.items()
+               if k not in stage.set and k not in stage.grid}
         for pool, generations in stage.pools.items():
             founders = pool_file(population.folder, pool, generations)
             cases.append({**own, "agents.founders": str(founders),

@@ -31,7 +31,8 @@ def test_experiment_files_are_valid_sweeps_on_matched_seeds(name, tmp_path):
     assert len(sweep.runs) > 2
     seeds_per_condition = {}
     for run in sweep.runs:
-        seeds_per_condition.setdefault(tuple(sorted(map(str, run.params.items()))), []).append(run.seed)
+        condition = tuple(sorted(map(str, run.params.items())))
+        seeds_per_condition.setdefault(condition, []).append(run.seed)
     assert len({tuple(s) for s in seeds_per_condition.values()}) == 1  # every condition, same seeds
 
 
@@ -66,7 +67,8 @@ def _table(path):
 
 def test_ablations_table_follows_from_the_runs(tiny_experiments):
     out = tiny_experiments / "abl"
-    result = runner.run_experiment("ablations", out, seeds=2, workers=2, progress=False, log=lambda m: None)
+    result = runner.run_experiment("ablations", out, seeds=2, workers=2, progress=False,
+                                   log=lambda m: None)
     assert result.status == "completed"
     rows = _table(out / "experiment.csv")
     assert {(r["world"], r["condition"]) for r in rows} == {
@@ -78,7 +80,8 @@ def test_ablations_table_follows_from_the_runs(tiny_experiments):
               if r.params["learner.learning"] is False and r.params["food.season_amplitude"] == 0.0]
     row = next(r for r in rows if r["world"] == "stationary" and r["condition"] == "learning off")
     assert float(row["final_population"]) == pytest.approx(np.mean(finals))
-    assert float(row["final_population_lo"]) <= float(row["final_population"]) <= float(row["final_population_hi"])
+    assert (float(row["final_population_lo"]) <= float(row["final_population"])
+            <= float(row["final_population_hi"]))
     assert "delta_lifespan" in row and row.get("delta_lifespan") not in ("", None)
     assert "| learning off | 2 |" in (out / "findings.md").read_text()
     png = out / "plots" / "ablations.png"
@@ -87,7 +90,8 @@ def test_ablations_table_follows_from_the_runs(tiny_experiments):
 
 def test_baldwin_compares_learning_with_no_learning(tiny_experiments):
     out = tiny_experiments / "bald"
-    result = runner.run_experiment("baldwin", out, seeds=2, workers=2, progress=False, log=lambda m: None)
+    result = runner.run_experiment("baldwin", out, seeds=2, workers=2, progress=False,
+                                   log=lambda m: None)
     assert result.status == "completed"
     rows = {r["condition"]: r for r in _table(out / "experiment.csv")}
     assert set(rows) == {"learning", "no learning"}
@@ -118,7 +122,8 @@ def test_curiosity_noise_measures_where_each_curiosity_sends_agents(tiny_experim
     sweep = load_sweep(out / "sweep.yaml")
     shares = []
     for run in runs_of(sweep, out):
-        if run.params["learner.curiosity"] == "surprise" and run.params["learner.curiosity_weight"] > 0:
+        if (run.params["learner.curiosity"] == "surprise"
+                and run.params["learner.curiosity_weight"] > 0):
             occupancy = run.table("metrics.csv")["noise_occupancy"]
             shares.append(np.mean(occupancy[len(occupancy) // 2:]))
     assert float(rows["surprise"]["noise_occupancy"]) == pytest.approx(np.mean(shares))
@@ -141,13 +146,15 @@ def test_learning_pays_tests_each_evolved_population_in_fresh_worlds(tiny_experi
         population = next(p for p in populations if founders == str(p.folder / "genomes.npz"))
         assert trial.seed == population.seed + 1000  # a fresh world, the same for each condition
         assert trial.params["learner.learning"] == population.params["learner.learning"]
-        steps = GenomeLayout.from_config(load_config(trial.folder / "config.yaml")).offset("mutation_step")  # (held at 0 there)
+        layout = GenomeLayout.from_config(load_config(trial.folder / "config.yaml"))
+        steps = layout.offset("mutation_step")  # (held at 0 there)
         with np.load(founders) as data:
             evolved = {g[:steps].tobytes() for g in data["genomes"]}
         _, genomes = read_lineage(trial.folder)
         assert all(g[:steps].tobytes() in evolved for g in genomes)  # no mutation: evolved genes
         condition = "learning" if population.params["learner.learning"] else "no learning"
-        lifespans.setdefault(condition, []).append(trial.table("generations.csv")["mean_lifespan"].mean())
+        lifespans.setdefault(condition, []).append(
+            trial.table("generations.csv")["mean_lifespan"].mean())
     rows = {r["condition"]: r for r in _table(out / "experiment.csv")}
     for condition, values in lifespans.items():
         assert float(rows[condition]["lifespan"]) == pytest.approx(np.mean(values))
@@ -165,7 +172,8 @@ def test_assimilation_pools_the_first_and_last_generations_and_tests_each_with_l
     assert len(trials) == len(populations) * 2 * 2  # pools first and last × learning on and off
     population = populations[0]
     lineage, genomes = read_lineage(population.folder)
-    for pool, generations in (("first", range(0, 6)), ("last", range(0, 6))):  # 6 generations: both all
+    # 6 generations: both all
+    for pool, generations in (("first", range(0, 6)), ("last", range(0, 6))):
         with np.load(population.folder / f"pool-{pool}.npz") as data:
             pooled = data["genomes"]
         assert np.array_equal(pooled, genomes[np.isin(lineage["generation"], list(generations))])
@@ -188,7 +196,8 @@ def test_assimilation_probe_error_is_the_innate_models_error():
     persistence[0, :, :, :P] = np.eye(P)
     zero = np.zeros_like(persistence)
     assert probe_error(zero, battery)[0] == pytest.approx(np.mean(after ** 2))
-    assert probe_error(persistence, battery)[0] < 0.5 * probe_error(zero, battery)[0]  # real transitions
+    # real transitions
+    assert probe_error(persistence, battery)[0] < 0.5 * probe_error(zero, battery)[0]
 
 
 @pytest.mark.parametrize("name, labels", [
@@ -200,7 +209,8 @@ def test_assimilation_probe_error_is_the_innate_models_error():
 ])
 def test_two_stage_experiments_compare_their_evolved_conditions(tiny_experiments, name, labels):
     out = tiny_experiments / name
-    result = runner.run_experiment(name, out, seeds=2, workers=2, progress=False, log=lambda m: None)
+    result = runner.run_experiment(name, out, seeds=2, workers=2, progress=False,
+                                   log=lambda m: None)
     assert result.status == "completed"
     rows = _table(out / "experiment.csv")
     assert {r.get("label") or r["condition"] for r in rows} == labels
@@ -208,7 +218,8 @@ def test_two_stage_experiments_compare_their_evolved_conditions(tiny_experiments
     assert (out / "plots" / f"{name}.png").exists()
 
 
-def test_an_interrupted_two_stage_experiment_goes_on_where_it_stopped(tiny_experiments, monkeypatch):
+def test_an_interrupted_two_stage_experiment_goes_on_where_it_stopped(tiny_experiments,
+                                                                       monkeypatch):
     from types import SimpleNamespace
 
     out = tiny_experiments / "lp-interrupted"
@@ -220,11 +231,13 @@ def test_an_interrupted_two_stage_experiment_goes_on_where_it_stopped(tiny_exper
         return run_stage(spec, name, *args)
 
     monkeypatch.setattr(runner, "_run_stage", interrupted_before_the_trials)
-    first = runner.run_experiment("learning_pays", out, seeds=2, workers=2, progress=False, log=lambda m: None)
+    first = runner.run_experiment("learning_pays", out, seeds=2, workers=2, progress=False,
+                                  log=lambda m: None)
     assert first.status == "interrupted" and not (out / "findings.md").exists()
     monkeypatch.setattr(runner, "_run_stage", run_stage)
     messages = []
-    again = runner.run_experiment("learning_pays", out, seeds=2, workers=2, progress=False, log=messages.append)
+    again = runner.run_experiment("learning_pays", out, seeds=2, workers=2, progress=False,
+                                  log=messages.append)
     assert again.status == "completed"
     assert any("all 4 runs already finished" in m for m in messages)  # stage 1 is not run again
     assert any("4 runs, 0 already finished" in m for m in messages)  # the trials run now
@@ -236,7 +249,8 @@ def test_individuality_measures_how_clones_drift_apart(tiny_experiments):
     from alife.report.personality import icc, trait_windows
 
     out = tiny_experiments / "ind"
-    result = runner.run_experiment("individuality", out, seeds=2, workers=2, progress=False, log=lambda m: None)
+    result = runner.run_experiment("individuality", out, seeds=2, workers=2, progress=False,
+                                   log=lambda m: None)
     assert result.status == "completed"
     rows = {r["condition"]: r for r in _table(out / "experiment.csv")}
     assert set(rows) == {"affect + memory", "memory off", "affect off"}
