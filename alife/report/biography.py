@@ -61,7 +61,8 @@ def read_life(folder: str | Path, agent_id: int, replay: bool = False,
         raise ReportError(f"{path}: cannot read the checkpoint")
     last_tick, next_id = int(final[0]), int(final[1])
     if not 0 <= agent_id < next_id:
-        raise ReportError(f"agent {agent_id}: not in this run (its agents have ids 0..{next_id - 1})")
+        raise ReportError(f"agent {agent_id}: not in this run "
+                          f"(its agents have ids 0..{next_id - 1})")
     traced = read_traces(folder, ids=[agent_id])
     whole = len(traced.get("tick", [])) > 0 and (traced["age"][0] == 0 or traced["tick"][0] == 0)
     grid = _start_grid(config)
@@ -103,7 +104,8 @@ def _start_grid(config) -> tuple[np.ndarray, np.ndarray]:
     return grid.food_capacity, grid.obstacle
 
 
-def _replay(folder: Path, config, agent_id: int, last_tick: int, log) -> tuple[dict, list[int], str]:
+def _replay(folder: Path, config, agent_id: int, last_tick: int,
+            log) -> tuple[dict, list[int], str]:
     """Replay the run from before the agent's birth to its death (or the run's last tick)."""
     sim, source = _start_before(folder, config, agent_id)
     log(f"replaying agent {agent_id} {source}…")
@@ -132,7 +134,8 @@ def _start_before(folder: Path, config, agent_id: int):
     (checkpoints/tick-*.npz) whose next id is at most its id, else the run's start."""
     from alife.sim import Simulation
 
-    kept = sorted((folder / CHECKPOINTS).glob("tick-*.npz")) if (folder / CHECKPOINTS).is_dir() else []
+    kept = (sorted((folder / CHECKPOINTS).glob("tick-*.npz")) if (folder / CHECKPOINTS).is_dir()
+            else [])
     for path in reversed(kept):
         counters = _counters(path)
         if counters is not None and int(counters[1]) <= agent_id:  # not born yet
@@ -151,7 +154,8 @@ def _check_agreement(traced: dict, replayed: dict) -> None:
     for name in ("x", "y", "energy", "action", "surprise", "affect_0"):
         if name in traced and not np.allclose(traced[name][a], replayed[name][b], equal_nan=True):
             raise ReportError(f"the replay differs from the recorded trace ({name}, ticks "
-                              f"{common[0]}..{common[-1]}): the run folder or the code changed since the run")
+                              f"{common[0]}..{common[-1]}): the run folder or the code changed "
+                              "since the run")
 
 
 def write_biography(folder: str | Path, agent_id: int, out: str | Path | None = None,
@@ -179,8 +183,10 @@ def _facts(life: Life, agent_id: int) -> list[tuple[str, object]]:
     born = int(t["tick"][first] - t["age"][first])
     dead = ~alive
     facts = [("agent", agent_id), ("life read", life.source),
-             ("born at tick", born if born >= 0 else f"before tick 0 (a founder, age {int(t['age'][first])})"),
-             ("parent", "none (a founder)" if t["parent_id"][first] < 0 else int(t["parent_id"][first])),
+             ("born at tick", born if born >= 0
+              else f"before tick 0 (a founder, age {int(t['age'][first])})"),
+             ("parent", "none (a founder)" if t["parent_id"][first] < 0
+              else int(t["parent_id"][first])),
              ("generation", int(t["generation"][first]))]
     if dead.any():
         k = np.flatnonzero(dead)[0]
@@ -188,13 +194,17 @@ def _facts(life: Life, agent_id: int) -> list[tuple[str, object]]:
     else:
         facts.append(("died", f"no: alive when the run ended (tick {life.last_tick})"))
     last = np.flatnonzero(alive)[-1]
-    facts += [("ticks lived (traced)", int(alive.sum())), ("energy at the end", float(t["energy"][last])),
+    facts += [("ticks lived (traced)", int(alive.sum())),
+              ("energy at the end", float(t["energy"][last])),
               ("memories held at the end", int(t["memories"][last]))]
     if life.children is None:
-        facts.append(("children", "not recorded for traced lives (alife agent --replay lists them)"))
+        facts.append(("children",
+                      "not recorded for traced lives (alife agent --replay lists them)"))
     else:
-        shown = ", ".join(map(str, life.children[:20])) + (" …" if len(life.children) > 20 else "")
-        facts.append(("children", f"{len(life.children)}" + (f": {shown}" if life.children else "")))
+        shown = (", ".join(map(str, life.children[:20]))
+                 + (" …" if len(life.children) > 20 else ""))
+        facts.append(("children",
+                      f"{len(life.children)}" + (f": {shown}" if life.children else "")))
     return facts
 
 
@@ -241,8 +251,8 @@ def _events(life: Life) -> list[str]:
         what.append(f"crowding up to {np.nanmax(t['crowding'][span]):.2f}")
         change = ", ".join(f"e{k} {t[f'affect_{k}'][span][0]:+.2f} → {t[f'affect_{k}'][i]:+.2f}"
                            for k in range(len(_affect_names(life))))
-        notes.append(f"Ticks {int(t['tick'][span][0])}–{int(t['tick'][i])}: affect moved ({change}) "
-                     f"while {'; '.join(what)}.")
+        notes.append(f"Ticks {int(t['tick'][span][0])}–{int(t['tick'][i])}: "
+                     f"affect moved ({change}) while {'; '.join(what)}.")
     return notes
 
 
@@ -268,7 +278,8 @@ def _energy(life: Life, out: Path):
     if ax.get_legend_handles_labels()[0]:
         ax.legend()
     return save(fig, out / "energy.png", "Energy",
-                "Its energy budget, tick by tick; dots mark the ticks it stood on a hazard or on poison.")
+                "Its energy budget, tick by tick; dots mark the ticks it stood on a hazard "
+                "or on poison.")
 
 
 def _affect(life: Life, out: Path):
@@ -300,8 +311,8 @@ def _surprise(life: Life, out: Path):
         ax.legend()
     axes[1, 0].set_xlabel("tick")
     return save(fig, out / "surprise.png", "Surprise, progress and reward",
-                "How wrong its world model was each tick (surprise), the learning progress its error "
-                "models expected, and the reward it learned from.")
+                "How wrong its world model was each tick (surprise), the learning progress its "
+                "error models expected, and the reward it learned from.")
 
 
 def _memory(life: Life, out: Path):
@@ -350,7 +361,8 @@ def _path(life: Life, out: Path):
     for seg_x, seg_y in zip(np.split(x, jumps), np.split(y, jumps)):
         ax.plot(seg_x, seg_y, color="black", linewidth=0.5, alpha=0.5)
     points = ax.scatter(x, y, c=ticks, s=4, cmap="viridis", zorder=3)
-    ax.scatter([x[0]], [y[0]], marker="o", s=40, facecolor="none", edgecolor="blue", label="born / first")
+    ax.scatter([x[0]], [y[0]], marker="o", s=40, facecolor="none", edgecolor="blue",
+               label="born / first")
     ax.scatter([x[-1]], [y[-1]], marker="x", s=40, color="red", label="last")
     fig.colorbar(points, ax=ax, label="tick", shrink=0.8)
     ax.legend(loc="upper right")

@@ -14,8 +14,8 @@ from alife.report.island_report import (
 from alife.report.page import write_pages
 from alife.report.plotting import require_matplotlib
 
-RUN_FACTS = ("status", "mode", "ticks", "generations", "seed", "final_population", "peak_population",
-             "births", "deaths", "lineage_rows", "agent_steps_per_second")
+RUN_FACTS = ("status", "mode", "ticks", "generations", "seed", "final_population",
+             "peak_population", "births", "deaths", "lineage_rows", "agent_steps_per_second")
 
 
 def make_report(folder: str | Path, out: str | Path | None = None, top: int = 5,
@@ -25,7 +25,8 @@ def make_report(folder: str | Path, out: str | Path | None = None, top: int = 5,
     ReportError for bad input and PlotUnavailable without matplotlib (checked first)."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise ReportError(f"{folder}: no such folder" if not folder.exists() else f"{folder}: not a folder")
+        raise ReportError(f"{folder}: no such folder" if not folder.exists()
+                          else f"{folder}: not a folder")
     require_matplotlib()
     out = Path(out) if out is not None else folder / "report"
     if is_sweep_folder(folder):
@@ -37,8 +38,10 @@ def make_report(folder: str | Path, out: str | Path | None = None, top: int = 5,
         res = sweep.results
         facts = [("sweep folder", str(folder)), ("runs", int(res["run_id"].size)),
                  ("swept parameters", ", ".join(sweep.params) or "none")]
-        facts += [(f"status {s}", int((res["status"] == s).sum())) for s in sorted(set(res["status"].tolist()))]
-        return write_pages(out, f"Sweep report: {folder.resolve().name}", facts, figures, notes, [], table)[0]
+        facts += [(f"status {s}", int((res["status"] == s).sum()))
+                  for s in sorted(set(res["status"].tolist()))]
+        return write_pages(out, f"Sweep report: {folder.resolve().name}", facts, figures, notes,
+                           [], table)[0]
     if is_island_folder(folder):
         return _island_report(folder, out, top)
     from alife.report.run_report import run_figures

@@ -21,17 +21,20 @@ from alife.report.plotting import PlotUnavailable
 def register(subparsers) -> argparse.ArgumentParser:
     """Add ``report`` to an argparse subparsers object; returns the new parser."""
     p = subparsers.add_parser(
-        "report", help="plots and a one-page report (report.html, report.md) of a run or sweep folder",
+        "report",
+        help="plots and a one-page report (report.html, report.md) of a run or sweep folder",
         description="Write PNG plots and report.html / report.md for a run folder (alife run, "
                     "alife evolve) or a sweep folder (holds results.csv). Needs the plot extra "
                     '(pip install -e ".[plot]").')
     p.add_argument("folder", metavar="RUN_DIR|SWEEP_DIR", help="a run folder or a sweep folder")
-    p.add_argument("--out", metavar="DIR", help="where to write the report (default: FOLDER/report)")
+    p.add_argument("--out", metavar="DIR",
+                   help="where to write the report (default: FOLDER/report)")
     p.add_argument("--top", type=int, default=5, metavar="K",
                    help="evolution runs: families drawn in the family tree (default 5)")
     p.add_argument("--metric", dest="metrics", action="append", metavar="COLUMN",
                    help="sweeps: a results.csv column to plot (repeatable; default: population, "
-                        "births, deaths, food, final energy, surprise, progress, reward, exploration)")
+                        "births, deaths, food, final energy, surprise, progress, reward, "
+                        "exploration)")
     p.set_defaults(handler=main)
     return p
 
@@ -59,7 +62,8 @@ def register_agent(subparsers) -> argparse.ArgumentParser:
                     "birth (run.keep_checkpoints) or from the run's start. Needs the plot extra.")
     p.add_argument("folder", metavar="RUN_DIR", help="an alife run folder")
     p.add_argument("id", type=int, metavar="ID", help="the agent's id (founders are 0..N-1)")
-    p.add_argument("--out", metavar="DIR", help="where to write the page (default RUN_DIR/agents/ID)")
+    p.add_argument("--out", metavar="DIR",
+                   help="where to write the page (default RUN_DIR/agents/ID)")
     p.add_argument("--replay", action="store_true",
                    help="replay the life even where it was traced (and check that both agree)")
     p.set_defaults(handler=agent_main)

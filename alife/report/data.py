@@ -35,7 +35,8 @@ def read_table(path: str | Path) -> Table:
     if not rows:
         raise ReportError(f"{path}: empty file (no header)")
     header, body = rows[0], [r for r in rows[1:] if r]
-    return {name: _column([r[k] if k < len(r) else "" for r in body]) for k, name in enumerate(header)}
+    return {name: _column([r[k] if k < len(r) else "" for r in body])
+            for k, name in enumerate(header)}
 
 
 def _column(cells: list[str]) -> np.ndarray:
@@ -56,7 +57,8 @@ def read_parquet_table(path: str | Path) -> Table:
     out: Table = {}
     for name in table.column_names:
         values = table.column(name).to_pylist()
-        out[name] = _column(["" if v is None else (json.dumps(v) if isinstance(v, (list, dict)) else str(v))
+        out[name] = _column(["" if v is None
+                             else (json.dumps(v) if isinstance(v, (list, dict)) else str(v))
                              for v in values])
     return out
 
@@ -85,7 +87,8 @@ class RunData:
     @property
     def mode(self) -> str:
         """'run', 'generational' or 'open_ended'."""
-        return self.summary.get("mode") or ("generational" if self.generations is not None else "run")
+        return self.summary.get("mode") or ("generational" if self.generations is not None
+                                            else "run")
 
     @property
     def is_evolution(self) -> bool:
@@ -105,10 +108,12 @@ def load_run(folder: str | Path) -> RunData:
     if not folder.is_dir():
         raise ReportError(f"{folder}: not a folder")
     if not (folder / "metrics.csv").is_file():
-        raise ReportError(f"{folder}: not a run folder (no metrics.csv) nor a sweep folder (no results.csv)")
+        raise ReportError(f"{folder}: not a run folder (no metrics.csv) "
+                          "nor a sweep folder (no results.csv)")
     metrics = read_table(folder / "metrics.csv")
     if "tick" not in metrics or numeric(metrics, "tick") is None:
-        raise ReportError(f"{folder / 'metrics.csv'}: no numeric 'tick' column; not an alife metrics file")
+        raise ReportError(f"{folder / 'metrics.csv'}: no numeric 'tick' column; "
+                          "not an alife metrics file")
     data = RunData(folder=folder, summary=read_json(folder / "summary.json"),
                    config=read_yaml(folder / "config.yaml"), metrics=metrics)
     if (folder / "generations.csv").is_file():
@@ -154,7 +159,8 @@ def _snapshot(path: Path, notes: list[str]) -> dict[str, Any] | None:
     try:
         with np.load(path, allow_pickle=False) as z:
             if any(n not in z.files for n in names):
-                notes.append(f"{path.name}: lacks per-agent surprise arrays; no surprise-by-age plot")
+                notes.append(f"{path.name}: lacks per-agent surprise arrays; "
+                             "no surprise-by-age plot")
                 return None
             a = {n: z[n] for n in names}
     except (OSError, ValueError, EOFError) as err:

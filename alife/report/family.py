@@ -116,7 +116,8 @@ class TreeLayout:
     pruned: str
 
 
-def layout(lineage: dict, top: int = 5, max_nodes: int = 600, final_tick: int | None = None) -> TreeLayout:
+def layout(lineage: dict, top: int = 5, max_nodes: int = 600,
+           final_tick: int | None = None) -> TreeLayout:
     """Lay out the ``top`` largest families of ``lineage`` (the columns of lineage.csv) for
     drawing, at most ``max_nodes`` agents: first childless agents that died are dropped,
     then the latest-born (both keep every drawn agent's ancestors)."""
@@ -138,7 +139,8 @@ def layout(lineage: dict, top: int = 5, max_nodes: int = 600, final_tick: int | 
             order = np.lexsort((ids[rows], birth[rows]))
             rows = np.sort(rows[order[:max_nodes]])
             pruned += f"; only the {max_nodes} earliest-born of the rest are drawn"
-    stop = final_tick if final_tick is not None else int(max(death.max(initial=0), (birth + lifespan).max(initial=0)))
+    stop = (final_tick if final_tick is not None
+            else int(max(death.max(initial=0), (birth + lifespan).max(initial=0))))
     end_of = np.where(death >= 0, death, np.minimum(birth + lifespan, stop))
     kids = children_lists(fam.up, rows, birth)
     drawn, family = [], []

@@ -12,7 +12,8 @@ from alife.report.plotting import Figure
 
 
 def write_pages(out: Path, title: str, facts: list[tuple[str, Any]], figures: list[Figure],
-                notes: list[str], files: list[Path], table: list[dict] | None = None) -> tuple[Path, Path]:
+                notes: list[str], files: list[Path],
+                table: list[dict] | None = None) -> tuple[Path, Path]:
     """Write report.html and report.md into ``out``; returns their paths. ``facts``: (label,
     value) pairs shown as a table at the top; ``table``: rows of one more table (sweeps)."""
     out = Path(out)
@@ -31,7 +32,8 @@ def _fmt(value: Any) -> str:
 
 
 _STYLE = """
-body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #222; }
+body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; \
+color: #222; }
 h1 { font-size: 1.5em; } h2 { font-size: 1.15em; margin-top: 2em; border-bottom: 1px solid #ddd; }
 table { border-collapse: collapse; font-size: 0.9em; margin: 0.5em 0; }
 td, th { border: 1px solid #ddd; padding: 3px 8px; text-align: left; }
@@ -53,11 +55,13 @@ def _html(out, title, facts, figures, notes, files, table) -> Path:
         cols = list(dict.fromkeys(k for row in table for k in row))
         parts.append("<h2>Per setting: mean ± 95% CI half-width over seeds</h2><table><tr>"
                      + "".join(f"<th>{e(c)}</th>" for c in cols) + "</tr>"
-                     + "".join("<tr>" + "".join(f"<td>{e(_fmt(row.get(c, '')))}</td>" for c in cols) + "</tr>"
+                     + "".join("<tr>" + "".join(f"<td>{e(_fmt(row.get(c, '')))}</td>"
+                                                for c in cols) + "</tr>"
                                for row in table) + "</table>")
     for fig in figures:
         src = e(_rel(fig.path, out))
-        parts.append(f"<h2>{e(fig.title)}</h2><figure><a href='{src}'><img src='{src}' alt='{e(fig.title)}'></a>"
+        parts.append(f"<h2>{e(fig.title)}</h2><figure><a href='{src}'>"
+                     f"<img src='{src}' alt='{e(fig.title)}'></a>"
                      f"<figcaption>{e(fig.caption)}</figcaption></figure>")
     if files:
         parts.append("<h2>Other files</h2><ul>" + "".join(
@@ -74,17 +78,21 @@ def _markdown(out, title, facts, figures, notes, files, table) -> Path:
 
     lines = [f"# {title}", ""]
     if facts:
-        lines += ["| | |", "| --- | --- |"] + [f"| {cell(k)} | {cell(v)} |" for k, v in facts] + [""]
+        lines += (["| | |", "| --- | --- |"] + [f"| {cell(k)} | {cell(v)} |" for k, v in facts]
+                  + [""])
     lines += [f"- {n}" for n in notes] + ([""] if notes else [])
     if table:
         cols = list(dict.fromkeys(k for row in table for k in row))
         lines += ["## Per setting: mean ± 95% CI half-width over seeds", "",
                   "| " + " | ".join(cols) + " |", "|" + " --- |" * len(cols)]
-        lines += ["| " + " | ".join(cell(row.get(c, "")) for c in cols) + " |" for row in table] + [""]
+        lines += ["| " + " | ".join(cell(row.get(c, "")) for c in cols) + " |"
+                  for row in table] + [""]
     for fig in figures:
-        lines += [f"## {fig.title}", "", f"![{fig.title}]({_rel(fig.path, out)})", "", fig.caption, ""]
+        lines += [f"## {fig.title}", "", f"![{fig.title}]({_rel(fig.path, out)})", "",
+                  fig.caption, ""]
     if files:
-        lines += ["## Other files", ""] + [f"- [{_rel(p, out)}]({_rel(p, out)})" for p in files] + [""]
+        lines += (["## Other files", ""] + [f"- [{_rel(p, out)}]({_rel(p, out)})" for p in files]
+                  + [""])
     path = out / "report.md"
     path.write_text("\n".join(lines), encoding="utf-8")
     return path

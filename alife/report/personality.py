@@ -86,7 +86,8 @@ def _correlation(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.corrcoef(a, b)[0, 1])
 
 
-def _group_stats(values: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _group_stats(values: np.ndarray,
+                 groups: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per group with at least 2 finite measures: count, sum and sum of squares (float64 (k,))."""
     keep = np.isfinite(values)
     values, groups = values[keep], groups[keep]

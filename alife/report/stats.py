@@ -129,7 +129,8 @@ def mean_ci(values, level: float = 0.95) -> MeanCI:
     return MeanCI(mean, mean - half, mean + half, n, sd)
 
 
-def mean_ci_columns(matrix, level: float = 0.95) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def mean_ci_columns(
+        matrix, level: float = 0.95) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Column-wise :func:`mean_ci` of ``matrix`` (n, m) (e.g. seeds × ticks): mean, lo, hi
     float64 (m,) and n int64 (m,)."""
     m = np.asarray(matrix, dtype=np.float64)
@@ -165,7 +166,8 @@ def paired_difference(a, b, level: float = 0.95, keys_a=None, keys_b=None) -> Me
     return mean_ci(a - b, level)
 
 
-def binned_mean_ci(x, y, edges, level: float = 0.95) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def binned_mean_ci(
+        x, y, edges, level: float = 0.95) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Mean of ``y`` in the bins ``[edges[i], edges[i+1])`` of ``x`` (the last bin closed):
     mean, lo, hi float64 (B,) and count int64 (B,) for B = len(edges) - 1."""
     x = np.asarray(x, dtype=np.float64).ravel()
@@ -251,7 +253,8 @@ def kaplan_meier(durations, observed, entry=None, level: float = 0.95) -> Surviv
     with np.errstate(divide="ignore", invalid="ignore"):
         factor = 1.0 - deaths / at_risk
         survival = np.cumprod(factor)
-        green = np.cumsum(np.where(at_risk > deaths, deaths / (at_risk * (at_risk - deaths)), np.inf))
+        green = np.cumsum(np.where(at_risk > deaths, deaths / (at_risk * (at_risk - deaths)),
+                                   np.inf))
         # log-log band: exp(-exp(log(-log S) ± z·se)), se = sqrt(green) / |log S|
         z = t_quantile(0.5 + level / 2.0, math.inf)
         log_s = np.log(survival)

@@ -50,14 +50,16 @@ def values_of(column: np.ndarray) -> list:
     return sorted(set(column.tolist()))
 
 
-def group_stats(results: Table, param: str, metric: str, mask: np.ndarray) -> list[tuple[object, stats.MeanCI]]:
+def group_stats(results: Table, param: str, metric: str,
+                mask: np.ndarray) -> list[tuple[object, stats.MeanCI]]:
     """(value, mean ± CI of ``metric`` over the rows in ``mask`` with that value) per value of
     ``param``."""
     col = results[param]
     return [(v, stats.mean_ci(results[metric][mask & (col == v)])) for v in values_of(col[mask])]
 
 
-def other_combinations(results: Table, params: list[str], param: str, mask: np.ndarray) -> list[tuple[str, np.ndarray]]:
+def other_combinations(results: Table, params: list[str], param: str,
+                       mask: np.ndarray) -> list[tuple[str, np.ndarray]]:
     """(label, mask) for each combination of the other swept parameters; a single pooled
     group when there is none or more than MAX_LINES."""
     others = [p for p in params if p != param]
@@ -81,13 +83,15 @@ def _slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", name)
 
 
-def sweep_figures(sweep: SweepData, out: Path, metrics: list[str] | None = None) -> tuple[list[Figure], list[str], list[dict]]:
+def sweep_figures(sweep: SweepData, out: Path,
+                  metrics: list[str] | None = None) -> tuple[list[Figure], list[str], list[dict]]:
     """Write the sweep's plots into ``out``: (figures, notes, table rows for the page)."""
     notes = list(sweep.notes)
     res = sweep.results
     ok = usable_rows(res)
     if (~ok).any():
-        counts = {s: int((res["status"] == s).sum()) for s in sorted(set(res["status"][~ok].tolist()))}
+        counts = {s: int((res["status"] == s).sum())
+                  for s in sorted(set(res["status"][~ok].tolist()))}
         notes.append("left out (not completed or extinct): "
                      + ", ".join(f"{n} {s}" for s, n in counts.items()))
     if not ok.any():
@@ -106,7 +110,8 @@ def sweep_figures(sweep: SweepData, out: Path, metrics: list[str] | None = None)
     return figures, notes, _table(sweep, names, ok)
 
 
-def _metric_figure(sweep: SweepData, param: str, names: list[str], ok: np.ndarray, out: Path) -> Figure:
+def _metric_figure(sweep: SweepData, param: str, names: list[str], ok: np.ndarray,
+                   out: Path) -> Figure:
     plt = require_matplotlib()
     res = sweep.results
     cols = min(3, max(1, len(names)))
@@ -137,8 +142,10 @@ def _metric_figure(sweep: SweepData, param: str, names: list[str], ok: np.ndarra
         ax.set_xlabel(param)
     handles, labels = axes[0, 0].get_legend_handles_labels()
     if labels:
-        fig.legend(handles, labels, loc="lower center", ncol=min(3, len(labels)), bbox_to_anchor=(0.5, -0.02 - 0.03 * (len(labels) // 3)))
-    n_seeds = [int(c.n) for _, mask in lines for _, c in group_stats(res, param, names[0], mask)] if names else []
+        fig.legend(handles, labels, loc="lower center", ncol=min(3, len(labels)),
+                   bbox_to_anchor=(0.5, -0.02 - 0.03 * (len(labels) // 3)))
+    n_seeds = ([int(c.n) for _, mask in lines for _, c in group_stats(res, param, names[0], mask)]
+               if names else [])
     fig.suptitle(f"Metrics against {param}: mean ± 95% CI over seeds", y=1.0)
     fig.tight_layout()
     seeds = (f"{min(n_seeds)}–{max(n_seeds)}" if n_seeds and min(n_seeds) != max(n_seeds)
@@ -146,7 +153,8 @@ def _metric_figure(sweep: SweepData, param: str, names: list[str], ok: np.ndarra
     cap = (f"Each point: the mean over the runs (seeds) of one setting, with a 95% t-interval "
            f"({seeds} runs per point; no bar where a point has one run). ")
     if len(lines) > 1:
-        cap += "One line per combination of the other swept parameters (points nudged sideways to stay apart). "
+        cap += ("One line per combination of the other swept parameters "
+                "(points nudged sideways to stay apart). ")
     elif lines and lines[0][0]:
         cap += "Runs of all other settings pooled per value. "
     cap += "Metrics: final_* = the last metrics row of each run; the rest from summary.json."
@@ -157,7 +165,8 @@ def _time_figure(sweep: SweepData, param: str, out: Path, notes: list[str]) -> F
     long = sweep.long
     present = [m for m in TIME_METRICS if numeric(long, m) is not None]
     if param not in long or "tick" not in long or not present or "run_id" not in long:
-        notes.append(f"the long metrics table lacks {param}, tick or {'/'.join(TIME_METRICS)}: no time plot for {param}")
+        notes.append(f"the long metrics table lacks {param}, tick or {'/'.join(TIME_METRICS)}: "
+                     f"no time plot for {param}")
         return None
     plt = require_matplotlib()
     ok_runs = set(sweep.results["run_id"][usable_rows(sweep.results)].tolist())
@@ -182,8 +191,8 @@ def _time_figure(sweep: SweepData, param: str, out: Path, notes: list[str]) -> F
         ax.legend(fontsize=7)
     fig.tight_layout()
     return save(fig, out / f"sweep_{_slug(param)}_time.png", f"Over time, by {param}",
-                f"Mean over the runs with each value of {param} (all other settings pooled) at each "
-                "recorded tick, shaded: 95% t-interval over those runs.")
+                f"Mean over the runs with each value of {param} (all other settings pooled) at "
+                "each recorded tick, shaded: 95% t-interval over those runs.")
 
 
 def _table(sweep: SweepData, names: list[str], ok: np.ndarray) -> list[dict]:

@@ -21,11 +21,13 @@ def runs(tmp_path_factory):
     root = tmp_path_factory.mktemp("bio")
     assert main(["run", *TINY, "--set", "run.trace=4", "--set", "run.trace_ids=[64, 2]",
                  "--out", str(root / "traced")]) == 0
-    assert main(["run", *TINY, "--set", "run.keep_checkpoints=true", "--out", str(root / "plain")]) == 0
+    assert main(["run", *TINY, "--set", "run.keep_checkpoints=true",
+                 "--out", str(root / "plain")]) == 0
     return root
 
 
-def _same(a, b, keys=("tick", "x", "y", "energy", "action", "surprise", "affect_0", "write_weight")):
+def _same(a, b,
+          keys=("tick", "x", "y", "energy", "action", "surprise", "affect_0", "write_weight")):
     for key in keys:
         np.testing.assert_array_equal(a[key], b[key], err_msg=key)
 
@@ -49,7 +51,8 @@ def test_an_untraced_agent_is_replayed_exactly_as_it_lived(runs, agent):
     life = read_life(runs / "plain", agent)  # this run traced nobody
     assert life.source.startswith("from ")  # replayed: from the start or a kept checkpoint
     _same(life.trace, traced)
-    again = read_life(runs / "traced", agent, replay=True)  # forced replay, checked against its trace
+    # forced replay, checked against its trace
+    again = read_life(runs / "traced", agent, replay=True)
     _same(again.trace, traced)
 
 
@@ -76,7 +79,8 @@ def test_bad_requests_exit_2_with_a_clear_message(runs, tmp_path, capsys):
     assert "not a run folder (no config.yaml)" in capsys.readouterr().err
     evolved = tmp_path / "evo"
     assert main(["evolve", "--set", "world.width=16", "--set", "world.height=16", "--set",
-                 "agents.initial_count=20", "--generations", "1", "--set", "evolution.generation_ticks=20",
+                 "agents.initial_count=20", "--generations", "1",
+                 "--set", "evolution.generation_ticks=20",
                  "--no-progress", "--out", str(evolved)]) == 0
     assert main(["agent", str(evolved), "3"]) == 2
     assert "an evolution run (alife evolve)" in capsys.readouterr().err

@@ -1,4 +1,5 @@
-"""Family trees: founders, family sizes, Newick text and the drawing layout, on hand-made lineages."""
+"""Family trees: founders, family sizes, Newick text and the drawing layout, on hand-made
+lineages."""
 
 import numpy as np
 
@@ -54,10 +55,10 @@ def test_layout_prunes_to_fit_but_keeps_ancestors():
     parents = np.concatenate([[-1], np.zeros(n - 1, int), np.arange(1, 11)])
     birth = np.concatenate([[0], np.arange(1, n), np.arange(1, 11) + 500])
     death = np.full(ids.size, 900)
-    death[n:] = -1                                            # the grandchildren are alive at the end
+    death[n:] = -1  # the grandchildren are alive at the end
     lin = _lineage(ids, parents, birth, death, 900 - birth)
     lay = layout(lin, top=1, max_nodes=50)
     drawn = set(lay.rows.tolist())
     assert drawn == set(range(0, 11)) | set(range(n, n + 10))  # childless dead dropped, living kept
     assert "childless" in lay.pruned
-    assert not np.isnan(lay.parent_y[1:]).any()              # everyone but the founder has a parent line
+    assert not np.isnan(lay.parent_y[1:]).any()  # everyone but the founder has a parent line
