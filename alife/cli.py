@@ -1,5 +1,5 @@
-"""Command line: ``alife run``, ``alife evolve``, ``alife resume``, ``alife view``, ``alife report`` and
-``alife config``.
+"""Command line: ``alife run``, ``alife evolve``, ``alife resume``, ``alife view``, ``alife report``
+and ``alife config``.
 
 Exit codes: 0 success (also a run that ended in extinction: see summary.json), 1 an island
 of an island evolution failed, or a run could not write its files (a full disk: the folder
@@ -26,7 +26,9 @@ from alife.viewer.cli import register as register_view
 
 def _add_config_args(parser: argparse.ArgumentParser, required: bool = False) -> None:
     parser.add_argument("config", nargs=None if required else "?", metavar="CONFIG",
-                        help="YAML config file" + ("" if required else " (default: built-in defaults = configs/default.yaml)"))
+                        help="YAML config file"
+                        + ("" if required
+                           else " (default: built-in defaults = configs/default.yaml)"))
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                         help="override a field, e.g. --set world.width=64 (repeatable)")
 
@@ -49,7 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_config_args(run)
     run.add_argument("--steps", type=int, metavar="N", help="ticks to simulate (run.steps)")
     run.add_argument("--seed", type=int, metavar="S", help="master seed (seed)")
-    run.add_argument("--out", metavar="DIR", help="run folder (new or empty); default runs/<name>-<timestamp>")
+    run.add_argument("--out", metavar="DIR",
+                     help="run folder (new or empty); default runs/<name>-<timestamp>")
     run.add_argument("--trace", type=int, metavar="N",
                      help="trace every tick of N founders drawn from the seed (run.trace)")
     run.add_argument("--trace-ids", type=_id_list, metavar="ID,ID,...",
@@ -57,24 +60,31 @@ def build_parser() -> argparse.ArgumentParser:
     add_video_args(run)  # --video PATH, --video-stride K
     add_progress_args(run)
 
-    evolve = sub.add_parser("evolve", help="evolve headless over generations and write a run folder")
+    evolve = sub.add_parser("evolve",
+                            help="evolve headless over generations and write a run folder")
     _add_config_args(evolve)
-    evolve.add_argument("--generations", type=int, metavar="G", help="generations (evolution.generations)")
+    evolve.add_argument("--generations", type=int, metavar="G",
+                        help="generations (evolution.generations)")
     evolve.add_argument("--mode", choices=("generational", "open_ended"),
                         help="evolution.mode (default: the config's)")
     evolve.add_argument("--seed", type=int, metavar="S", help="master seed (seed)")
-    evolve.add_argument("--out", metavar="DIR", help="run folder (new or empty); default runs/<name>-<timestamp>")
-    evolve.add_argument("--islands", type=int, metavar="K", help="island model: K populations (evolution.islands)")
+    evolve.add_argument("--out", metavar="DIR",
+                        help="run folder (new or empty); default runs/<name>-<timestamp>")
+    evolve.add_argument("--islands", type=int, metavar="K",
+                        help="island model: K populations (evolution.islands)")
     evolve.add_argument("--migrate-every", type=int, metavar="M",
                         help="generations between migrations (evolution.migrate_every)")
     add_executor_args(evolve, "island runs: ")
     add_progress_args(evolve)
 
-    resume = sub.add_parser("resume", help="continue an interrupted run or evolution from its checkpoint, exactly")
+    resume = sub.add_parser(
+        "resume", help="continue an interrupted run or evolution from its checkpoint, exactly")
     resume.add_argument("run_dir", metavar="RUN_DIR", help="the run folder (holds checkpoint.npz)")
-    resume.add_argument("--steps", type=int, metavar="N", help="new total length in ticks (default: the run's own)")
+    resume.add_argument("--steps", type=int, metavar="N",
+                        help="new total length in ticks (default: the run's own)")
     resume.add_argument("--generations", type=int, metavar="G",
-                        help="evolution runs: new total number of generations (default: the run's own)")
+                        help="evolution runs: new total number of generations "
+                             "(default: the run's own)")
     add_executor_args(resume, "island runs: ")
     add_progress_args(resume)
 
@@ -122,7 +132,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             else:
                 print(config_to_yaml(config, comments=args.comments), end="")
             return 0
-    except (ConfigError, RunFolderError, VideoUnavailable, ValueError) as err:  # incl. CheckpointError
+    except (ConfigError, RunFolderError, VideoUnavailable,
+            ValueError) as err:  # incl. CheckpointError
         print(f"error: {err}", file=sys.stderr)
         return 2
     except RunWriteError as err:
@@ -135,8 +146,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _overrides(args: argparse.Namespace, **fields: str) -> list[str]:
-    """The --set overrides plus one ``key=value`` per given option (option name → config key)."""
-    return list(args.overrides) + [f"{key}={getattr(args, option)}" for option, key in fields.items()
+    """The --set overrides plus one ``key=value`` per given option (option name → config
+    key)."""
+    return list(args.overrides) + [f"{key}={getattr(args, option)}"
+                                   for option, key in fields.items()
                                    if getattr(args, option) is not None]
 
 
@@ -158,9 +171,11 @@ def _warmup() -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         run(tiny, f"{tmp}/run", progress=False, log=say)
-        evolve({**tiny, "run": {"steps": 3}, "evolution": {"generations": 2, "generation_ticks": 10}},
+        evolve({**tiny, "run": {"steps": 3},
+                "evolution": {"generations": 2, "generation_ticks": 10}},
                f"{tmp}/evolve", progress=False, log=say)
-    print(f"kernels ready ({time.perf_counter() - started:.0f} s); numba's cache holds them for every run")
+    print(f"kernels ready ({time.perf_counter() - started:.0f} s); "
+          "numba's cache holds them for every run")
     return 0
 
 
@@ -169,7 +184,8 @@ def _id_list(text: str) -> list[int]:
     try:
         return [int(part) for part in text.split(",") if part.strip()]
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected agent ids separated by commas, e.g. 12,40; got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"expected agent ids separated by commas, e.g. 12,40; "
+                                         f"got {text!r}") from None
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -93,7 +93,8 @@ class Simulation:
         self._run(0)
 
     def step(self, n_ticks: int = 1) -> int:
-        """Advance up to ``n_ticks`` ticks; fewer only if the population dies out. Returns ticks done."""
+        """Advance up to ``n_ticks`` ticks; fewer only if the population dies out. Returns ticks
+        done."""
         numba.set_num_threads(self.threads)  # per call: other simulations may use other counts
         done = 0
         while done < n_ticks and not self.extinct:
@@ -152,7 +153,8 @@ class Simulation:
         arrays: dict[str, Any] = _named_arrays(self.state, self._stats)
         for name in LANE_FIELDS:
             lanes = arrays[f"agents.{name}"]
-            arrays[f"agents.{name}"] = (lambda lanes=lanes: from_lanes(lanes)) if lazy else from_lanes(lanes)
+            arrays[f"agents.{name}"] = ((lambda lanes=lanes: from_lanes(lanes)) if lazy
+                                        else from_lanes(lanes))
         return arrays
 
     def save(self, path: str | Path, extra: dict[str, Any] | None = None) -> Path:
@@ -160,7 +162,8 @@ class Simulation:
         from alife.config import config_to_yaml
         from alife.io.checkpoint import save_checkpoint
 
-        return save_checkpoint(path, self.checkpoint_arrays(lazy=True), config_to_yaml(self.config), extra)
+        return save_checkpoint(path, self.checkpoint_arrays(lazy=True), config_to_yaml(self.config),
+                               extra)
 
     @classmethod
     def load(cls, path: str | Path, *, births: bool | None = None,
@@ -186,7 +189,8 @@ class Simulation:
         fresh = _named_arrays(expected, sim._stats)
         if set(arrays) != set(fresh):
             missing = sorted(set(fresh) - set(arrays)) + sorted(set(arrays) - set(fresh))
-            raise CheckpointError(f"{path}: does not fit this alife version (arrays {missing[:4]}…)")
+            raise CheckpointError(f"{path}: does not fit this alife version "
+                                  f"(arrays {missing[:4]}…)")
         for name, value in arrays.items():
             if name.removeprefix("agents.") in LANE_FIELDS and value.ndim == fresh[name].ndim - 1:
                 if value.shape[0] % 8:
@@ -197,7 +201,8 @@ class Simulation:
             if value.dtype != fresh[name].dtype or not same_shape:
                 raise CheckpointError(f"{path}: array {name} has the wrong type or shape")
         grid = type(expected.grid)(**{k: arrays[f"grid.{k}"] for k in expected.grid._fields})
-        agents = type(expected.agents)(**{k: arrays[f"agents.{k}"] for k in expected.agents._fields})
+        agents = type(expected.agents)(**{k: arrays[f"agents.{k}"]
+                                          for k in expected.agents._fields})
         sim.state = State(grid=grid, agents=agents, counters=arrays["counters"].copy())
         sim._stats[:] = arrays["stats"]
         return sim, extra

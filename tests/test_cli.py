@@ -121,13 +121,15 @@ def test_progress_flag_forces_the_bar(tmp_path, capsys):
 def test_same_seed_gives_identical_metrics(tmp_path):
     assert main(["run", *TINY, "--seed", "3", "--out", str(tmp_path / "a")]) == 0
     assert main(["run", *TINY, "--seed", "3", "--out", str(tmp_path / "b")]) == 0
-    assert (tmp_path / "a" / "metrics.csv").read_text() == (tmp_path / "b" / "metrics.csv").read_text()
+    assert ((tmp_path / "a" / "metrics.csv").read_text()
+            == (tmp_path / "b" / "metrics.csv").read_text())
 
 
 def test_different_seed_gives_different_metrics(tmp_path):
     assert main(["run", *TINY, "--seed", "3", "--out", str(tmp_path / "a")]) == 0
     assert main(["run", *TINY, "--seed", "4", "--out", str(tmp_path / "b")]) == 0
-    assert (tmp_path / "a" / "metrics.csv").read_text() != (tmp_path / "b" / "metrics.csv").read_text()
+    assert ((tmp_path / "a" / "metrics.csv").read_text()
+            != (tmp_path / "b" / "metrics.csv").read_text())
 
 
 def test_out_into_non_empty_folder_is_refused_and_untouched(tmp_path, capsys):
@@ -227,8 +229,8 @@ def test_headless_run_never_imports_pygame(tmp_path):
         "print('STATUS', r.status)\n"
         "print('PYGAME_LOADED', 'pygame' in sys.modules)\n"
     )
-    proc = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
-                          timeout=600)
+    proc = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     assert "STATUS completed" in proc.stdout
     assert "PYGAME_LOADED False" in proc.stdout
@@ -250,7 +252,8 @@ def test_run_records_a_video_without_changing_the_results(tmp_path):
     assert 0 < summary["video_seconds"] < summary["wall_seconds"]
     running = summary["wall_seconds"] - summary["video_seconds"]  # each rounded to 0.5 ms
     steps = summary["agent_steps"]
-    assert steps / (running + 0.0011) - 1 <= summary["agent_steps_per_second"] <= steps / max(running - 0.0011, 1e-9) + 1
+    assert (steps / (running + 0.0011) - 1 <= summary["agent_steps_per_second"]
+            <= steps / max(running - 0.0011, 1e-9) + 1)
 
 
 def test_run_refuses_an_unknown_video_format_before_writing(tmp_path, capsys):

@@ -118,11 +118,13 @@ def test_with_tbb_installed_a_run_uses_another_layer_and_exits_at_once():
         pytest.skip("numba cannot use TBB here (the test extra installs it from PyPI)")
     code = ("import numba, alife\n"
             "from alife import Simulation\n"
-            "sim = Simulation(overrides=['world.width=24', 'world.height=24', 'agents.initial_count=60'])\n"
+            "sim = Simulation(overrides=['world.width=24', 'world.height=24', "
+            "'agents.initial_count=60'])\n"
             "sim.step(20)\n"
             "print(numba.threading_layer(), flush=True)\n")
     env = {k: v for k, v in os.environ.items() if not k.startswith("NUMBA_THREADING_LAYER")}
-    proc = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE,
+                            text=True)
     try:
         layer = proc.stdout.readline().strip()
         assert proc.wait(timeout=60) == 0  # no spinning in tbb::finalize after the last tick

@@ -95,7 +95,8 @@ def test_volatile_deals_shift_only_in_volatile_epochs_within_the_flip_range():
 
 def test_a_volatile_world_starts_from_a_random_deal():
     food = {"deal": "volatile", "kinds": 3, "kind_values": [1.0, 0.5, -1.0]}
-    first = {tuple(Simulation(tiny_config(food={**TWO, **food}), seed=s).state.grid.deal) for s in range(12)}
+    first = {tuple(Simulation(tiny_config(food={**TWO, **food}), seed=s).state.grid.deal)
+             for s in range(12)}
     assert len(first) >= 3 and all(sorted(d) == [0, 1, 2] for d in first)
 
 

@@ -77,8 +77,9 @@ def test_hazards_are_reproducible_counted_in_metrics_and_absent_by_default():
     assert "hazard_occupancy" not in metric_columns(plain.config)
     # hazards are drawn after the terrain and food: the same seed, the same food layout
     same_walls = Simulation(tiny_config(world={"obstacle_density": 0.0}), seed=4)
-    np.testing.assert_array_equal(same_walls.state.grid.food_capacity,
-                                  Simulation(tiny_config(**HAZARDS), seed=4).state.grid.food_capacity)
+    np.testing.assert_array_equal(
+        same_walls.state.grid.food_capacity,
+        Simulation(tiny_config(**HAZARDS), seed=4).state.grid.food_capacity)
 
 
 @pytest.mark.parametrize("field, value", [("hazard_cover", 1.0), ("hazard_cost", -1.0),

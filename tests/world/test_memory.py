@@ -22,8 +22,9 @@ def test_the_estimate_grows_with_cells_and_agents():
 
 def test_a_world_too_large_for_the_memory_is_refused_naming_the_fields(tmp_path, capsys):
     config = load_config(None, {"world.width": 64, "world.height": 64})
-    with pytest.raises(ConfigError, match=r"world.width, world.height, agents.initial_count: this world "
-                                          r"needs about .* GiB .*but 0.0 GiB are available"):
+    with pytest.raises(ConfigError,
+                       match=r"world.width, world.height, agents.initial_count: this world "
+                             r"needs about .* GiB .*but 0.0 GiB are available"):
         check_fits(config, available=1_000_000)
     check_fits(config, available=10**12)  # fits
     out = tmp_path / "huge"
@@ -33,7 +34,8 @@ def test_a_world_too_large_for_the_memory_is_refused_naming_the_fields(tmp_path,
     assert not out.exists()  # nothing written
 
 
-def test_a_checkpoint_that_unpacks_beyond_the_memory_is_refused_before_reading(tmp_path, monkeypatch):
+def test_a_checkpoint_that_unpacks_beyond_the_memory_is_refused_before_reading(tmp_path,
+                                                                                monkeypatch):
     bomb = tmp_path / "bomb.npz"
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("meta.npy", np.zeros(20_000_000, np.uint8).tobytes())  # 20 MB of zeros
