@@ -1,4 +1,5 @@
-"""Frame rate of the world picture and of the live viewer (target: >= 60 FPS at 256x256, 10k agents).
+"""Frame rate of the world picture and of the live viewer (target: >= 60 FPS at 256x256, 10k
+agents).
 
 Measures, on one world (default 256x256 with 10,000 agents):
 
@@ -36,7 +37,7 @@ def _timed(fn, n: int) -> float:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, default=256, help="world width = height (cells)")
     parser.add_argument("--agents", type=int, default=10_000, help="founders at tick 0")
     parser.add_argument("--frames", type=int, default=300, help="frames per measurement")
@@ -55,13 +56,15 @@ def main(argv=None) -> int:
                  f"agents.initial_count={args.agents}", f"agents.max_population={args.agents}",
                  "food.regrowth_rate=0.05"]  # the cap keeps the stepping runs near N agents
     sim = Simulation(None, seed=1, overrides=overrides)
-    print(f"world {args.size}x{args.size}, {sim.n_alive:,} agents; compiling/loading kernels…", flush=True)
+    print(f"world {args.size}x{args.size}, {sim.n_alive:,} agents; compiling/loading kernels…",
+          flush=True)
     sim.compile()
     results: dict[str, float] = {}
 
     def report(name: str, seconds: float, extra: str = "") -> None:
         results[name] = 1.0 / seconds
-        print(f"{name:<28} {seconds * 1e3:8.2f} ms/frame  {1.0 / seconds:8.0f} FPS  {extra}", flush=True)
+        print(f"{name:<28} {seconds * 1e3:8.2f} ms/frame  {1.0 / seconds:8.0f} FPS  {extra}",
+              flush=True)
 
     renderer = FrameRenderer(sim.config)
     for mode in renderer.modes(sim.state):
@@ -78,7 +81,8 @@ def main(argv=None) -> int:
         app._dirty = True  # rebuild the picture every frame, as when the world changes
         app.frame()
 
-    report(f"viewer, paused ({driver})", _timed(paused_frame, args.frames), f"{sim.n_alive:,} agents")
+    report(f"viewer, paused ({driver})", _timed(paused_frame, args.frames),
+           f"{sim.n_alive:,} agents")
     app.paused = False
     tick0, started = sim.tick, time.perf_counter()
     frames = app.run(max_frames=args.frames)
@@ -86,7 +90,8 @@ def main(argv=None) -> int:
     report(f"viewer, 1 tick/frame ({driver})", seconds,
            f"{(sim.tick - tick0) / (seconds * frames):,.0f} ticks/s, {sim.n_alive:,} agents now")
     app.close()
-    report("step only (1 tick)", _timed(lambda: sim.step(1), args.frames), f"{sim.n_alive:,} agents now")
+    report("step only (1 tick)", _timed(lambda: sim.step(1), args.frames),
+           f"{sim.n_alive:,} agents now")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump({"size": args.size, "agents": args.agents, "fps": results}, f, indent=2)

@@ -51,7 +51,8 @@ def sweep_file(folder: Path, name: str, runs: int, ticks: int, size: int, agents
         "name": name,
         "set": {"world.width": size, "world.height": size, "agents.initial_count": agents,
                 "agents.max_population": max(agents, 64), "food.regrowth_rate": 0.05,
-                "run.record_every": max(1, ticks // 10), "run.checkpoint_every": 0, **(extra or {})},
+                "run.record_every": max(1, ticks // 10), "run.checkpoint_every": 0,
+                **(extra or {})},
         "options": {"steps": ticks},
         "grid": {"learner.model_lr": [0.3]},
         "repeats": runs,
@@ -81,18 +82,23 @@ def dispatch_ms(tasks: int, scheduler: str | None) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=8, help="runs in the speed-up sweep")
-    parser.add_argument("--ticks", type=int, default=1000, help="ticks per run in the speed-up sweep")
-    parser.add_argument("--overhead-runs", type=int, default=32, help="R of the overhead sweeps (R and 2R)")
+    parser.add_argument("--ticks", type=int, default=1000,
+                        help="ticks per run in the speed-up sweep")
+    parser.add_argument("--overhead-runs", type=int, default=32,
+                        help="R of the overhead sweeps (R and 2R)")
     parser.add_argument("--repeat", type=int, default=2, help="measure everything this many times")
-    parser.add_argument("--quick", action="store_true", help="4 runs of 300 ticks; overhead R = 4; once")
+    parser.add_argument("--quick", action="store_true",
+                        help="4 runs of 300 ticks; overhead R = 4; once")
     parser.add_argument("--no-dask", action="store_true", help="skip the Dask measurements")
     parser.add_argument("--json", default=str(ROOT / "bench-results" / "sweep.json"))
     args = parser.parse_args()
     if args.quick:
         args.runs, args.ticks, args.overhead_runs, args.repeat = 4, 300, 4, 1
-    results: dict = {"machine": {"cpus": len(os.sched_getaffinity(0)), "loadavg_before": os.getloadavg()},
+    results: dict = {"machine": {"cpus": len(os.sched_getaffinity(0)),
+                                 "loadavg_before": os.getloadavg()},
                      "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                      "runs": args.runs, "ticks": args.ticks}
     with tempfile.TemporaryDirectory() as tmp:
@@ -105,10 +111,11 @@ def main() -> int:
                 two = timed(path, tmp / f"{path.stem}-w2-{k}", workers=2)
                 rows.append({"workers1_s": round(one, 2), "workers2_s": round(two, 2),
                              "speedup": round(one / two, 2), "loadavg_1min": os.getloadavg()[0]})
-                print(f"{label:>16}: 1 worker {one:6.1f} s, 2 workers {two:6.1f} s, speed-up {one / two:.2f}x "
-                      f"(load {os.getloadavg()[0]:.1f})", flush=True)
+                print(f"{label:>16}: 1 worker {one:6.1f} s, 2 workers {two:6.1f} s, "
+                      f"speed-up {one / two:.2f}x (load {os.getloadavg()[0]:.1f})", flush=True)
             results[f"speedup ({label})"] = rows
-        executors = [("process pool", {})] + ([] if args.no_dask else [("dask local", {"scheduler": "local"})])
+        executors = [("process pool", {})] + ([] if args.no_dask
+                                              else [("dask local", {"scheduler": "local"})])
         for label, kwargs in executors:
             r = args.overhead_runs
             rows = []
@@ -120,11 +127,15 @@ def main() -> int:
                 wall_2r = timed(large, tmp / large.stem, workers=1, **kwargs)
                 per_run = (wall_2r - wall_r) / r
                 start = wall_r - r * per_run
-                rows.append({"dispatch_ms": round(dispatch, 2), "per_run_ms": round(1000 * per_run, 1),
+                rows.append({"dispatch_ms": round(dispatch, 2),
+                             "per_run_ms": round(1000 * per_run, 1),
                              "startup_s": round(start, 2), f"wall_{r}_s": round(wall_r, 2),
-                             f"wall_{2 * r}_s": round(wall_2r, 2), "loadavg_1min": os.getloadavg()[0]})
-                print(f"{label:>16}: dispatch {dispatch:5.1f} ms per task; {1000 * per_run:6.0f} ms per run, "
-                      f"{start:5.2f} s to start ({r} runs {wall_r:.2f} s, {2 * r} runs {wall_2r:.2f} s; "
+                             f"wall_{2 * r}_s": round(wall_2r, 2),
+                             "loadavg_1min": os.getloadavg()[0]})
+                print(f"{label:>16}: dispatch {dispatch:5.1f} ms per task; "
+                      f"{1000 * per_run:6.0f} ms per run, "
+                      f"{start:5.2f} s to start "
+                      f"({r} runs {wall_r:.2f} s, {2 * r} runs {wall_2r:.2f} s; "
                       f"load {os.getloadavg()[0]:.1f})", flush=True)
             results[f"overhead ({label})"] = rows
     results["machine"]["loadavg_after"] = os.getloadavg()

@@ -3,7 +3,7 @@ alternating, in one sitting.
 
 Usage (from the repository root)::
 
-    python scripts/bench_trace.py                      # 10k agents, 200x200, trace 100, 300 ticks, 3 pairs
+    python scripts/bench_trace.py  # 10k agents, 200x200, trace 100, 300 ticks, 3 pairs
     python scripts/bench_trace.py --agents 1000 --trace 50 --ticks 1000 --pairs 5
 
 Each run is a fresh process-free call of :func:`alife.runners.headless.run` (kernels compiled
@@ -38,7 +38,8 @@ def one_run(args, trace: int, out: Path) -> dict:
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     steps = result.summary["agent_steps"]
     return {"trace": trace, "wall_s": wall, "cpu_s": cpu, "agent_steps": steps,
-            "cpu_us_per_agent_step": 1e6 * cpu / steps, "wall_us_per_agent_step": 1e6 * wall / steps}
+            "cpu_us_per_agent_step": 1e6 * cpu / steps,
+            "wall_us_per_agent_step": 1e6 * wall / steps}
 
 
 def main() -> None:
@@ -63,7 +64,8 @@ def main() -> None:
         on = [r[key] for r in results if r["trace"]]
         off = [r[key] for r in results if not r["trace"]]
         ratios[key] = statistics.median(a / b for a, b in zip(on, off))
-    print(f"traced / untraced (median of {args.pairs} pairs): CPU {ratios['cpu_us_per_agent_step']:.3f}, "
+    print(f"traced / untraced (median of {args.pairs} pairs): "
+          f"CPU {ratios['cpu_us_per_agent_step']:.3f}, "
           f"wall {ratios['wall_us_per_agent_step']:.3f}")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -2,7 +2,7 @@
 
 Usage (from the repository root)::
 
-    python scripts/evolve_vs_control.py                        # default config, seeds 1-3, 20 generations
+    python scripts/evolve_vs_control.py  # default config, seeds 1-3, 20 generations
     python scripts/evolve_vs_control.py --seeds 1 2 3 4 5 --generations 30 --set world.width=64
 
 For each seed it runs the config with its own selection (``evolution.selection``, default
@@ -43,17 +43,19 @@ def main() -> None:
     args = parser.parse_args()
     base = load_config(args.config, [*args.overrides, f"evolution.generations={args.generations}"])
     results = []
-    print(f"{'seed':>4} {'first 3':>8} {'last 5':>8} {'control':>8} {'gain':>6} {'vs ctrl':>7}  minutes")
+    print(f"{'seed':>4} {'first 3':>8} {'last 5':>8} {'control':>8} {'gain':>6} {'vs ctrl':>7}"
+          "  minutes")
     with tempfile.TemporaryDirectory() as tmp:
         for seed in args.seeds:
             started = time.perf_counter()
             selected = mean_lifespans(load_config(base, {"seed": seed}), Path(tmp) / f"sel-{seed}")
-            control = mean_lifespans(load_config(base, {"seed": seed, "evolution.selection": "random"}),
+            control = mean_lifespans(load_config(base, {"seed": seed,
+                                                        "evolution.selection": "random"}),
                                      Path(tmp) / f"ctl-{seed}")
             first, last, ctl = np.mean(selected[:3]), np.mean(selected[-5:]), np.mean(control[-5:])
             minutes = (time.perf_counter() - started) / 60
-            print(f"{seed:>4} {first:8.1f} {last:8.1f} {ctl:8.1f} {last - first:+6.1f} {last - ctl:+7.1f}"
-                  f"  {minutes:.1f}", flush=True)
+            print(f"{seed:>4} {first:8.1f} {last:8.1f} {ctl:8.1f} {last - first:+6.1f} "
+                  f"{last - ctl:+7.1f}  {minutes:.1f}", flush=True)
             results.append({"seed": seed, "selection": selected, "control": control})
     out = Path(args.json)
     out.parent.mkdir(parents=True, exist_ok=True)

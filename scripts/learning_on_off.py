@@ -3,7 +3,7 @@ learning on against learning off, on matched seeds.
 
 Usage (from the repository root)::
 
-    python scripts/learning_on_off.py                          # default world, seeds 1-5, 3000 ticks
+    python scripts/learning_on_off.py  # default world, seeds 1-5, 3000 ticks
     python scripts/learning_on_off.py --seeds 1 2 3 --ticks 1000 --set world.width=64
 
 Each seed runs the config twice, with ``learner.learning`` true and false (the same world and
