@@ -388,12 +388,22 @@ class NoVideo:
 def open_video(path: str | Path | None, config: Any = None, *, stride: int = 1, **options) -> SimVideo | NoVideo:
     """A :class:`SimVideo` for ``path``, or a :class:`NoVideo` when ``path`` is None/empty.
 
-    Raises :class:`VideoUnavailable` (missing libraries, bad extension) or ValueError (stride)
-    before anything is written, so a run can call it first and fail cleanly.
+    Raises :class:`VideoUnavailable` (missing libraries, bad extension) or ValueError (stride,
+    a file already there) before anything is written, so a run can call it first and fail
+    cleanly.
     """
     if not path:
         return NoVideo()
+    refuse_existing(path)
     return SimVideo(path, config, stride=stride, **options)
+
+
+def refuse_existing(path: str | Path, option: str = "--video") -> None:
+    """ValueError (naming ``option``) if ``path`` exists: a recording never overwrites an
+    earlier file."""
+    if Path(path).exists():
+        raise ValueError(f"{option} {path}: already exists; choose a new name (an earlier video "
+                         "is never overwritten) or delete it first")
 
 
 def add_video_args(parser) -> None:

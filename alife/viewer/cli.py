@@ -88,7 +88,7 @@ def main(args: argparse.Namespace) -> int:
     """Run the viewer. Exit codes: 0 closed, 1 no display, 2 bad input, 130 interrupted."""
     from alife.config import ConfigError, load_config
     from alife.render.colors import MODES
-    from alife.render.video import VideoUnavailable, check_video_support
+    from alife.render.video import VideoUnavailable, check_video_support, refuse_existing
 
     def fail(message: str, code: int = 2) -> int:
         print(f"error: {message}", file=sys.stderr)
@@ -109,6 +109,7 @@ def main(args: argparse.Namespace) -> int:
                              f"choose from {', '.join(MODES)}")
         if args.record:
             check_video_support(args.record)
+            refuse_existing(args.record, "--record")
     except (ConfigError, ValueError, VideoUnavailable) as err:
         return fail(str(err))
     problem = display_problem()

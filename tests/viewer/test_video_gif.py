@@ -137,3 +137,27 @@ def test_label_band_text():
     assert differs.max() < text_width("TICK 1235", 3) + 3
     assert video.legend(sim.state.agents).startswith("age:")
     assert not video.recorder.path.exists()
+
+
+def test_a_video_never_overwrites_an_earlier_file(tmp_path, capsys):
+    from alife.cli import main
+
+    earlier = tmp_path / "earlier.gif"
+    earlier.write_bytes(b"GIF89a keep me")
+    args = ["run", "--set", "world.width=16", "--set", "world.height=16", "--set",
+            "agents.initial_count=10", "--steps", "5", "--no-progress", "--video", str(earlier)]
+    assert main([*args, "--out", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err
+    assert "--video" in err and "already exists" in err
+    assert earlier.read_bytes() == b"GIF89a keep me"
+    assert not (tmp_path / "run").exists()  # refused before anything was written
+
+
+def test_the_viewer_never_records_over_an_earlier_file(tmp_path, capsys):
+    from alife.cli import main
+
+    earlier = tmp_path / "earlier.gif"
+    earlier.write_bytes(b"GIF89a keep me")
+    assert main(["view", "--record", str(earlier)]) == 2
+    assert "--record" in capsys.readouterr().err
+    assert earlier.read_bytes() == b"GIF89a keep me"
