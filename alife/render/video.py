@@ -290,8 +290,7 @@ class SimVideo:
         self.renderer = FrameRenderer(config, mode=mode, show_food=show_food)
         self.recorder = VideoRecorder(path, fps=fps, scale=scale, tolerance=tolerance)
         self._last_tick: int | None = None
-        self._band: np.ndarray | None = None  # the band with its legend, the tick not yet drawn
-        self._tick_scale = 1
+        self.labels_for = FrameLabels(self.recorder)
 
     @property
     def path(self) -> Path:
@@ -318,21 +317,9 @@ class SimVideo:
         return (mode if mode.available(agents) else MODES["energy"]).legend
 
     def label_band(self, tick: int, height: int, width: int, agents=None) -> np.ndarray:
-        """uint8 (h, width * scale, 3): "TICK <tick>" on the left, the legend on the right.
-
-        Sizes are fixed by the first call (a video's frames keep one size): the tick is drawn
-        2 or 3 times enlarged on wide frames, the legend as large as fits beside room for a
-        six-digit tick (else cut short with "..").
-        """
-        if self._band is None:
-            self._band = _make_band(width * self.recorder.frame_scale(height, width),
-                                    self.legend(agents) if agents is not None else "")
-            self._tick_scale = _tick_scale(self._band.shape[1])
-        band = self._band.copy()
-        pad = self._tick_scale
-        draw_text(band, f"TICK {tick}", pad, (band.shape[0] - GLYPH_H * self._tick_scale) // 2,
-                  LABEL_TICK, self._tick_scale)
-        return band
+        """uint8 (h, width * scale, 3): "TICK <tick>" on the left, the legend on the right
+        (see :class:`FrameLabels`)."""
+        return self.labels_for.band(tick, height, width, self.legend(agents) if agents is not None else "")
 
     def close(self) -> None:
         self.recorder.close()
@@ -345,6 +332,34 @@ class SimVideo:
 
 
 TICK_ROOM = "TICK 000000 "  # the room kept for the tick counter, left of the legend
+
+
+class FrameLabels:
+    """The band a :class:`VideoRecorder`'s frames get above the world: the tick on the left,
+    what the colours mean on the right (used by :class:`SimVideo` and the viewer's recording).
+
+    Sizes are fixed by the first frame (a video's frames keep one size): the tick is drawn 2 or
+    3 times enlarged on wide frames, the legend as large as fits beside room for a six-digit
+    tick (else cut short with ".."). A new legend (the viewer's colour mode changed) is drawn
+    at the same size.
+    """
+
+    def __init__(self, recorder: VideoRecorder):
+        self.recorder = recorder
+        self._legend: str | None = None
+        self._band: np.ndarray | None = None  # the band with its legend, the tick not yet drawn
+        self._width = 0
+
+    def band(self, tick: int, height: int, width: int, legend: str) -> np.ndarray:
+        """uint8 (h, width * scale, 3) for a frame of ``height`` x ``width`` cells."""
+        if self._band is None:
+            self._width = width * self.recorder.frame_scale(height, width)
+        if legend != self._legend:
+            self._band, self._legend = _make_band(self._width, legend), legend
+        band = self._band.copy()
+        big = _tick_scale(self._width)
+        draw_text(band, f"TICK {tick}", big, (band.shape[0] - GLYPH_H * big) // 2, LABEL_TICK, big)
+        return band
 
 
 def _tick_scale(width: int) -> int:

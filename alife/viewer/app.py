@@ -25,7 +25,7 @@ import pygame
 
 from alife.render.colors import AGE_LUT, ENERGY_LUT, GENERATION_LUT, MODES, SURPRISE_LUT
 from alife.render.frame import FrameRenderer, with_headings
-from alife.render.video import VideoRecorder, VideoUnavailable, check_video_support
+from alife.render.video import FrameLabels, VideoRecorder, VideoUnavailable, check_video_support
 from alife.viewer import hud
 from alife.viewer.camera import Camera
 from alife.viewer.controls import binding_for, help_rows
@@ -278,6 +278,7 @@ class App:
             path = _unique(path)
         self._record_path = None  # the next `r` starts a new file
         self.video = VideoRecorder(path, fps=30)
+        self.video_labels = FrameLabels(self.video)  # the tick and legend above each frame
         self._dirty = True
         self.world_rgb()  # the first frame is the world as it is now
         self.toast(f"recording to {path}")
@@ -427,7 +428,10 @@ class App:
             self._rgb = self.renderer.render(self.sim.state)
             self._dirty = False
             if self.video is not None:
-                self.video.add(self._rgb)
+                mode = MODES[self.renderer.mode]
+                legend = (mode if mode.available(self.sim.state.agents) else MODES["energy"]).legend
+                h, w = self._rgb.shape[:2]
+                self.video.add(self._rgb, self.video_labels.band(self.sim.tick, h, w, legend))
         return self._rgb
 
     def draw(self) -> None:

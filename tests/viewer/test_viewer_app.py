@@ -328,8 +328,10 @@ def test_recording_writes_a_readable_gif(tmp_path):
     frames = iio.imread(out, index=None)
     assert frames.shape[0] == 6  # tick 0 plus five ticks
     scale = 256 // 24  # a GIF is enlarged towards 256 pixels (mp4: 512)
-    assert frames.shape[1:3] == (20 * scale, 24 * scale)
-    assert len(np.unique(frames[-1].reshape(-1, frames.shape[-1]), axis=0)) > 5
+    band = frames.shape[1] - 20 * scale  # above the world: the tick and the legend
+    assert frames.shape[2] == 24 * scale and 0 < band < 40
+    assert not np.array_equal(frames[0, :band], frames[-1, :band])  # the tick counts on
+    assert len(np.unique(frames[-1, band:].reshape(-1, frames.shape[-1]), axis=0)) > 5
 
 
 def test_record_key_starts_and_stops(app, tmp_path, monkeypatch):
