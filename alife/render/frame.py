@@ -97,7 +97,8 @@ class FrameRenderer:
                 out[cells] = table[index[cells]]
             cells = getattr(grid, "noise_cells", None)  # hand-made states may have no noise
             if cells is not None and cells.size:
-                out.reshape(-1, 3)[cells] = NOISE_LUT[lut_index(grid.signal.ravel()[cells], 0.0, cap)]
+                out.reshape(-1, 3)[cells] = NOISE_LUT[
+                    lut_index(grid.signal.ravel()[cells], 0.0, cap)]
         else:
             out[...] = GROUND
         hazard = getattr(grid, "hazard", None)  # hand-made states may have none
@@ -111,7 +112,8 @@ class FrameRenderer:
             out[agents.y[slots], agents.x[slots]] = self.agent_colors(agents, slots, keys)
         return out
 
-    def agent_colors(self, agents, slots: np.ndarray, lineage: np.ndarray | None = None) -> np.ndarray:
+    def agent_colors(self, agents, slots: np.ndarray,
+                     lineage: np.ndarray | None = None) -> np.ndarray:
         """uint8 (len(slots), 3): the current mode's colours of the agents in ``slots``.
 
         Falls back to energy when the state lacks the mode's arrays.
@@ -122,7 +124,8 @@ class FrameRenderer:
         return mode.colors(agents, slots, ColorContext(self.scales, lineage))
 
 
-def render_frame(state, config: Any = None, *, mode: str = "energy", show_food: bool = True) -> np.ndarray:
+def render_frame(state, config: Any = None, *, mode: str = "energy",
+                 show_food: bool = True) -> np.ndarray:
     """One frame of ``state`` as a new uint8 (H, W, 3) array (a fresh renderer: no lineage
     history, so the lineage mode keys families by what this one state shows)."""
     return FrameRenderer(config, mode=mode, show_food=show_food).render(state).copy()

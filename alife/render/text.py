@@ -37,7 +37,8 @@ _ROWS = {  # five rows of three pixels each: "#" ink, "." background
     "*": "... #.# .#. #.# ...", "#": "#.# ### #.# ### #.#",
 }
 GLYPHS: dict[str, np.ndarray] = {
-    ch: np.array([[c == "#" for c in row] for row in rows.split()], bool) for ch, rows in _ROWS.items()}
+    ch: np.array([[c == "#" for c in row] for row in rows.split()], bool)
+    for ch, rows in _ROWS.items()}
 
 
 def text_width(text: str, scale: int = 1) -> int:

@@ -53,7 +53,8 @@ def check_video_support(path: str | Path) -> None:
     if video_kind(path) == "gif":
         if importlib.util.find_spec("PIL") is None:
             raise VideoUnavailable(f"writing {suffix} needs pillow: {INSTALL_HINT}")
-    elif importlib.util.find_spec("imageio") is None or importlib.util.find_spec("imageio_ffmpeg") is None:
+    elif (importlib.util.find_spec("imageio") is None
+          or importlib.util.find_spec("imageio_ffmpeg") is None):
         raise VideoUnavailable(f"writing {suffix} needs imageio and imageio-ffmpeg: {INSTALL_HINT} "
                                "(or write a .gif, which needs only pillow)")
 
@@ -112,7 +113,8 @@ class VideoRecorder:
         """The enlargement of frames of this size: ``scale``, or (fixed on first use) the
         automatic one for this format."""
         if self.scale is None:
-            self.scale = auto_scale(height, width, GIF_TARGET_SIZE if self._kind == "gif" else TARGET_SIZE)
+            self.scale = auto_scale(height, width,
+                                    GIF_TARGET_SIZE if self._kind == "gif" else TARGET_SIZE)
         return self.scale
 
     def add(self, rgb: np.ndarray, band: np.ndarray | None = None) -> None:
@@ -177,12 +179,14 @@ class VideoRecorder:
 
 def _pack(rgb: np.ndarray) -> np.ndarray:
     """uint32 0xRRGGBB per pixel of uint8 (..., 3)."""
-    return (rgb[..., 0].astype(np.uint32) << 16) | (rgb[..., 1].astype(np.uint32) << 8) | rgb[..., 2]
+    return ((rgb[..., 0].astype(np.uint32) << 16) | (rgb[..., 1].astype(np.uint32) << 8)
+            | rgb[..., 2])
 
 
 def _unpack(packed: np.ndarray) -> np.ndarray:
     """uint8 (..., 3) from uint32 0xRRGGBB."""
-    return np.stack([(packed >> 16) & 255, (packed >> 8) & 255, packed & 255], axis=-1).astype(np.uint8)
+    return np.stack([(packed >> 16) & 255, (packed >> 8) & 255, packed & 255],
+                    axis=-1).astype(np.uint8)
 
 
 class _GifFrames:
@@ -207,7 +211,8 @@ class _GifFrames:
         from PIL import Image
 
         cells = _pack(rgb)
-        lines = _pack(band) if band is not None else np.zeros((0, cells.shape[1] * self.scale), np.uint32)
+        lines = (_pack(band) if band is not None
+                 else np.zeros((0, cells.shape[1] * self.scale), np.uint32))
         first = self._shown is None
         if first:
             changed, changed_band = np.ones(cells.shape, bool), np.ones(lines.shape, bool)
@@ -225,7 +230,8 @@ class _GifFrames:
         index[changed] = np.searchsorted(colours, cells[changed])
         index_band = np.full(lines.shape, transparent, np.uint8)
         index_band[changed_band] = np.searchsorted(colours, lines[changed_band])
-        image = Image.fromarray(np.concatenate([index_band, upscale(index[..., None], self.scale)[..., 0]]),
+        image = Image.fromarray(np.concatenate([index_band,
+                                                upscale(index[..., None], self.scale)[..., 0]]),
                                 mode="P")
         palette = _unpack(np.append(colours, np.uint32(0)))
         if len(palette) < 2:
@@ -307,7 +313,8 @@ class SimVideo:
             return False
         self._last_tick = tick
         frame = self.renderer.render(sim.state)
-        band = self.label_band(tick, frame.shape[0], frame.shape[1], sim.state.agents) if self.labels else None
+        band = (self.label_band(tick, frame.shape[0], frame.shape[1], sim.state.agents)
+                if self.labels else None)
         self.recorder.add(frame, band)
         return True
 
@@ -319,7 +326,8 @@ class SimVideo:
     def label_band(self, tick: int, height: int, width: int, agents=None) -> np.ndarray:
         """uint8 (h, width * scale, 3): "TICK <tick>" on the left, the legend on the right
         (see :class:`FrameLabels`)."""
-        return self.labels_for.band(tick, height, width, self.legend(agents) if agents is not None else "")
+        return self.labels_for.band(tick, height, width,
+                                    self.legend(agents) if agents is not None else "")
 
     def close(self) -> None:
         self.recorder.close()
@@ -380,8 +388,8 @@ def _make_band(width: int, legend: str) -> np.ndarray:
         cut = cut[:-1].rstrip()
         legend = cut + ".." if cut else ""
     if legend:
-        draw_text(band, legend, width - big - text_width(legend, scale), (height - GLYPH_H * scale) // 2,
-                  LABEL_LEGEND, scale)
+        draw_text(band, legend, width - big - text_width(legend, scale),
+                  (height - GLYPH_H * scale) // 2, LABEL_LEGEND, scale)
     return band
 
 
@@ -400,7 +408,8 @@ class NoVideo:
         pass
 
 
-def open_video(path: str | Path | None, config: Any = None, *, stride: int = 1, **options) -> SimVideo | NoVideo:
+def open_video(path: str | Path | None, config: Any = None, *, stride: int = 1,
+               **options) -> SimVideo | NoVideo:
     """A :class:`SimVideo` for ``path``, or a :class:`NoVideo` when ``path`` is None/empty.
 
     Raises :class:`VideoUnavailable` (missing libraries, bad extension) or ValueError (stride,
@@ -424,7 +433,8 @@ def refuse_existing(path: str | Path, option: str = "--video") -> None:
 def add_video_args(parser) -> None:
     """``--video PATH`` and ``--video-stride K`` for ``alife run`` (an argparse parser)."""
     parser.add_argument("--video", metavar="PATH",
-                        help=f"also record the world to a video (.mp4 or .gif; needs {INSTALL_HINT})")
+                        help="also record the world to a video (.mp4 or .gif; "
+                             f"needs {INSTALL_HINT})")
     parser.add_argument("--video-stride", type=_positive_int, default=1, metavar="K",
                         help="record one frame every K ticks (default 1)")
 
