@@ -37,15 +37,17 @@ def check_config(folder: Path, checkpointed: Config) -> None:
     for section in sorted(set(a) | set(b)):
         if isinstance(a.get(section), dict):
             for field in sorted(a[section]):
-                if (section, field) not in MAY_DIFFER and a[section].get(field) != b[section].get(field):
+                if ((section, field) not in MAY_DIFFER
+                        and a[section].get(field) != b[section].get(field)):
                     raise FolderMismatch(
-                        f"{path}: {section}.{field} is {a[section].get(field)!r}, but the checkpoint "
-                        f"was written with {b[section].get(field)!r}: the folder was edited or mixed "
-                        "with another run's files; put back the run's own config.yaml (or start a "
-                        "new run with the new settings)")
+                        f"{path}: {section}.{field} is {a[section].get(field)!r}, but the "
+                        f"checkpoint was written with {b[section].get(field)!r}: the folder was "
+                        "edited or mixed with another run's files; put back the run's own "
+                        "config.yaml (or start a new run with the new settings)")
         elif a.get(section) != b.get(section):
             raise FolderMismatch(f"{path}: {section} is {a.get(section)!r}, but the checkpoint was "
-                                 f"written with {b.get(section)!r}: another run's checkpoint or config")
+                                 f"written with {b.get(section)!r}: another run's checkpoint "
+                                 "or config")
 
 
 def check_summary(folder: Path, checkpointed: Config) -> None:
@@ -61,7 +63,8 @@ def check_summary(folder: Path, checkpointed: Config) -> None:
                              "another run's checkpoint was copied in")
 
 
-def check_metrics(folder: Path, tick: int, every: int, last_row_written: bool, first: int = 0) -> None:
+def check_metrics(folder: Path, tick: int, every: int, last_row_written: bool,
+                  first: int = 0) -> None:
     """metrics.csv holds a row for every recorded tick from ``first`` (the run's first row: 0,
     or the tick a viewer saved its world at) up to the checkpoint's tick."""
     path = folder / "metrics.csv"
@@ -69,7 +72,8 @@ def check_metrics(folder: Path, tick: int, every: int, last_row_written: bool, f
         with path.open(newline="", encoding="utf-8") as f:
             rows = list(csv.reader(f))
     except OSError as err:
-        raise FolderMismatch(f"{path}: cannot be read ({err}); the run's metrics are gone") from None
+        raise FolderMismatch(
+            f"{path}: cannot be read ({err}); the run's metrics are gone") from None
     if not rows or not rows[0] or rows[0][0] != "tick":
         raise FolderMismatch(f"{path}: no header row: not this run's metrics")
     ticks = set()

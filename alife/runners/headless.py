@@ -64,7 +64,8 @@ def run(
     config = load_config(config, overrides)
     recorder = open_video(video, config, stride=video_stride)
     traced_ids(config)  # a bad run.trace is refused before anything is written
-    sim = Simulation(config)  # first: a world that cannot be made (e.g. agents.founders) writes nothing
+    # first: a world that cannot be made (e.g. agents.founders) writes nothing
+    sim = Simulation(config)
     folder = make_run_folder(config.run.name, out, root)
     with holding(folder, "alife run"):
         (folder / "config.yaml").write_text(config_to_yaml(config), encoding="utf-8")
@@ -141,7 +142,8 @@ class RunJob:
 
     def prepare(self, say: Callable[[str], None]) -> float:
         seconds = compile_kernels(self.sim, say)
-        self.metrics = CsvWriter(self.folder / "metrics.csv", metric_columns(self.config), append=True)
+        self.metrics = CsvWriter(self.folder / "metrics.csv", metric_columns(self.config),
+                                 append=True)
         if self.row_tick != self.sim.tick and self._on_row():
             self._record_row()  # interrupted between this tick's step and its row: write it now
         self._film()
@@ -213,7 +215,8 @@ class RunJob:
                     f"there; continue with: alife resume {self.folder}")
         else:
             line = (f"done: {sim.tick} ticks, {sim.n_alive} agents alive, "
-                    f"{summary['agent_steps_per_second'] or 0:,} agent-steps/s; files in {self.folder}")
+                    f"{summary['agent_steps_per_second'] or 0:,} agent-steps/s; "
+                    f"files in {self.folder}")
         return summary, line
 
     # ---- pieces ---------------------------------------------------------------------------
@@ -279,5 +282,6 @@ def save_as_run(sim: Simulation, out: str | Path | None = None, *,
         metrics.write(collect(sim, events))
     state = {"totals": events, "peak": sim.n_alive, "wall_seconds": 0.0, "row_written": True,
              "first_tick": sim.tick}
-    save_checkpoint(folder / CHECKPOINT, sim.checkpoint_arrays(lazy=True), config_to_yaml(config), state)
+    save_checkpoint(folder / CHECKPOINT, sim.checkpoint_arrays(lazy=True), config_to_yaml(config),
+                    state)
     return folder

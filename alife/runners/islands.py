@@ -55,12 +55,14 @@ MIGRATIONS_CSV = "migrations.csv"
 GENERATIONS_CSV = "generations.csv"
 ISLAND_BRANCH = 6    # seed-sequence branch of the island seeds (see alife.runners.population)
 TOPOLOGY_BRANCH = 7  # random topology: the destinations of migration m
-_MIGRATION_FIELDS = ("migration", "generation", "from_island", "from_id", "to_island", "to_id", "fitness")
+_MIGRATION_FIELDS = ("migration", "generation", "from_island", "from_id", "to_island", "to_id",
+                     "fitness")
 
 
 def island_seed(seed: int, island: int) -> int:
     """The master seed of island ``island`` (a 63-bit integer derived from ``seed``)."""
-    state = np.random.SeedSequence(seed, spawn_key=(ISLAND_BRANCH, island)).generate_state(2, np.uint32)
+    state = np.random.SeedSequence(seed, spawn_key=(ISLAND_BRANCH, island)).generate_state(
+        2, np.uint32)
     return int(state[0]) << 31 | int(state[1]) >> 1
 
 
@@ -117,10 +119,12 @@ def resume_islands(run_dir: str | Path, *, generations: int | None = None,
         check_island_folder(folder, config, state)  # nothing is rewritten before it is whole
         if generations is not None:
             if generations < state["generations"]:
-                raise ValueError(f"--generations {generations}: the run already has {state['generations']}")
+                raise ValueError(f"--generations {generations}: "
+                                 f"the run already has {state['generations']}")
             config = load_config(config, {"evolution.generations": generations})
             (folder / "config.yaml").write_text(config_to_yaml(config), encoding="utf-8")
-        log(f"alife resume: {folder} at generation {state['generations']} of {config.evolution.generations}")
+        log(f"alife resume: {folder} at generation {state['generations']} "
+            f"of {config.evolution.generations}")
         return _drive(folder, config, workers, scheduler, progress, log)
 
 
@@ -134,7 +138,8 @@ def check_island_folder(folder: Path, config: Config, state: dict[str, Any]) -> 
     progress = folder / ISLANDS_JSON
     if state.get("islands") != ev.islands or not isinstance(state.get("generations"), int):
         raise FolderMismatch(f"{progress}: describes {state.get('islands')} islands, config.yaml "
-                             f"{ev.islands}: the folder was edited or mixed with another run's files")
+                             f"{ev.islands}: the folder was edited or mixed with another "
+                             "run's files")
     if not 0 <= state["generations"] <= ev.generations:
         raise FolderMismatch(f"{progress}: {state['generations']} generations done, config.yaml "
                              f"asks for {ev.generations}")
@@ -173,7 +178,8 @@ def _check(config: Config) -> None:
                           f"got {ev.mode}")
     if ev.migrants >= config.agents.initial_count - ev.elites:
         raise ConfigError(f"evolution.migrants: must be below agents.initial_count minus "
-                          f"evolution.elites ({config.agents.initial_count - ev.elites}), got {ev.migrants}")
+                          f"evolution.elites ({config.agents.initial_count - ev.elites}), "
+                          f"got {ev.migrants}")
     check_evolution(config)
 
 
@@ -236,8 +242,8 @@ class IslandsJob:
             write_json(folder / ISLANDS_JSON, state)
         # epochs end on multiples of migrate_every, whatever length the run had before
         target = min((done // ev.migrate_every + 1) * ev.migrate_every, ev.generations)
-        futures = [info.executor.submit(_island_epoch, str(folder), k, config.model_dump(mode="json"),
-                                        target, info.slots)
+        futures = [info.executor.submit(_island_epoch, str(folder), k,
+                                        config.model_dump(mode="json"), target, info.slots)
                    for k in range(ev.islands)]
         wait(futures)
         statuses = []
@@ -281,11 +287,14 @@ class IslandsJob:
                 islands.append(None)
         summary = {"status": status, "islands": ev.islands, "generations": state["generations"],
                    "generations_requested": ev.generations, "epochs": state["epochs"],
-                   "seed": self.config.seed, "last_generation": islands, "wall_seconds": round(wall, 3)}
+                   "seed": self.config.seed, "last_generation": islands,
+                   "wall_seconds": round(wall, 3)}
         if status in ("interrupted", "failed"):
-            line = f"{status} after generation {state['generations']}; continue with: alife resume {folder}"
+            line = (f"{status} after generation {state['generations']}; "
+                    f"continue with: alife resume {folder}")
         else:
-            line = f"done: {ev.islands} islands, {state['generations']} generations; files in {folder}"
+            line = (f"done: {ev.islands} islands, {state['generations']} generations; "
+                    f"files in {folder}")
         return summary, line
 
     def close(self) -> None:
@@ -330,7 +339,8 @@ def destinations(config: Config, migration: int) -> np.ndarray:
     k = config.evolution.islands
     if config.evolution.topology == "ring" or k == 2:
         return (np.arange(k) + 1) % k
-    rng = np.random.default_rng(np.random.SeedSequence(config.seed, spawn_key=(TOPOLOGY_BRANCH, migration)))
+    rng = np.random.default_rng(
+        np.random.SeedSequence(config.seed, spawn_key=(TOPOLOGY_BRANCH, migration)))
     while True:  # a random derangement
         dest = rng.permutation(k)
         if np.all(dest != np.arange(k)):

@@ -135,7 +135,8 @@ def continue_evolution(folder: Path, sim: Simulation, state: dict[str, Any], *,
                              f"{state['generation']} generations")
         sim.config = load_config(sim.config, {"evolution.generations": generations})
         (folder / "config.yaml").write_text(config_to_yaml(sim.config), encoding="utf-8")
-    keep_rows_up_to_tick(folder / "metrics.csv", sim.tick, sim.config.run.record_every, keep_last=True)
+    keep_rows_up_to_tick(folder / "metrics.csv", sim.tick, sim.config.run.record_every,
+                         keep_last=True)
     keep_rows(folder / GENERATIONS_CSV, state["generation"])
     keep_lineage_rows(folder, state["lineage_rows"], sim.layout.size)
     log(f"alife resume: {folder} at generation {state['generation']} "
@@ -317,7 +318,8 @@ class EvolutionJob:
         records, genomes = self.sim.take_deaths()
         if len(genomes) == 0:
             return
-        fitness = self._fitness(records["lifespan"], records["energy"], np.zeros(len(genomes), bool))
+        fitness = self._fitness(records["lifespan"], records["energy"],
+                                np.zeros(len(genomes), bool))
         self.state["lineage_rows"] += self.lineage.write(records, fitness, genomes)
         self.epoch_fitness.append(fitness)
         self.epoch_lifespan.append(records["lifespan"])
@@ -382,12 +384,14 @@ class EvolutionJob:
                 a, "reward_model")[:n].transpose(0, 2, 1)  # genes in (A, P+1) order
         fitness = self._fitness(a.age[:n], a.energy[:n], a.alive[:n])
         g = self.state["generation"]
-        rng = np.random.default_rng(np.random.SeedSequence(config.seed, spawn_key=(BREEDING_BRANCH, g)))
+        rng = np.random.default_rng(
+            np.random.SeedSequence(config.seed, spawn_key=(BREEDING_BRANCH, g)))
         offspring = breed(parents, fitness, self.ev, sim.step_of, sim.gene_lo, sim.gene_hi, rng)
         first_id = int(sim.state.counters[1])
         ids = first_id + np.arange(n, dtype=np.int64)
         parent_ids = a.id[:n][offspring.parent]
-        parent2_ids = np.where(offspring.parent2 >= 0, a.id[:n][np.maximum(offspring.parent2, 0)], -1)
+        parent2_ids = np.where(offspring.parent2 >= 0,
+                               a.id[:n][np.maximum(offspring.parent2, 0)], -1)
         self.sim = _generation_sim(config, self.layout, g, offspring.genomes, ids, parent_ids,
                                    parent2_ids)
         self.sim.threads = sim.threads
@@ -404,4 +408,5 @@ def _describe(row: dict[str, Any], total: int) -> str:
     with its tie-break fraction (lifespan + energy share), so 300-tick lives score 300.xxx."""
     return (f"generation {row['generation']} ({row['generation'] + 1} of {total}): mean lifespan "
             f"{row['mean_lifespan']:.1f}, best fitness {row['best_fitness']:.3f}, mean "
-            f"{row['mean_fitness']:.3f}, alive {row['population']}, diversity {row['diversity']:.4f}")
+            f"{row['mean_fitness']:.3f}, alive {row['population']}, "
+            f"diversity {row['diversity']:.4f}")

@@ -47,7 +47,8 @@ def resume(
     with holding(folder, "alife resume"):
         if is_island_run(folder):
             if steps is not None:
-                raise ValueError(f"{folder}: an evolution run is extended with --generations, not --steps")
+                raise ValueError(f"{folder}: an evolution run is extended with --generations, "
+                                 "not --steps")
             return resume_islands(folder, generations=generations, workers=workers,
                                   scheduler=scheduler, progress=progress, log=log)
         if workers is not None or scheduler is not None:
@@ -55,10 +56,12 @@ def resume(
         sim, state = Simulation.load(folder / CHECKPOINT, record_deaths=True)
         if "evolution" in state:
             if steps is not None:
-                raise ValueError(f"{folder}: an evolution run is extended with --generations, not --steps")
+                raise ValueError(f"{folder}: an evolution run is extended with --generations, "
+                                 "not --steps")
             return continue_evolution(folder, sim, state, generations=generations,
                                       progress=progress, log=log)
         if generations is not None:
-            raise ValueError(f"{folder}: --generations applies to evolution runs; this run takes --steps")
+            raise ValueError(f"{folder}: --generations applies to evolution runs; "
+                             "this run takes --steps")
         sim.record_deaths = False  # a plain run keeps no death records
         return continue_run(folder, sim, state, steps=steps, progress=progress, log=log)
