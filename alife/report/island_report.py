@@ -21,7 +21,8 @@ def is_island_folder(folder: str | Path) -> bool:
 
 def island_folders(folder: Path) -> list[Path]:
     """The islands' run folders that hold a generations table, in island order."""
-    return sorted(p for p in Path(folder).glob("island-[0-9][0-9]") if (p / "generations.csv").is_file())
+    return sorted(p for p in Path(folder).glob("island-[0-9][0-9]")
+                  if (p / "generations.csv").is_file())
 
 
 def island_facts(folder: Path) -> list[tuple[str, Any]]:

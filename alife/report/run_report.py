@@ -20,7 +20,8 @@ DRIVES = ("surprise", "energy_gain", "reward_change", "crowding", "food_here", "
 MAX_SURVIVAL_CURVES = 8
 
 
-def run_figures(data: RunData, out: Path, top_lineages: int = 5) -> tuple[list[Figure], list[str], list[Path]]:
+def run_figures(data: RunData, out: Path,
+                top_lineages: int = 5) -> tuple[list[Figure], list[str], list[Path]]:
     """Write the run's plots into ``out``: (figures, notes, other files written)."""
     notes = list(data.notes)
     files: list[Path] = []
@@ -63,7 +64,8 @@ def population(data: RunData, out: Path, notes: list[str]) -> Figure | None:
     a1.set_ylabel("agents alive")
     a1.set_title("Population")
     every = float(np.median(np.diff(t))) if t.size > 1 else 1.0
-    for name, color in (("births", "tab:green"), ("deaths_starved", "tab:red"), ("deaths_old_age", "tab:purple")):
+    for name, color in (("births", "tab:green"), ("deaths_starved", "tab:red"),
+                        ("deaths_old_age", "tab:purple")):
         col = numeric(m, name)
         if col is not None and np.nansum(col) > 0:
             a2.plot(t, col, color=color, label=name.replace("_", " "), drawstyle="steps-pre")
@@ -72,8 +74,8 @@ def population(data: RunData, out: Path, notes: list[str]) -> Figure | None:
     if a2.lines:
         a2.legend(loc="upper right")
     if numeric(m, "min_energy") is not None:
-        band(a3, t, m["mean_energy"], m["min_energy"], m["max_energy"], label="mean (band: min–max)",
-             color="tab:orange", alpha=0.15)
+        band(a3, t, m["mean_energy"], m["min_energy"], m["max_energy"],
+             label="mean (band: min–max)", color="tab:orange", alpha=0.15)
         a3.legend(loc="upper right")
     else:
         a3.plot(t, m["mean_energy"], color="tab:orange")
@@ -120,8 +122,9 @@ def surprise(data: RunData, out: Path, notes: list[str]) -> Figure | None:
     fig.tight_layout()
     return save(fig, out / "surprise.png", "Surprise over time",
                 "Per-agent prediction error (‖ε‖ of the world model) across the living agents that "
-                "have learned at least once: mean, median and 10th–90th percentile band. Below: mean "
-                "learning progress, how much lower its fast error model expects the error than its slow one.")
+                "have learned at least once: mean, median and 10th–90th percentile band. Below: "
+                "mean learning progress, how much lower its fast error model expects the error "
+                "than its slow one.")
 
 
 def surprise_by_age(data: RunData, out: Path, notes: list[str]) -> Figure | None:
@@ -133,7 +136,8 @@ def surprise_by_age(data: RunData, out: Path, notes: list[str]) -> Figure | None
     lived = (snap["tick"] - snap["birth_tick"])[keep].astype(np.float64)
     s, e = snap["surprise"][keep], snap["err_slow"][keep]
     if lived.size < 3:
-        notes.append(f"only {lived.size} living agents that learned at tick {snap['tick']}: no surprise-by-age plot")
+        notes.append(f"only {lived.size} living agents that learned at tick {snap['tick']}: "
+                     "no surprise-by-age plot")
         return None
     plt = require_matplotlib()
     bins = min(8, max(2, lived.size // 8))  # equal-count bins: about as many agents in each
@@ -143,36 +147,43 @@ def surprise_by_age(data: RunData, out: Path, notes: list[str]) -> Figure | None
     mid = (edges[:-1] + edges[1:]) / 2
     fig, ax = plt.subplots(figsize=(8, 4.2))
     ax.scatter(lived, s, s=6, alpha=0.25, color="tab:blue", label="one agent: surprise now")
-    for y, color, label in ((s, "tab:blue", "surprise now"), (e, "tab:red", "running mean of its surprise")):
+    for y, color, label in ((s, "tab:blue", "surprise now"),
+                            (e, "tab:red", "running mean of its surprise")):
         mean, lo, hi, n = stats.binned_mean_ci(lived, y, edges)
         ok = n > 0
-        ax.errorbar(mid[ok], mean[ok], yerr=[np.nan_to_num(mean - lo)[ok], np.nan_to_num(hi - mean)[ok]],
+        ax.errorbar(mid[ok], mean[ok],
+                    yerr=[np.nan_to_num(mean - lo)[ok], np.nan_to_num(hi - mean)[ok]],
                     color=color, marker="o", ms=4, capsize=3, label=f"{label}: bin mean ± 95% CI")
     # a few agents far above the rest would squash everyone else into the bottom row: the scale
     # stops at the 99th percentile (and the bin intervals), the others are marked at the top
     finite = np.concatenate([s[np.isfinite(s)], e[np.isfinite(e)]])
     if finite.size:
-        top = max(float(np.percentile(finite, 99)), *(float(np.nanmax(stats.binned_mean_ci(lived, y, edges)[2],
-                                                                      initial=0.0)) for y in (s, e)))
+        top = max(float(np.percentile(finite, 99)),
+                  *(float(np.nanmax(stats.binned_mean_ci(lived, y, edges)[2], initial=0.0))
+                    for y in (s, e)))
         top *= 1.1
         above = s > top
         if above.any() and top > 0:
             ax.set_ylim(min(0.0, float(np.nanmin(finite))), top)
-            ax.scatter(lived[above], np.full(int(above.sum()), top), marker="^", s=18, color="tab:blue",
-                       clip_on=False, label=f"{int(above.sum())} agent(s) above the scale (up to "
-                                            f"{float(np.nanmax(s)):.3g})")
+            ax.scatter(lived[above], np.full(int(above.sum()), top), marker="^", s=18,
+                       color="tab:blue", clip_on=False,
+                       label=f"{int(above.sum())} agent(s) above the scale (up to "
+                             f"{float(np.nanmax(s)):.3g})")
     ax.set_xlabel("ticks lived in this run (tick − birth tick)")
     ax.set_ylabel("prediction error ‖ε‖")
-    ax.set_title(f"Surprise by age: the {lived.size} living agents at tick {snap['tick']} (a snapshot)")
+    ax.set_title(f"Surprise by age: the {lived.size} living agents at tick {snap['tick']} "
+                 "(a snapshot)")
     ax.legend(loc="best", frameon=True, framealpha=0.85, edgecolor="none")
     fig.tight_layout()
     return save(fig, out / "surprise_age.png", "Surprise by age (snapshot)",
-                f"From checkpoint.npz: every living agent that has learned, at tick {snap['tick']}, "
-                "placed by how long it has lived in this run; its surprise now and its running mean "
-                "of prediction error (time constant affect.drive_scale_ticks), with bin means ± 95% t-intervals (bins of about equal counts). This compares agents "
-                "of different ages at one moment, not one agent over its life: older agents are "
-                "also the ones that survived. A falling curve suggests error falls with experience. "
-                "(The files hold no per-agent surprise history, so a within-life curve cannot be drawn.)")
+                "From checkpoint.npz: every living agent that has learned, at tick "
+                f"{snap['tick']}, placed by how long it has lived in this run; its surprise now "
+                "and its running mean of prediction error (time constant "
+                "affect.drive_scale_ticks), with bin means ± 95% t-intervals (bins of about equal "
+                "counts). This compares agents of different ages at one moment, not one agent over "
+                "its life: older agents are also the ones that survived. A falling curve suggests "
+                "error falls with experience. (The files hold no per-agent surprise history, so a "
+                "within-life curve cannot be drawn.)")
 
 
 def surprise_within_life(data: RunData, out: Path, notes: list[str]) -> Figure | None:
@@ -242,7 +253,8 @@ def affect(data: RunData, out: Path, notes: list[str]) -> Figure | None:
     fig.tight_layout()
     return save(fig, out / "affect.png", "Affect over time",
                 "Each affect dimension's mean across the living agents that have learned, with a "
-                "band of ± one standard deviation between agents. Dimensions are numbered, not named.")
+                "band of ± one standard deviation between agents. Dimensions are numbered, "
+                "not named.")
 
 
 def _nice_limit(value: float, steps=(0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0)) -> float:
@@ -281,7 +293,8 @@ def affect_drives(data: RunData, out: Path, notes: list[str]) -> Figure | None:
     limit = _nice_limit(strongest)
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(12, 4.3), gridspec_kw={"width_ratios": [1, 1.4]})
     im = a1.imshow(corr, cmap="RdBu_r", vmin=-limit, vmax=limit, aspect="auto")
-    a1.set_xticks(range(len(drives)), [d.replace("_", " ") for d in drives], rotation=35, ha="right")
+    a1.set_xticks(range(len(drives)), [d.replace("_", " ") for d in drives], rotation=35,
+                  ha="right")
     a1.set_yticks(range(len(dims)), [f"affect {k}" for k in dims])
     a1.grid(False)
     for i in range(len(dims)):
@@ -308,7 +321,8 @@ def affect_drives(data: RunData, out: Path, notes: list[str]) -> Figure | None:
     a2.set_ylim(-top, top)
     a2.set_xlabel("tick")
     a2.set_ylabel("Pearson r across agents")
-    smoothing = f"running mean of {width} rows ({width * _row_ticks(t):g} ticks); faint: each row" if width > 1 else "each row"
+    smoothing = (f"running mean of {width} rows ({width * _row_ticks(t):g} ticks); faint: each row"
+                 if width > 1 else "each row")
     a2.set_title(f"Each dimension with its strongest drive, over time\n({smoothing})", fontsize=9)
     if a2.lines:
         a2.legend(loc="upper left", ncol=2)
@@ -316,9 +330,9 @@ def affect_drives(data: RunData, out: Path, notes: list[str]) -> Figure | None:
     return save(fig, out / "affect_drives.png", "Affect and drives",
                 "Left: at each recorded tick, the correlation across agents between an affect "
                 "dimension and a drive (the inputs Δ that move affect), averaged over the run; the "
-                f"colour scale spans ±{limit:g} (not ±1), so that weak correlations show. Right: for "
-                "each dimension, that correlation over time with the drive it tracks most strongly "
-                "(a running mean, the rows themselves faint), on a scale fitted to it.")
+                f"colour scale spans ±{limit:g} (not ±1), so that weak correlations show. Right: "
+                "for each dimension, that correlation over time with the drive it tracks most "
+                "strongly (a running mean, the rows themselves faint), on a scale fitted to it.")
 
 
 def _row_ticks(t: np.ndarray) -> float:
@@ -354,7 +368,8 @@ def fitness(data: RunData, out: Path, notes: list[str]) -> Figure | None:
             else "agents that died in each window of generation_ticks ticks")
     return save(fig, out / "fitness.png", "Fitness curves",
                 f"Best, mean and median fitness of the {what}; their mean lifespan; diversity "
-                "(mean over genes of their standard deviation relative to the gene's range: 0 = clones).")
+                "(mean over genes of their standard deviation relative to the gene's range: "
+                "0 = clones).")
 
 
 def _trait_groups(g) -> dict[str, list[str]]:
@@ -424,7 +439,8 @@ def traits(data: RunData, out: Path, notes: list[str]) -> Figure | None:
     top = [i for i in np.argsort(-final, kind="stable") if not constant[i]][:TOP_TRAITS]
     moved = np.abs(drift[np.isfinite(drift)])
     # the colours span most traits' changes; the few largest saturate (they are drawn on the right)
-    limit = float(min(5.0, max(0.5, np.ceil(2 * np.percentile(moved, 98)) / 2))) if moved.size else 1.0
+    limit = (float(min(5.0, max(0.5, np.ceil(2 * np.percentile(moved, 98)) / 2)))
+             if moved.size else 1.0)
     docs = _segment_docs()
 
     fig = plt.figure(figsize=(13, max(6.5, 0.15 * len(stems) + 1.6)), layout="constrained")
@@ -436,7 +452,8 @@ def traits(data: RunData, out: Path, notes: list[str]) -> Figure | None:
                            cmap=cmap, vmin=-limit, vmax=limit, shading="flat")
     heat.set_ylim(len(stems) - 0.5, -0.5)
     heat.set_yticks(range(len(stems)),
-                    [labels[s] + (" (constant)" if c else "") for s, c in zip(stems, constant)], fontsize=7)
+                    [labels[s] + (" (constant)" if c else "") for s, c in zip(stems, constant)],
+                    fontsize=7)
     for i in top:
         heat.get_yticklabels()[i].set_fontweight("bold")
     row = 0
@@ -446,7 +463,8 @@ def traits(data: RunData, out: Path, notes: list[str]) -> Figure | None:
     heat.grid(False)
     heat.set_xlabel("generation")
     heat.xaxis.get_major_locator().set_params(integer=True)
-    heat.set_title("Every heritable trait: change of the mean\nsince generation 0 (bold: drawn on the right)")
+    heat.set_title("Every heritable trait: change of the mean\n"
+                   "since generation 0 (bold: drawn on the right)")
     fig.colorbar(mesh, ax=heat, location="bottom", shrink=0.9, extend="both", aspect=30,
                  label="change of the mean, in within-generation SDs")
     for n, i in enumerate(top):
@@ -460,7 +478,8 @@ def traits(data: RunData, out: Path, notes: list[str]) -> Figure | None:
         ax.xaxis.get_major_locator().set_params(integer=True)
         if n // 2 == 2 or n + 2 >= len(top):
             ax.set_xlabel("generation")
-    fig.suptitle(f"Trait drift over {x.size} generations: which heritable parameters moved, and how far")
+    fig.suptitle(f"Trait drift over {x.size} generations: which heritable parameters moved, "
+                 "and how far")
     return save(fig, out / "traits.png", "Trait drift",
                 "Left, every trait in generations.csv, in genome order (white lines between genome "
                 "segments; [k]: a gene's index; .rms: the root mean square of a large segment; "
@@ -532,13 +551,14 @@ def survival(data: RunData, out: Path, notes: list[str]) -> Figure | None:
     a2.set_title("Survival per generation")
     fig.tight_layout()
     return save(fig, out / "survival.png", "Survival curves",
-                "Kaplan–Meier estimate of the fraction of a generation's agents still alive at each age "
-                "(step curves, shaded: 95% log-log band), from lineage.csv. Agents alive when their "
-                "generation (or the run) ended are right-censored; founders that entered the run "
-                "already old count from their starting age (delayed entry). "
-                f"At most {MAX_SURVIVAL_CURVES} generations drawn, evenly spaced. Right, every generation: the "
-                "restricted mean lifespan (area under its curve up to the oldest age every generation "
-                "reaches, so censored lives count) and the fraction surviving to that age.")
+                "Kaplan–Meier estimate of the fraction of a generation's agents still alive at "
+                "each age (step curves, shaded: 95% log-log band), from lineage.csv. Agents alive "
+                "when their generation (or the run) ended are right-censored; founders that "
+                "entered the run already old count from their starting age (delayed entry). "
+                f"At most {MAX_SURVIVAL_CURVES} generations drawn, evenly spaced. Right, every "
+                "generation: the restricted mean lifespan (area under its curve up to the oldest "
+                "age every generation reaches, so censored lives count) and the fraction surviving "
+                "to that age.")
 
 
 def lineage_tree(data: RunData, out: Path, notes: list[str], top: int = 5) -> tuple[Figure, Path]:
@@ -567,8 +587,8 @@ def lineage_tree(data: RunData, out: Path, notes: list[str], top: int = 5) -> tu
     ax.invert_yaxis()
     ax.set_yticks([])
     end = ("its generation or the run" if data.mode == "generational" else "the run")
-    ax.set_xlabel(f"tick   (a line: one agent's life, birth to death; ▸ still alive when {end} ended; "
-                  "a thin vertical line: born to the agent above)", fontsize=8)
+    ax.set_xlabel(f"tick   (a line: one agent's life, birth to death; ▸ still alive when {end} "
+                  "ended; a thin vertical line: born to the agent above)", fontsize=8)
     ax.set_title(f"Family tree of the {min(top, fam.founders.size)} largest families "
                  f"({lay.rows.size} agents drawn, one row each)")
     fig.tight_layout()
@@ -600,7 +620,8 @@ def personality(data: RunData, out: Path, notes: list[str]) -> tuple[Figure, Pat
     window = personality_window(int((data.config.get("run") or {}).get("steps", 500)))
     tw = trait_windows(trace, window)
     if len(tw.ids) == 0:
-        notes.append(f"traces: no traced agent lived a whole window of {window} ticks; no personality measures")
+        notes.append(f"traces: no traced agent lived a whole window of {window} ticks; "
+                     "no personality measures")
         return None
     result = measure(trace, window)
     path = out / "personality.csv"
@@ -612,19 +633,22 @@ def personality(data: RunData, out: Path, notes: list[str]) -> tuple[Figure, Pat
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), gridspec_kw={"width_ratios": [1, 2]})
     names = list(result)
     icc = np.array([result[n].icc for n in names])
-    err = np.array([[result[n].icc - result[n].lo for n in names], [result[n].hi - result[n].icc for n in names]])
+    err = np.array([[result[n].icc - result[n].lo for n in names],
+                    [result[n].hi - result[n].icc for n in names]])
     axes[0].bar(np.arange(len(names)), np.nan_to_num(icc), yerr=np.nan_to_num(err), capsize=3)
     axes[0].set_xticks(np.arange(len(names)), names, rotation=30, fontsize=8)
     axes[0].set_ylabel("repeatability (ICC)")
     trait = TRAITS.index("activity")
     for agent in np.unique(tw.ids)[:40]:
         rows = tw.ids == agent
-        axes[1].plot((tw.window[rows] + 0.5) * window, tw.values[rows, trait], linewidth=0.7, alpha=0.6)
+        axes[1].plot((tw.window[rows] + 0.5) * window, tw.values[rows, trait], linewidth=0.7,
+                     alpha=0.6)
     axes[1].set_xlabel("tick")
     axes[1].set_ylabel("activity (share of ticks moving)")
     figure = save(fig, out / "personality.png", "Personality of the traced agents",
-                  f"Left: each behavioural trait's repeatability, the share of its variance that lies "
-                  f"between individuals (ICC, 95 % bootstrap interval over agents), from windows of "
-                  f"{window} ticks ({len(np.unique(tw.ids))} agents, {len(tw.ids)} windows). Right: "
-                  "one trait, activity, window by window, one line per agent (up to 40).")
+                  "Left: each behavioural trait's repeatability, the share of its variance that "
+                  "lies between individuals (ICC, 95 % bootstrap interval over agents), from "
+                  f"windows of {window} ticks ({len(np.unique(tw.ids))} agents, {len(tw.ids)} "
+                  "windows). Right: one trait, activity, window by window, one line per agent "
+                  "(up to 40).")
     return figure, path
