@@ -21,8 +21,8 @@ from alife.render.colors import (
 from alife.render.frame import FrameRenderer, render_frame
 from alife.render.lineage import LineageTracker
 
-TINY = {"world": {"width": 24, "height": 20, "obstacle_density": 0.05}, "agents": {"initial_count": 60},
-        "run": {"threads": 0}}
+TINY = {"world": {"width": 24, "height": 20, "obstacle_density": 0.05},
+        "agents": {"initial_count": 60}, "run": {"threads": 0}}
 
 
 @pytest.fixture
@@ -143,8 +143,10 @@ def test_modes_offered_only_when_arrays_exist():
 
 def test_surprise_and_affect_modes_render():
     agents = _fake_agents(WithAffect, surprise=np.array([0, 1, 2, 3], np.float32),
-                          affect=np.array([[-1, 0, 1], [1, 0, -1], [0, 0, 0], [2, 2, 2]], np.float32))
-    grid = SimpleNamespace(food=np.zeros((2, 4), np.float32), food_capacity=np.ones((2, 4), np.float32),
+                          affect=np.array([[-1, 0, 1], [1, 0, -1], [0, 0, 0], [2, 2, 2]],
+                                          np.float32))
+    grid = SimpleNamespace(food=np.zeros((2, 4), np.float32),
+                           food_capacity=np.ones((2, 4), np.float32),
                            obstacle=np.zeros((2, 4), bool))
     state = SimpleNamespace(grid=grid, agents=agents)
     surprise = render_frame(state, mode="surprise")[0]
@@ -155,7 +157,8 @@ def test_surprise_and_affect_modes_render():
     assert affect.max(axis=1).min() >= 150 > max(OBSTACLE)  # every agent brighter than obstacles
     # a renderer asked for a mode the state lacks falls back to energy instead of failing
     plain = SimpleNamespace(grid=grid, agents=_fake_agents(Basic))
-    np.testing.assert_array_equal(render_frame(plain, mode="surprise"), render_frame(plain, mode="energy"))
+    np.testing.assert_array_equal(render_frame(plain, mode="surprise"),
+                                  render_frame(plain, mode="energy"))
 
 
 # --- lineage -------------------------------------------------------------------------------
@@ -163,7 +166,8 @@ def test_surprise_and_affect_modes_render():
 
 def _agents(ids, parents):
     ids = np.asarray(ids, np.int64)
-    return SimpleNamespace(id=ids, parent_id=np.asarray(parents, np.int64), alive=np.ones(ids.size, bool))
+    return SimpleNamespace(id=ids, parent_id=np.asarray(parents, np.int64),
+                           alive=np.ones(ids.size, bool))
 
 
 def test_lineage_keys_follow_founders_across_updates():
@@ -209,9 +213,11 @@ def test_key_colours_stable_and_distinct():
 
 
 def test_render_frame_does_not_import_pygame():
-    script = ("import sys\nimport alife.render.frame, alife.render.video, alife.viewer, alife.viewer.cli\n"
+    script = ("import sys\n"
+              "import alife.render.frame, alife.render.video, alife.viewer, alife.viewer.cli\n"
               "import alife.cli\nprint('PYGAME', 'pygame' in sys.modules)")
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "PYGAME False" in proc.stdout
 
@@ -244,11 +250,13 @@ def test_headings_mark_the_side_each_agent_last_moved_to():
     rgb = np.full((3, 4, 3), 200, np.uint8)
     agents = SimpleNamespace(alive=np.array([True, True, True, False]),
                              moved=np.array([True, True, False, True]),
-                             action=np.array([1, 2, 3, 4]),  # north, east, south (stayed), west (dead)
+                             # action: north, east, south (stayed), west (dead)
+                             action=np.array([1, 2, 3, 4]),
                              x=np.array([0, 1, 2, 3]), y=np.array([0, 1, 2, 0]))
     out = with_headings(rgb, agents, (0, 0, 4, 3))
     assert out.shape == (12, 16, 3)
     marked = np.argwhere((out == HEADING).all(axis=2))
-    assert {tuple(p) for p in marked} == {(0, 1), (0, 2), (5, 7), (6, 7)}  # N edge of (0,0); E edge of (1,1)
+    # N edge of (0,0); E edge of (1,1)
+    assert {tuple(p) for p in marked} == {(0, 1), (0, 2), (5, 7), (6, 7)}
     window = with_headings(rgb, agents, (1, 1, 3, 3))  # a part of the world: the same mark, shifted
     assert {tuple(p) for p in np.argwhere((window == HEADING).all(axis=2))} == {(1, 3), (2, 3)}

@@ -16,7 +16,8 @@ from alife.render.video import (
     upscale,
 )
 
-TINY = {"world": {"width": 24, "height": 20}, "agents": {"initial_count": 60}, "run": {"threads": 0}}
+TINY = {"world": {"width": 24, "height": 20}, "agents": {"initial_count": 60},
+        "run": {"threads": 0}}
 HAS_IMAGEIO = importlib.util.find_spec("imageio") is not None
 HAS_FFMPEG = HAS_IMAGEIO and importlib.util.find_spec("imageio_ffmpeg") is not None
 
@@ -33,7 +34,8 @@ def test_upscale_blocks_and_even_padding():
 
 def test_missing_libraries_say_what_to_install(monkeypatch):
     monkeypatch.setattr(video_mod.importlib.util, "find_spec", lambda name: None)
-    with pytest.raises(VideoUnavailable, match=r'pip install "alife-sim\[video\]" \(or write a .gif'):
+    with pytest.raises(VideoUnavailable,
+                       match=r'pip install "alife-sim\[video\]" \(or write a .gif'):
         check_video_support("out.mp4")
     with pytest.raises(VideoUnavailable, match=r'pip install "alife-sim\[video\]"'):
         check_video_support("out.gif")

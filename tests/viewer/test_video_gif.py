@@ -11,7 +11,8 @@ from alife.render.text import GLYPHS, text_mask, text_width
 from alife.render.video import SimVideo, VideoRecorder, upscale
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("PIL") is None, reason="needs pillow")
-TINY = {"world": {"width": 24, "height": 20}, "agents": {"initial_count": 60}, "run": {"threads": 0}}
+TINY = {"world": {"width": 24, "height": 20}, "agents": {"initial_count": 60},
+        "run": {"threads": 0}}
 
 
 def decode(path) -> np.ndarray:
@@ -33,7 +34,8 @@ def drifting_frames(n: int, rng) -> list[np.ndarray]:
             rgb = rng.integers(0, 256, rgb.shape, dtype=np.uint8)
         frames.append(rgb)
         base = base.copy()
-        base[rng.integers(0, 20, 30), rng.integers(0, 30, 30)] = rng.integers(0, 150, 30, dtype=np.uint8)
+        base[rng.integers(0, 20, 30), rng.integers(0, 30, 30)] = rng.integers(0, 150, 30,
+                                                                              dtype=np.uint8)
     return frames
 
 
@@ -59,7 +61,8 @@ def test_gif_frames_decode_to_the_given_colours(tmp_path):
 def test_gif_tolerance_bounds_the_colour_error(tmp_path):
     rng = np.random.default_rng(2)
     frames = [f for i, f in enumerate(drifting_frames(6, rng)) if i != 3]
-    drift = [np.clip(f.astype(int) + k, 0, 255).astype(np.uint8) for k, f in enumerate([frames[0]] * 4)]
+    drift = [np.clip(f.astype(int) + k, 0, 255).astype(np.uint8)
+             for k, f in enumerate([frames[0]] * 4)]
     frames = frames + drift  # the same picture creeping by 1 a frame: stored only every third
     for tolerance in (0, 2):
         with VideoRecorder(tmp_path / f"t{tolerance}.gif", scale=1, tolerance=tolerance) as rec:

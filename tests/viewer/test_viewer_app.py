@@ -19,8 +19,8 @@ from alife.viewer.controls import BINDINGS, help_rows  # noqa: E402
 from alife.viewer.inspector import _short  # noqa: E402
 from alife.world.state import agent_rows  # noqa: E402
 
-TINY = {"world": {"width": 24, "height": 20, "obstacle_density": 0.05}, "agents": {"initial_count": 60},
-        "run": {"threads": 0}}
+TINY = {"world": {"width": 24, "height": 20, "obstacle_density": 0.05},
+        "agents": {"initial_count": 60}, "run": {"threads": 0}}
 
 
 @pytest.fixture
@@ -161,7 +161,8 @@ def test_following_keeps_the_view_on_the_agent(app):
             break
         a = app.sim.state.agents
         sx, sy = app.camera.cell_center(int(a.x[app.inspector.slot]), int(a.y[app.inspector.slot]))
-        assert abs(sx - app.view_rect.centerx) <= app.camera.zoom and abs(sy - app.view_rect.centery) <= app.camera.zoom
+        assert (abs(sx - app.view_rect.centerx) <= app.camera.zoom
+                and abs(sy - app.view_rect.centery) <= app.camera.zoom)
     app.draw()
     key(app, pygame.K_l)
     assert not app.following
@@ -172,7 +173,8 @@ def test_click_on_empty_cell_far_from_agents_selects_nothing(app):
     occ = app.sim.state.grid.occupancy
     app.camera.zoom_at(3, *app.view_rect.center)  # big cells: the pick radius stays in the cell
     cells = app.camera.visible_cells()
-    free = [(x, y) for y in range(cells[1] + 1, cells[3] - 1) for x in range(cells[0] + 1, cells[2] - 1)
+    free = [(x, y) for y in range(cells[1] + 1, cells[3] - 1)
+            for x in range(cells[0] + 1, cells[2] - 1)
             if (occ[y - 1:y + 2, x - 1:x + 2] < 0).all()]
     assert free
     click(app, app.camera.cell_center(*free[0]))
@@ -185,9 +187,10 @@ def test_drag_pans_without_selecting(app):
     start = app.camera.cell_center(x, y)
     left, top = app.camera.left, app.camera.top
     app.handle_event(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=start, button=1))
-    app.handle_event(pygame.event.Event(pygame.MOUSEMOTION, pos=(start[0] + 40, start[1] + 30), rel=(40, 30),
-                                        buttons=(1, 0, 0)))
-    app.handle_event(pygame.event.Event(pygame.MOUSEBUTTONUP, pos=(start[0] + 40, start[1] + 30), button=1))
+    app.handle_event(pygame.event.Event(pygame.MOUSEMOTION, pos=(start[0] + 40, start[1] + 30),
+                                        rel=(40, 30), buttons=(1, 0, 0)))
+    app.handle_event(pygame.event.Event(pygame.MOUSEBUTTONUP, pos=(start[0] + 40, start[1] + 30),
+                                        button=1))
     assert app.inspector.selected_id is None
     assert app.camera.left == pytest.approx(left - 40 / app.camera.zoom)
     assert app.camera.top == pytest.approx(top - 30 / app.camera.zoom)
@@ -313,7 +316,8 @@ def test_extinct_world_keeps_drawing(tmp_path):
 # --- recording -----------------------------------------------------------------------------
 
 
-@pytest.mark.skipif(importlib.util.find_spec("imageio") is None, reason="needs imageio (alife-sim[video])")
+@pytest.mark.skipif(importlib.util.find_spec("imageio") is None,
+                    reason="needs imageio (alife-sim[video])")
 def test_recording_writes_a_readable_gif(tmp_path):
     import imageio.v3 as iio
 

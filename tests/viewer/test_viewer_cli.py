@@ -8,11 +8,13 @@ import pytest
 
 from alife.cli import build_parser, main
 
-TINY_SETS = ["--set", "world.width=24", "--set", "world.height=20", "--set", "agents.initial_count=60"]
+TINY_SETS = ["--set", "world.width=24", "--set", "world.height=20",
+             "--set", "agents.initial_count=60"]
 
 
 def _env(**changes):
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER")}
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER")}
     env.update(changes)
     return env
 
@@ -20,8 +22,8 @@ def _env(**changes):
 def test_view_is_a_subcommand_with_its_options():
     args = build_parser().parse_args(["view", "my.yaml", "--seed", "3", "--set", "world.width=9",
                                       "--record", "x.gif", "--speed", "5", "--frames", "2"])
-    assert (args.command, args.config, args.seed, args.overrides, args.record, args.speed, args.frames) == (
-        "view", "my.yaml", 3, ["world.width=9"], "x.gif", 5.0, 2)
+    assert (args.command, args.config, args.seed, args.overrides, args.record, args.speed,
+            args.frames) == ("view", "my.yaml", 3, ["world.width=9"], "x.gif", 5.0, 2)
     assert build_parser().parse_args(["view", "--resume", "runs/x"]).resume == "runs/x"
 
 
@@ -53,8 +55,8 @@ def test_view_resumes_a_run_from_its_checkpoint(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "at tick 60" in proc.stderr and shot.exists()
     proc = subprocess.run(  # and follows an agent of it
-        [sys.executable, "-m", "alife", "view", "--resume", str(run_dir), "--frames", "3", "--no-save",
-         "--fps", "0", "--follow", "999999"],
+        [sys.executable, "-m", "alife", "view", "--resume", str(run_dir), "--frames", "3",
+         "--no-save", "--fps", "0", "--follow", "999999"],
         env=_env(SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy"), cwd=tmp_path,
         capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0 and "no living agent with id 999999 to follow" in proc.stderr
@@ -69,7 +71,8 @@ def test_bad_input_exits_2(capsys):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="display detection by env vars is for X11/Wayland")
+@pytest.mark.skipif(not sys.platform.startswith("linux"),
+                    reason="display detection by env vars is for X11/Wayland")
 def test_no_display_is_explained_and_points_to_video():
     proc = subprocess.run([sys.executable, "-m", "alife", "view", *TINY_SETS], env=_env(),
                           capture_output=True, text=True, timeout=120)
@@ -82,8 +85,8 @@ def test_no_display_is_explained_and_points_to_video():
 def test_scripted_view_saves_a_screenshot(tmp_path):
     shot = tmp_path / "shot.png"
     proc = subprocess.run(
-        [sys.executable, "-m", "alife", "view", *TINY_SETS, "--frames", "5", "--screenshot", str(shot),
-         "--fps", "0", "--mode", "lineage", "--select", "3"],
+        [sys.executable, "-m", "alife", "view", *TINY_SETS, "--frames", "5",
+         "--screenshot", str(shot), "--fps", "0", "--mode", "lineage", "--select", "3"],
         env=_env(SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy"), cwd=tmp_path,
         capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
@@ -108,12 +111,14 @@ def test_closing_the_viewer_saves_the_world_and_a_headless_resume_goes_on(tmp_pa
     assert main(["resume", str(saved), "--steps", str(sim.tick + 30), "--no-progress"]) == 0
     again, _ = Simulation.load(saved / "checkpoint.npz")
     assert again.tick == sim.tick + 30
-    assert main(["resume", str(saved), "--steps", str(sim.tick + 50), "--no-progress"]) == 0  # and again
+    # and again
+    assert main(["resume", str(saved), "--steps", str(sim.tick + 50), "--no-progress"]) == 0
 
 
 def test_no_save_leaves_no_run_folder(tmp_path):
     proc = subprocess.run(
-        [sys.executable, "-m", "alife", "view", *TINY_SETS, "--frames", "2", "--fps", "0", "--no-save"],
+        [sys.executable, "-m", "alife", "view", *TINY_SETS, "--frames", "2", "--fps", "0",
+         "--no-save"],
         env=_env(SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy"), cwd=tmp_path,
         capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
