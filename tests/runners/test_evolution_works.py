@@ -21,7 +21,8 @@ GENERATIONS = 15
 def _mean_lifespans(folder_root, seed, selection):
     folder = folder_root / f"{selection}-{seed}"
     config = {**WORLD, "seed": seed,
-              "evolution": {"generations": GENERATIONS, "generation_ticks": 200, "selection": selection}}
+              "evolution": {"generations": GENERATIONS, "generation_ticks": 200,
+                            "selection": selection}}
     evolve(config, folder, progress=False, log=lambda msg: None)
     with open(folder / "generations.csv", newline="", encoding="utf-8") as f:
         return np.array([float(row["mean_lifespan"]) for row in csv.DictReader(f)])

@@ -17,7 +17,8 @@ from alife.metrics.lineage import gene_columns, read_lineage
 from alife.runners.evolve import evolve
 
 N = 40
-SMALL = ["--set", "world.width=24", "--set", "world.height=20", "--set", f"agents.initial_count={N}",
+SMALL = ["--set", "world.width=24", "--set", "world.height=20",
+         "--set", f"agents.initial_count={N}",
          "--set", "run.record_every=10", "--set", "evolution.generation_ticks=60",
          "--set", "evolution.crossover_rate=0.3", "--seed", "3", "--no-progress"]
 OPEN = ["--mode", "open_ended", "--set", "life.max_age=80", "--set", "life.reproduce_threshold=45"]
@@ -153,7 +154,8 @@ def test_lamarckian_children_start_from_what_their_parents_learned(tmp_path):
 
 
 def test_evolve_refuses_a_generation_length_off_the_record_grid(tmp_path, capsys):
-    code = main(["evolve", *SMALL, "--set", "evolution.generation_ticks=55", "--out", str(tmp_path / "x")])
+    code = main(["evolve", *SMALL, "--set", "evolution.generation_ticks=55",
+                 "--out", str(tmp_path / "x")])
     assert code == 2
     assert "evolution.generation_ticks" in capsys.readouterr().err
 
@@ -300,7 +302,8 @@ def test_fixed_genes_keep_the_founders_values_while_the_rest_evolves(tmp_path):
     last = lin["generation"] == 2
     founders = lin["generation"] == 0
     for name in ("log_model_lr", "discount"):
-        assert np.array_equal(layout.view(genomes, name)[last], layout.view(genomes, name)[founders][:last.sum()])
+        assert np.array_equal(layout.view(genomes, name)[last],
+                              layout.view(genomes, name)[founders][:last.sum()])
     assert np.ptp(layout.view(genomes, "log_value_lr")[last]) > 0  # the others mutate
 
 
@@ -322,8 +325,8 @@ def test_the_phylogeny_in_the_alife_data_standard_is_the_family_tree(tmp_path):
     from alife.report import family
 
     folder = tmp_path / "open"
-    assert main(["evolve", *SMALL, *OPEN, "--generations", "3", "--set", "evolution.crossover_rate=0",
-                 "--out", str(folder)]) == 0
+    assert main(["evolve", *SMALL, *OPEN, "--generations", "3",
+                 "--set", "evolution.crossover_rate=0", "--out", str(folder)]) == 0
     frame = pd.read_csv(folder / "phylogeny.csv")
     assert list(frame.columns[:4]) == ["id", "ancestor_list", "origin_time", "destruction_time"]
     lineage, _ = read_lineage(folder)

@@ -12,7 +12,8 @@ from alife.metrics.lineage import read_lineage
 from alife.runners.islands import destinations, island_folder, island_seed
 
 N = 30
-SMALL = ["--set", "world.width=20", "--set", "world.height=20", "--set", f"agents.initial_count={N}",
+SMALL = ["--set", "world.width=20", "--set", "world.height=20",
+         "--set", f"agents.initial_count={N}",
          "--set", "run.record_every=10", "--set", "evolution.generation_ticks=40",
          "--set", "evolution.migrants=3", "--seed", "4", "--no-progress"]
 ISLANDS = ["--islands", "3", "--migrate-every", "2"]
@@ -84,7 +85,8 @@ def test_resume_and_extend_equals_one_uninterrupted_run(one_worker, tmp_path, fi
     folder = tmp_path / "short"
     assert main(["evolve", *SMALL, *ISLANDS, "--generations", str(first), "--workers", "2",
                  "--out", str(folder)]) == 0
-    assert main(["resume", str(folder), "--generations", "5", "--workers", "2", "--no-progress"]) == 0
+    assert main(["resume", str(folder), "--generations", "5", "--workers", "2",
+                 "--no-progress"]) == 0
     assert _files(folder) == _files(one_worker)
 
 
@@ -106,7 +108,8 @@ def test_random_topology_never_sends_an_island_to_itself():
 
 
 def test_islands_need_generational_mode(tmp_path, capsys):
-    assert main(["evolve", *SMALL, *ISLANDS, "--mode", "open_ended", "--out", str(tmp_path / "x")]) == 2
+    assert main(["evolve", *SMALL, *ISLANDS, "--mode", "open_ended",
+                 "--out", str(tmp_path / "x")]) == 2
     assert "evolution.mode" in capsys.readouterr().err
 
 
@@ -115,7 +118,8 @@ def test_a_failing_island_is_reported_and_the_others_keep_their_work(tmp_path, c
     assert main(["evolve", *SMALL, *ISLANDS, "--generations", "3", "--workers", "2",
                  "--out", str(folder)]) == 0
     (island_folder(folder, 1) / "checkpoint.npz").write_bytes(b"not a checkpoint")
-    assert main(["resume", str(folder), "--generations", "5", "--workers", "2", "--no-progress"]) == 1
+    assert main(["resume", str(folder), "--generations", "5", "--workers", "2",
+                 "--no-progress"]) == 1
     err = capsys.readouterr().err
     assert "island 1 failed" in err and "CheckpointError" in err and "alife resume" in err
     assert len(_table(island_folder(folder, 0) / "generations.csv")) == 4  # the others went on
@@ -182,7 +186,8 @@ def test_resume_refuses_an_island_folder_whose_files_do_not_belong_together(one_
         summary = json.loads(named.read_text())
         named.write_text(json.dumps({**summary, "seed": 99}))
     before = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file() and p.exists()}
-    assert main(["resume", str(folder), "--generations", "6", "--workers", "1", "--no-progress"]) == 2
+    assert main(["resume", str(folder), "--generations", "6", "--workers", "1",
+                 "--no-progress"]) == 2
     assert str(named) in capsys.readouterr().err
     after = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
     assert after == before  # nothing rewritten

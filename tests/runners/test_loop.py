@@ -21,7 +21,8 @@ EVOLVE = ["--set", "world.width=24", "--set", "world.height=20", "--set", "agent
           "--no-progress"]
 OPEN = ["--mode", "open_ended", "--set", "life.max_age=80", "--set", "life.reproduce_threshold=45"]
 RUN_FILES = ("metrics.csv",)
-EVOLVE_FILES = ("metrics.csv", "generations.csv", "lineage.csv", "lineage_genomes.f32", "genomes.npz")
+EVOLVE_FILES = ("metrics.csv", "generations.csv", "lineage.csv", "lineage_genomes.f32",
+                "genomes.npz")
 
 
 def _files(folder, names):
@@ -30,7 +31,8 @@ def _files(folder, names):
 
 def _summary(folder):
     summary = json.loads((folder / "summary.json").read_text())
-    return {k: v for k, v in summary.items() if "seconds" not in k and k != "agent_steps_per_second"}
+    return {k: v for k, v in summary.items()
+            if "seconds" not in k and k != "agent_steps_per_second"}
 
 
 def _signal_when(monkeypatch, signum, tick, step_sizes=None):
