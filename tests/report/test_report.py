@@ -22,7 +22,8 @@ from alife.report.sweep_report import sweep_figures  # noqa: E402
 ROOT = Path(__file__).resolve().parents[2]
 TINY = ["--set", "world.width=24", "--set", "world.height=20", "--set", "agents.initial_count=40",
         "--no-progress"]
-RUN_PLOTS = {"population.png", "surprise.png", "surprise_age.png", "affect.png", "affect_drives.png"}
+RUN_PLOTS = {"population.png", "surprise.png", "surprise_age.png", "affect.png",
+             "affect_drives.png"}
 EVOLVE_PLOTS = RUN_PLOTS | {"fitness.png", "traits.png", "survival.png", "lineage_tree.png"}
 
 
@@ -103,7 +104,7 @@ def test_survival_table_counts_the_living_as_censored_and_old_founders_as_late_e
     assert np.array_equal(died, L["cause"] != "alive")
     assert np.all((entry >= 0) & (entry <= life))
     children = L["parent_id"] >= 0
-    assert np.all(entry[children] == 0)                         # born in the run: watched from birth
+    assert np.all(entry[children] == 0)  # born in the run: watched from birth
     founders_dead = ~children & died
     # a founder that died was watched from tick 0 to its death: entry = its age at tick 0
     expect = life[founders_dead] - (L["death_tick"][founders_dead] - L["birth_tick"][founders_dead])
@@ -137,7 +138,8 @@ def make_sweep(folder: Path, failed: bool = True) -> dict:
                 for tick in range(0, 60, 10):
                     long.append({"run_id": f"r{k:03d}", "seed": 100 + k, "repetition": rep,
                                  "learner.model_lr": lr, "affect.enabled": aff, "tick": tick,
-                                 "population": 40 + tick * lr + rep, "mean_surprise": 0.3 - tick / 1000})
+                                 "population": 40 + tick * lr + rep,
+                                 "mean_surprise": 0.3 - tick / 1000})
     if failed:
         rows.append({"run_id": "r999", "seed": 1, "repetition": 0, "learner.model_lr": 0.1,
                      "affect.enabled": True, "status": "failed", "error": "boom", "attempt": 1})
@@ -203,7 +205,8 @@ def test_missing_folder_and_non_run_folder_exit_2_naming_the_path(tmp_path, caps
     assert str(tmp_path / "empty") in err and "not a run folder" in err
 
 
-def test_without_matplotlib_the_command_says_how_to_install_it(run_dir, tmp_path, monkeypatch, capsys):
+def test_without_matplotlib_the_command_says_how_to_install_it(run_dir, tmp_path, monkeypatch,
+                                                                capsys):
     real = plotting.importlib.util.find_spec
     monkeypatch.setattr(plotting.importlib.util, "find_spec",
                         lambda name, *a: None if name == "matplotlib" else real(name, *a))
@@ -213,14 +216,16 @@ def test_without_matplotlib_the_command_says_how_to_install_it(run_dir, tmp_path
 
 
 def test_the_headless_path_never_imports_matplotlib_or_pygame():
-    code = ("import sys, alife.cli, alife.runners.headless, alife.runners.evolve, alife.report.cli, "
-            "alife.report.stats, alife.report.family; "
-            "assert 'matplotlib' not in sys.modules and 'pygame' not in sys.modules, sorted(sys.modules)")
+    code = ("import sys, alife.cli, alife.runners.headless, alife.runners.evolve, "
+            "alife.report.cli, alife.report.stats, alife.report.family; "
+            "assert 'matplotlib' not in sys.modules and 'pygame' not in sys.modules, "
+            "sorted(sys.modules)")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True)
 
 
-def test_a_run_folder_without_rows_or_checkpoint_still_reports_and_says_what_is_missing(run_dir, tmp_path):
+def test_a_run_folder_without_rows_or_checkpoint_still_reports_and_says_what_is_missing(
+        run_dir, tmp_path):
     folder = tmp_path / "bare"
     folder.mkdir()
     header = (run_dir / "metrics.csv").read_text().splitlines()[0]
@@ -241,12 +246,14 @@ def test_generational_report_follows_each_generation_from_birth(tmp_path):
 
 
 def test_surprise_within_life_groups_rows_by_cohort_age():
-    """Rows at ticks 10..60 belong to generation 0 at ages 10..60; tick 70 is generation 1, age 10."""
+    """Rows at ticks 10..60 belong to generation 0 at ages 10..60; tick 70 is generation 1,
+    age 10."""
     from alife.report import run_report
     from alife.report.data import RunData
 
     ticks = np.arange(0, 130, 10, dtype=float)
-    surprise = np.where(ticks == 0, np.nan, 1.0 + ((ticks - 1) // 60))  # generation g: surprise g + 1
+    # generation g: surprise g + 1
+    surprise = np.where(ticks == 0, np.nan, 1.0 + ((ticks - 1) // 60))
     data = RunData(folder=Path("."), summary={"mode": "generational"},
                    config={"evolution": {"generation_ticks": 60}},
                    metrics={"tick": ticks, "mean_surprise": surprise})

@@ -20,7 +20,8 @@ TINY = ["--set", "world.width=24", "--set", "world.height=20", "--set", "agents.
 def evolved(tmp_path_factory):
     """A generational evolution of 5 short generations, read back."""
     folder = tmp_path_factory.mktemp("legible") / "evolve"
-    assert main(["evolve", *TINY, "--mode", "generational", "--set", "evolution.generation_ticks=60",
+    assert main(["evolve", *TINY, "--mode", "generational",
+                 "--set", "evolution.generation_ticks=60",
                  "--generations", "5", "--out", str(folder)]) == 0
     return load_run(folder)
 
