@@ -63,7 +63,8 @@ def test_kernels_import_only_kernels():
 
 
 # inside runners/, bottom up: a module imports only the runners listed before it
-RUNNERS = ("compiling", "consistency", "loop", "headless", "population", "islands", "evolve", "resume")
+RUNNERS = ("compiling", "consistency", "loop", "headless", "population", "islands", "evolve",
+           "resume")
 
 
 def test_runners_import_only_the_runners_below_them():
