@@ -23,9 +23,14 @@ import signal
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 DASK_HINT = 'pip install "alife-sim[dask]"'
+#: seconds a broken process pool's surviving workers get to save their state and exit when
+#: the pool is shut down, before they are killed (so a broken pool never hangs its caller)
+BROKEN_POOL_GRACE = 60.0
+
+_in_pool_worker = False  # set in the process pool's workers by their initializer
 
 
 class ExecutorUnavailable(RuntimeError):
@@ -40,6 +45,11 @@ class ExecutorInfo:
     # ask the runs in progress to stop and save their state (as Ctrl-C in a terminal does
     # for the whole process group); used when only this process was told to stop (SIGTERM)
     interrupt_runs: Callable[[], None] = lambda: None
+    # the process pool's worker processes: kill_workers() kills those still alive (a broken
+    # pool whose survivors have saved their state); worker_exits() gives pid -> exit code
+    # (negative: the signal that ended it), complete once the executor is shut down
+    kill_workers: Callable[[], None] = lambda: None
+    worker_exits: Callable[[], dict[int, int | None]] = field(default=lambda: {})
 
 
 def default_workers() -> int:
@@ -65,16 +75,18 @@ def open_executor(workers: int | None = None, scheduler: str | None = None,
         if n > default_workers():
             description += (f" (more than the {default_workers()} cores here: the runs share them, "
                             "each slower, and each worker holds its own memory)")
-        pool = ProcessPoolExecutor(max_workers=n, mp_context=_pool_context(), initializer=ignore_sigint)
-        def interrupt_runs() -> None:
-            for process in list(getattr(pool, "_processes", {}).values()):  # (not public API)
-                with contextlib.suppress(ProcessLookupError, OSError):
-                    os.kill(process.pid, signal.SIGINT)
-
+        pool = ProcessPoolExecutor(max_workers=n, mp_context=_pool_context(),
+                                   initializer=_pool_worker_init)
+        workers_seen = _PoolWorkers(pool)
         try:
-            yield ExecutorInfo(pool, {"*": n}, description, interrupt_runs)
+            yield ExecutorInfo(pool, {"*": n}, description, workers_seen.interrupt,
+                               workers_seen.kill, workers_seen.exits)
         finally:
+            workers_seen.note()
+            if getattr(pool, "_broken", False):
+                workers_seen.reap_broken(BROKEN_POOL_GRACE)
             pool.shutdown(wait=True, cancel_futures=True)
+            workers_seen.closed = True
         return
     with _dask_client(scheduler, workers, wait_for_workers) as (client, description):
         slots: dict[str, int] = {}
@@ -86,6 +98,51 @@ def open_executor(workers: int | None = None, scheduler: str | None = None,
             yield ExecutorInfo(executor, slots, description.format(slots=sum(slots.values())))
         finally:
             executor.shutdown(wait=False)
+
+
+class _PoolWorkers:
+    """The worker processes a process pool has started (read from its private ``_processes``,
+    which it empties on shutdown), so that they can be signalled and their exit codes read."""
+
+    def __init__(self, pool: ProcessPoolExecutor):
+        self.pool = pool
+        self.seen: dict[int, multiprocessing.process.BaseProcess] = {}
+        self.closed = False
+
+    def note(self) -> None:
+        self.seen.update(getattr(self.pool, "_processes", None) or {})  # (not public API)
+
+    def _signal(self, signum: int) -> None:
+        if self.closed:  # every worker has been waited for
+            return
+        self.note()
+        for pid in list(self.seen):
+            with contextlib.suppress(ProcessLookupError, OSError):
+                os.kill(pid, signum)
+
+    def interrupt(self) -> None:
+        self._signal(signal.SIGINT)
+
+    def kill(self) -> None:
+        self._signal(signal.SIGKILL)
+
+    def exits(self) -> dict[int, int | None]:
+        """pid -> exit code; only once the pool is shut down (reading a live pool's exit codes
+        would race with its own thread, which waits for them)."""
+        if not self.closed:
+            return {}
+        return {pid: process.exitcode for pid, process in self.seen.items()}
+
+    def reap_broken(self, grace: float) -> None:
+        """A broken pool has told its surviving workers to stop (SIGTERM: a run in progress
+        saves its state) and waits for them in its own thread; one blocked for good (e.g. on a
+        queue lock its killed sibling held) would hang the shutdown. Give them ``grace``
+        seconds, then kill them."""
+        thread = getattr(self.pool, "_executor_manager_thread", None)
+        if thread is not None:
+            thread.join(grace)
+            if thread.is_alive():
+                self.kill()
 
 
 def _pool_context():
@@ -146,6 +203,17 @@ def ignore_sigint() -> None:
     """Pool initializer: idle workers ignore Ctrl-C (the parent handles it); a run in progress
     takes it as an interruption (see :func:`alife.batch.worker._interruptible`)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _pool_worker_init() -> None:
+    global _in_pool_worker
+    _in_pool_worker = True
+    ignore_sigint()
+
+
+def in_pool_worker() -> bool:
+    """True in a worker process of :func:`open_executor`'s process pool."""
+    return _in_pool_worker
 
 
 def _dask_host() -> str | None:

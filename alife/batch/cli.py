@@ -25,6 +25,9 @@ def register(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--yes", action="store_true",
                    help="run a sweep of more than 10,000 runs (refused without it)")
     add_executor_args(p)
+    p.add_argument("--retries", type=int, metavar="N", default=None,
+                   help="run a run whose worker process died (killed, out of memory) again up "
+                   "to N times, from its last checkpoint, before it counts as failed (default 2)")
     p.add_argument("--csv", dest="parquet", action="store_false", default=None,
                    help="write the long metrics table as CSV even when pyarrow is installed")
     add_progress_args(p)
@@ -34,14 +37,15 @@ def register(subparsers) -> argparse.ArgumentParser:
 
 def main(args: argparse.Namespace) -> int:
     from alife.batch.spec import MAX_RUNS, SweepError
-    from alife.batch.sweep import run_sweep
+    from alife.batch.sweep import WORKER_RETRIES, run_sweep
     from alife.config import ConfigError
     from alife.parallel import ExecutorUnavailable
 
     try:
         outcome = run_sweep(args.sweep, args.out, workers=args.workers, scheduler=args.scheduler,
                             max_runs=None if args.yes else MAX_RUNS,
-                            progress=args.progress, parquet=args.parquet)
+                            progress=args.progress, parquet=args.parquet,
+                            retries=WORKER_RETRIES if args.retries is None else args.retries)
     except (SweepError, ConfigError, ExecutorUnavailable, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

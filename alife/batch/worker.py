@@ -3,9 +3,17 @@
 :func:`execute` takes a :class:`RunTask` (plain data, picklable) and writes the run folder
 through the command of :data:`alife.batch.commands.COMMANDS`, then ``sweep_run.json``: the
 run's id, status (the command's, or "failed"), error, wall time, attempt number, host, pid and
-numba thread count. A run that raises is recorded as failed (its traceback in ``error.txt``);
-the exception does not leave the worker. An interrupted run (Ctrl-C) is resumed by the next
-attempt when its command can resume; a failed one starts again from scratch.
+numba thread count. While it runs, the sweep folder's ``.running/<run_id>.json`` names the
+attempt and the worker's pid (removed once the record is written), so a run whose worker
+process died is told apart from one that never started, and its attempts are counted. A run
+that raises is recorded as failed (its traceback in ``error.txt``); the exception does not
+leave the worker. An interrupted run (Ctrl-C, SIGTERM) or one whose worker died (its marker
+left, or failed with ``worker_died``) is resumed by the next attempt when its command can
+resume; a run that raised starts again from scratch.
+
+A process-pool worker whose run was interrupted starts no further run (it answers
+:data:`NOT_STARTED` without touching the folder): it is being stopped, by a Ctrl-C or by the
+pool itself when a sibling process died, and the sweep hands those runs out again.
 """
 
 from __future__ import annotations
@@ -25,6 +33,14 @@ from typing import Any
 RECORD = "sweep_run.json"
 ERROR = "error.txt"
 TOKEN = ".sweep-token"
+RUNNING_DIR = ".running"     # <sweep>/.running/<run_id>.json: a worker runs that run
+NOT_STARTED = "not started"  # a returned (never written) record: the worker did not run it
+#: test-only hook: a file ``<sweep folder>/.test-kill-worker/<run_id>`` holding "TIMES TICK"
+#: makes the worker that starts that run SIGKILL itself when the run reaches TICK (0: at
+#: once), TIMES times in all (the file counts down); see :func:`_test_kill_hook`
+KILL_HOOK = ".test-kill-worker"
+
+_stopping = False  # a pool worker whose run was interrupted: it is being stopped
 
 
 @dataclass(frozen=True)
@@ -56,20 +72,31 @@ def execute(task: RunTask) -> dict[str, Any]:
     from alife.batch.commands import COMMANDS
     from alife.config import load_config
     from alife.io.run_folder import write_json
-    from alife.parallel import thread_budget
+    from alife.parallel import in_pool_worker, thread_budget
 
+    global _stopping
     folder = Path(task.folder)
+    if _stopping and in_pool_worker():
+        return {"run_id": task.run_id, "status": NOT_STARTED}
     _check_visible(folder, task.token)
     command = COMMANDS[task.command]
     options = command.options.model_validate(task.options)
-    previous = read_record(folder)
+    previous, died = read_record(folder), read_marker(folder)
     started = time.perf_counter()
     threads = thread_budget(task.slots)
     status, error, resumed = "failed", "", False
+    record = {"run_id": task.run_id, "status": status, "error": error, "wall_seconds": 0.0,
+              "attempt": attempts(folder) + 1, "resumed": resumed,
+              "host": socket.gethostname(), "pid": os.getpid(), "threads": threads}
+    _write_marker(folder, record)
     restore = _interruptible()
+    undo_hook = _test_kill_hook(folder, task.run_id)
     try:
         summary = None
-        if command.resume is not None and previous.get("status") != "failed" and _has_files(folder):
+        # a run that raised starts again from scratch; one that was stopped, or whose worker
+        # died, goes on from its checkpoint
+        if (command.resume is not None and _has_files(folder)
+                and (died or previous.get("status") != "failed" or previous.get("worker_died"))):
             try:
                 summary = command.resume(folder, options)
                 resumed = True
@@ -89,20 +116,15 @@ def execute(task: RunTask) -> dict[str, Any]:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / ERROR).write_text(traceback.format_exc(), encoding="utf-8")
     finally:
+        undo_hook()
         restore()
-    record = {
-        "run_id": task.run_id,
-        "status": status,
-        "error": error,
-        "wall_seconds": round(time.perf_counter() - started, 3),
-        "attempt": int(previous.get("attempt", 0)) + 1,
-        "resumed": resumed,
-        "host": socket.gethostname(),
-        "pid": os.getpid(),
-        "threads": threads,
-    }
+    if status == "interrupted" and in_pool_worker():
+        _stopping = True  # Ctrl-C, or the pool stops this worker: run nothing more here
+    record.update(status=status, error=error, resumed=resumed,
+                  wall_seconds=round(time.perf_counter() - started, 3))
     folder.mkdir(parents=True, exist_ok=True)
     write_json(folder / RECORD, record)
+    clear_marker(folder)
     return record
 
 
@@ -112,6 +134,38 @@ def read_record(folder: Path) -> dict[str, Any]:
         return json.loads((folder / RECORD).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
+
+
+def marker_path(folder: Path) -> Path:
+    """Where a worker notes that it runs the run in ``folder`` (its pid, its attempt): in the
+    sweep folder, since the run folder must be empty when a run starts."""
+    return folder.parent.parent / RUNNING_DIR / f"{folder.name}.json"
+
+
+def read_marker(folder: Path) -> dict[str, Any]:
+    """The run's marker ({} when none): an attempt that began and never recorded its end."""
+    try:
+        marker = json.loads(marker_path(folder).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return marker if isinstance(marker, dict) else {}
+
+
+def clear_marker(folder: Path) -> None:
+    marker_path(folder).unlink(missing_ok=True)
+
+
+def attempts(folder: Path) -> int:
+    """Attempts at the run so far: those that recorded their end and one that did not."""
+    return max(int(read_record(folder).get("attempt", 0)),
+               int(read_marker(folder).get("attempt", 0)))
+
+
+def _write_marker(folder: Path, record: dict[str, Any]) -> None:
+    from alife.io.run_folder import write_json
+
+    marker_path(folder).parent.mkdir(exist_ok=True)
+    write_json(marker_path(folder), {k: record[k] for k in ("run_id", "attempt", "host", "pid")})
 
 
 def _interruptible():
@@ -143,3 +197,30 @@ def _empty(folder: Path) -> None:
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
+
+
+def _test_kill_hook(folder: Path, run_id: str):
+    """Test-only (see :data:`KILL_HOOK`): when the sweep folder holds a kill request for this
+    run, count it down and SIGKILL this process as the run reaches the requested tick, as the
+    OOM killer would. Returns the undo function (restores ``Simulation.step``)."""
+    path = folder.parent.parent / KILL_HOOK / run_id
+    try:
+        times, tick = (int(word) for word in path.read_text(encoding="utf-8").split())
+    except (OSError, ValueError):
+        return lambda: None
+    if times <= 0:
+        return lambda: None
+    path.write_text(f"{times - 1} {tick}\n", encoding="utf-8")
+    if tick <= 0:
+        os.kill(os.getpid(), signal.SIGKILL)
+    from alife.sim import Simulation
+
+    step = Simulation.step
+
+    def step_or_die(self, n=1):
+        if self.tick >= tick:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return step(self, n)
+
+    Simulation.step = step_or_die
+    return lambda: setattr(Simulation, "step", step)
