@@ -1,8 +1,9 @@
 """``alife sweep SWEEP.yaml [--workers N] [--scheduler ADDRESS|local] [--out DIR]``.
 
 ``register(subparsers)`` adds the subcommand to ``alife``'s parser; the parsed arguments carry
-``handler=main``. Exit codes: 0 every run finished, 1 some runs failed (see results.csv),
-2 bad input, 130 interrupted (re-run the same command to go on).
+``handler=main``. Exit codes: 0 every run finished, 1 some runs failed (see results.csv) or
+the sweep folder could not be written, 2 bad input (incl. a folder of another sweep, a damaged
+run file), 130 interrupted (re-run the same command to go on).
 """
 
 from __future__ import annotations
@@ -49,6 +50,11 @@ def main(args: argparse.Namespace) -> int:
     except (SweepError, ConfigError, ExecutorUnavailable, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except OSError as err:  # the sweep folder cannot be written (full disk, read-only, ...)
+        where = f"{err.filename}: " if err.filename else ""
+        print(f"error: {where}{err.strerror or err}; the runs finished so far are kept in their "
+              "folders: run the same command again once that is fixed", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     if outcome.interrupted:

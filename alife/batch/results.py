@@ -14,10 +14,14 @@ parameters in front. Runs that failed or never ran have no rows. Columns that ex
 some runs (e.g. affect columns when ``affect.dims`` is swept) are empty for the others.
 ``generations.parquet`` (or ``.csv``), for sweeps of ``evolve``: the same for every run's
 generations.csv, one row per generation.
+
+Each table replaces its earlier version only once written whole (a reader never finds it
+missing or cut). A run file that cannot be read raises :class:`DamagedRun`, naming it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import importlib.util
 import json
@@ -25,7 +29,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from alife.batch.spec import Sweep
+from alife.batch.spec import Sweep, SweepError
 from alife.batch.worker import read_record
 
 RESULTS = "results.csv"
@@ -104,13 +108,16 @@ def write_long(sweep: Sweep, out: Path, parquet: bool | None = None,
             front = {"run_id": planned.run_id, "seed": planned.seed, "repetition": planned.repetition}
             front.update({name: cell(planned.params.get(name)) for name in sweep.param_names})
             parts.append((front, folder / f"{table}.csv"))
-    for stale in (out / f"{table}.parquet", out / f"{table}.csv"):
-        stale.unlink(missing_ok=True)
+    wanted, other = (out / f"{table}.parquet", out / f"{table}.csv")[::1 if parquet else -1]
     if not parts:
+        wanted.unlink(missing_ok=True)
+        other.unlink(missing_ok=True)
         return None
-    if parquet:
-        return _long_parquet(parts, out / f"{table}.parquet")
-    return _long_csv(parts, out / f"{table}.csv")
+    # the earlier table stays in place until the new one replaces it (a report made meanwhile
+    # reads it whole; a failure leaves it)
+    written = _long_parquet(parts, wanted) if parquet else _long_csv(parts, wanted)
+    other.unlink(missing_ok=True)
+    return written
 
 
 def cell(value: Any) -> Any:
@@ -121,19 +128,24 @@ def cell(value: Any) -> Any:
 def _long_csv(parts, path: Path) -> Path:
     headers = []
     for _, metrics in parts:
-        with metrics.open(newline="", encoding="utf-8") as f:
+        with _reading(metrics), metrics.open(newline="", encoding="utf-8") as f:
             headers.append(next(csv.reader(f), []))
     columns = _columns([list(parts[0][0])] + headers)
     tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("w", newline="", encoding="utf-8") as f:
+    with _replacing(tmp, path), tmp.open("w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=columns, restval="")
         writer.writeheader()
         for front, metrics in parts:
-            with metrics.open(newline="", encoding="utf-8") as m:
-                for row in csv.DictReader(m):
-                    writer.writerow({**front, **row})
-    tmp.replace(path)
+            for row in _rows(metrics):
+                writer.writerow({**front, **row})
     return path
+
+
+def _rows(path: Path):
+    """The rows of a run's table (a read error names the file; a write error of the caller
+    is not mistaken for one)."""
+    with _reading(path), path.open(newline="", encoding="utf-8") as f:
+        yield from csv.DictReader(f)
 
 
 def _long_parquet(parts, path: Path) -> Path:
@@ -143,27 +155,62 @@ def _long_parquet(parts, path: Path) -> Path:
 
     tables = []
     for front, metrics in parts:
-        table = pacsv.read_csv(metrics)
+        with _reading(metrics):
+            table = pacsv.read_csv(metrics)
         n = table.num_rows
         for i, (name, value) in enumerate(front.items()):
             table = table.add_column(i, name, pa.array([value] * n))
         tables.append(table)
     combined = pa.concat_tables(tables, promote_options="permissive")
     tmp = path.with_name(path.name + ".tmp")
-    pq.write_table(combined, tmp)
-    tmp.replace(path)
+    with _replacing(tmp, path):
+        pq.write_table(combined, tmp)
     return path
 
 
 def _last_row(path: Path) -> dict[str, str]:
     try:
-        with path.open(newline="", encoding="utf-8") as f:
+        with _reading(path), path.open(newline="", encoding="utf-8") as f:
             last: dict[str, str] = {}
             for last in csv.DictReader(f):
                 pass
             return last
-    except OSError:
+    except FileNotFoundError:
         return {}
+
+
+class DamagedRun(SweepError):
+    """A finished run's file cannot be read: the tables are not rewritten (the earlier ones
+    stay) until it is fixed or the run folder is deleted (then the run runs again)."""
+
+
+@contextlib.contextmanager
+def _reading(path: Path):
+    """Name the file, and what to do, when a run's table cannot be read."""
+    try:
+        yield
+    except FileNotFoundError:
+        raise
+    except (OSError, ValueError, csv.Error) as err:  # incl. decoding and pyarrow's errors
+        raise DamagedRun(
+            f"{path}: cannot be read ({type(err).__name__}: {err}); the run's files are damaged. "
+            f"Delete its folder {path.parent} and run the same command again to run it again; "
+            "results.csv and the long table were left as they were") from None
+
+
+@contextlib.contextmanager
+def _replacing(tmp: Path, path: Path):
+    """Write ``tmp`` in the block, then move it over ``path``; on failure remove ``tmp``
+    (``path`` is left as it was) and raise an OSError that names ``path``."""
+    try:
+        yield
+        tmp.replace(path)
+    except OSError as err:
+        tmp.unlink(missing_ok=True)
+        raise OSError(err.errno, err.strerror or str(err), str(path)) from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _columns(key_lists: Iterable[Iterable[str]]) -> list[str]:
@@ -175,8 +222,7 @@ def _columns(key_lists: Iterable[Iterable[str]]) -> list[str]:
 
 def _write_csv(path: Path, columns: list[str], rows: list[dict[str, Any]]) -> None:
     tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("w", newline="", encoding="utf-8") as f:
+    with _replacing(tmp, path), tmp.open("w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=columns, restval="")
         writer.writeheader()
         writer.writerows(rows)
-    tmp.replace(path)

@@ -41,8 +41,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from alife.batch.commands import COMMANDS
-from alife.batch.results import RUNS, run_folder, run_status, write_long, write_results
+from alife.batch.results import (
+    LONG_CSV,
+    LONG_PARQUET,
+    RESULTS,
+    RUNS,
+    run_folder,
+    run_status,
+    write_long,
+    write_results,
+)
 from alife.batch.spec import MAX_RUNS, PlannedRun, Sweep, SweepError, load_sweep
 from alife.batch.worker import (
     ERROR,
@@ -63,6 +74,7 @@ from alife.io.run_folder import write_json
 from alife.parallel import ExecutorInfo, open_executor
 
 DEFAULT_ROOT = Path("sweeps")
+SWEEP_FILE = "sweep.yaml"
 #: a run whose worker process died (SIGKILL, the out-of-memory killer, a crash) is run again
 #: this many times in one invocation (process pool: each time in a fresh pool, from its last
 #: checkpoint) before it is recorded as failed with the cause; ``alife sweep --retries N``
@@ -114,15 +126,12 @@ def run_sweep(
         raise SweepError(f"--out {out}: a file, not a folder; choose a new folder")
     out.mkdir(parents=True, exist_ok=True)
     with holding(out, "alife sweep"):
-        token = _prepare(out, sweep)
+        token = _prepare(out, sweep, log)
         finished = COMMANDS[sweep.command].finished
-        todo = []
-        for planned in sweep.runs:
-            folder = run_folder(out, planned.run_id)
-            _check_same_config(folder, planned)
-            if run_status(folder) not in finished:
-                todo.append(planned)
+        todo = [p for p in sweep.runs if run_status(run_folder(out, p.run_id)) not in finished]
         skipped = len(sweep.runs) - len(todo)
+        if not (out / RESULTS).exists():  # a report made while the sweep runs finds its table
+            write_results(sweep, out)
         if progress is None:
             progress = sys.stderr.isatty()
         interrupted = False
@@ -464,8 +473,10 @@ def _describe(planned: PlannedRun) -> str:
     return f"{params + ', ' if params else ''}seed {planned.seed}"
 
 
-def _prepare(out: Path, sweep: Sweep) -> str:
-    """Create or reopen the output folder; returns its token."""
+def _prepare(out: Path, sweep: Sweep, log: Callable[[str], None]) -> str:
+    """Create or reopen the output folder; returns its token. An earlier sweep's folder is
+    reopened only for the same sweep (or one extended by more values, seeds or repeats): its
+    files are rewritten only once every check has passed."""
     marker = out / TOKEN
     if marker.is_file():
         token = marker.read_text(encoding="utf-8").strip()
@@ -476,9 +487,86 @@ def _prepare(out: Path, sweep: Sweep) -> str:
         token = secrets.token_hex(16)
         out.mkdir(parents=True, exist_ok=True)
         marker.write_text(token + "\n", encoding="utf-8")
+    _check_same_sweep(out, sweep, log)
+    for planned in sweep.runs:
+        _check_same_config(run_folder(out, planned.run_id), planned)
+    _check_table_paths(out)
     (out / RUNS).mkdir(exist_ok=True)
-    (out / "sweep.yaml").write_text(sweep.text, encoding="utf-8")
+    (out / SWEEP_FILE).write_text(sweep.text, encoding="utf-8")
     return token
+
+
+def _check_same_sweep(out: Path, sweep: Sweep, log: Callable[[str], None]) -> None:
+    """Refuse a folder that holds another sweep's runs: runs of another command, or run
+    folders this sweep does not plan when it is another sweep (another name, or other swept
+    parameters), whose results.csv and sweep.yaml it would replace. The same sweep with values,
+    seeds or repeats taken out goes on; the runs it no longer plans stay in their folders, and
+    the log says so."""
+    try:
+        folders = sorted(p.name for p in (out / RUNS).iterdir() if p.is_dir())
+    except OSError:
+        folders = []
+    if not folders:
+        return
+    earlier = _earlier_sweep(out)
+    name = earlier.get("name") if isinstance(earlier.get("name"), str) else None
+    where = f" (its sweep.yaml names '{name}')" if name else ""
+    command = earlier.get("command", "run")
+    if command != sweep.command:
+        raise SweepError(f"--out {out}: holds the runs of a sweep with command: {command}{where}, "
+                         f"this one is command: {sweep.command}; choose a new --out (nothing "
+                         "there was changed)")
+    planned = {p.run_id for p in sweep.runs}
+    strays = [folder for folder in folders if folder not in planned]
+    if not strays:
+        return
+    many = len(strays) != 1
+    held = (f"holds {len(strays)} run folder{'s' * many} this sweep does not plan "
+            f"(runs/{strays[0]}{', ...' * many})")
+    swept = _swept_keys(earlier)
+    if (name is not None and name != sweep.name) or (swept is not None
+                                                     and swept != set(sweep.param_names)):
+        what = (f"its sweep.yaml names '{name}', this sweep '{sweep.name}'"
+                if name is not None and name != sweep.name else
+                f"it sweeps {', '.join(sorted(swept)) or 'nothing'}, this one "
+                f"{', '.join(sorted(sweep.param_names)) or 'nothing'}")
+        raise SweepError(f"--out {out}: another sweep's folder ({what}) that {held}; choose a new "
+                         "--out (nothing there was changed)")
+    log(f"alife sweep: --out {out} {held}: values, seeds or repeats were taken out of the sweep; "
+        f"{'they stay' if many else 'it stays'} in runs/ but not in results.csv")
+
+
+def _swept_keys(data: dict[str, Any]) -> set[str] | None:
+    """The parameters a sweep file's mapping sweeps (grid and cases keys); None if unclear."""
+    grid, cases = data.get("grid") or {}, data.get("cases") or []
+    if not isinstance(grid, dict) or not isinstance(cases, list):
+        return None
+    keys = set(grid)
+    for case in cases:
+        if not isinstance(case, dict):
+            return None
+        keys |= {k for k in case if k != "seed"}
+    return keys
+
+
+def _earlier_sweep(out: Path) -> dict[str, Any]:
+    """What the folder's sweep.yaml (the last invocation's sweep file) says, {} if nothing."""
+    try:
+        data = yaml.safe_load((out / SWEEP_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError, yaml.YAMLError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _check_table_paths(out: Path) -> None:
+    """Refuse, before anything runs, a folder or other non-file where a table will be written."""
+    for name in (RESULTS, SWEEP_FILE, LONG_CSV, LONG_PARQUET, "generations.csv",
+                 "generations.parquet"):
+        for path in (out / name, out / f"{name}.tmp"):
+            if path.is_symlink() or (path.exists() and not path.is_file()):
+                raise SweepError(f"{path}: not a file, but the sweep writes its "
+                                 f"{'temporary ' * path.name.endswith('.tmp')}{name} there; move "
+                                 "it away and run the same command again (nothing was run)")
 
 
 def _check_same_config(folder: Path, planned: PlannedRun) -> None:
