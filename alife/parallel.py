@@ -20,6 +20,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -209,6 +210,18 @@ def _pool_worker_init() -> None:
     global _in_pool_worker
     _in_pool_worker = True
     ignore_sigint()
+    # tqdm's default lock and numba's lock around starting its threads are named
+    # multiprocessing semaphores when made in such a worker; one that is killed (SIGKILL, the
+    # OOM killer) cannot unlink them, and the resource tracker then warns of a leak as the
+    # sweep ends. Neither is shared with another process here: thread locks do the same.
+    from tqdm import tqdm
+
+    tqdm.set_lock(threading.RLock())
+    with contextlib.suppress(ImportError):
+        from numba.np.ufunc import parallel as numba_parallel
+
+        if getattr(numba_parallel, "_backend_init_process_lock", False) is None:  # (private)
+            numba_parallel._backend_init_process_lock = threading.RLock()
 
 
 def in_pool_worker() -> bool:
