@@ -9,7 +9,8 @@ process died is told apart from one that never started, and its attempts are cou
 that raises is recorded as failed (its traceback in ``error.txt``); the exception does not
 leave the worker. An interrupted run (Ctrl-C, SIGTERM) or one whose worker died (its marker
 left, or failed with ``worker_died``) is resumed by the next attempt when its command can
-resume; a run that raised starts again from scratch.
+resume; a run that raised starts again from scratch. A run already finished is left as it is
+(its record returned): Dask runs a task again when the worker holding its result died.
 
 A process-pool worker whose run was interrupted starts no further run (it answers
 :data:`NOT_STARTED` without touching the folder): it is being stopped, by a Ctrl-C or by the
@@ -82,6 +83,8 @@ def execute(task: RunTask) -> dict[str, Any]:
     command = COMMANDS[task.command]
     options = command.options.model_validate(task.options)
     previous, died = read_record(folder), read_marker(folder)
+    if previous.get("status") in command.finished and not died:
+        return previous  # done already: a Dask worker that lost its result runs it again
     started = time.perf_counter()
     threads = thread_budget(task.slots)
     status, error, resumed = "failed", "", False

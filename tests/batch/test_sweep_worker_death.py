@@ -233,3 +233,18 @@ def test_the_retries_option_is_documented_with_its_default():
     parser = register(argparse.ArgumentParser().add_subparsers())
     assert f"(default {WORKER_RETRIES})" in parser.format_help()
     assert main(["sweep", "x.yaml", "--retries", "-1"]) == 2
+
+
+def test_a_finished_run_handed_out_again_is_left_as_it_is(reference, tmp_path):
+    """(Dask runs a task again when the worker holding its result died.)"""
+    import shutil
+
+    path, ref = reference
+    planned = load_sweep(path).runs[0]
+    out = new_sweep_folder(tmp_path / "out")
+    shutil.copytree(run_folder(ref, planned.run_id), run_folder(out, planned.run_id))
+    stamps = {p: p.stat().st_mtime_ns for p in run_folder(out, planned.run_id).iterdir()}
+    task = RunTask(planned.run_id, str(run_folder(out, planned.run_id)), "fresh", "run",
+                   {"steps": 60}, planned.config.model_dump(mode="json"), {"*": 2})
+    assert execute(task) == record(run_folder(ref, planned.run_id))
+    assert stamps == {p: p.stat().st_mtime_ns for p in run_folder(out, planned.run_id).iterdir()}
