@@ -6,6 +6,7 @@ Usage (from the repository root)::
     python scripts/bench.py --quick                  # smoke test: 1k agents, 1 s
     python scripts/bench.py --agents 1000 50000 --seconds 10 --threads 2
     python scripts/bench.py --set agents.sense_radius=3 --json bench-results/r3.json
+    python scripts/bench.py --build-only --agents 100000 1000000   # building the world only
 
 For each size N the world is the default config with these overrides::
 
@@ -25,9 +26,18 @@ is reported too), runs a warm-up (``--warmup``, default 100 ticks), then steps i
 10 ticks for ``--seconds`` of wall time. ``take_stats()["agent_steps"]`` gives the exact
 number of agent-steps (agents alive at the start of each tick, summed over ticks).
 
+``--build-only`` measures only the building of the world at tick 0 (``Simulation(config)``):
+the child first builds a tiny world, so that loading the compiled kernels is not counted, then
+times the build (wall, user and system CPU seconds: on Linux the system time is mostly the
+mapping of fresh memory) and reports the state's size (every grid and agent array) with the
+peak RSS: the process's before the build, after it, and their ratio to the state. Storage that
+the build does not write (what the first tick writes: senses, memories, error models) is not
+resident yet, so the peak can stay below the state; the stepping table's peak RSS includes it.
+
 Results are printed as a table and saved as JSON (``--json``, default
 ``bench-results/bench.json`` in the repository; ``bench-results/bench-quick.json`` with
-``--quick``) together with the machine (CPUs, platform, Python, numpy, numba) and a timestamp.
+``--quick``, ``bench-results/bench-build.json`` with ``--build-only``) together with the
+machine (CPUs, platform, Python, numpy, numba) and a timestamp.
 A warning follows a size whose measurement is suspect: the population drifted far from N, too
 few ticks were measured, or other processes took CPU time from the numba threads.
 """
@@ -193,6 +203,51 @@ def run_child(n_agents: int, seconds: float, warmup: int, seed: int, extra: list
     }
 
 
+def run_build_child(n_agents: int, seed: int, extra: list[str]) -> dict:
+    """Build (only) one simulation of ``n_agents``: seconds, CPU and peak RSS against the
+    state's size; a JSON-ready dict."""
+    sys.path.insert(0, str(REPO_ROOT))  # this repository's alife (see run_child)
+    import alife
+    from alife import ConfigError, Simulation
+
+    t = time.perf_counter()  # load (or compile) the kernels the build runs: not counted
+    Simulation(None, seed=seed, overrides=["agents.initial_count=16", "world.width=16",
+                                           "world.height=16"])
+    warmup_seconds = time.perf_counter() - t
+    overrides = bench_overrides(n_agents) + list(extra)
+    rss_before = peak_rss_mib()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    t = time.perf_counter()
+    try:
+        sim = Simulation(None, seed=seed, overrides=overrides)
+    except ConfigError as err:
+        return {"agents": n_agents, "error": f"bad config: {err}", "overrides": overrides}
+    build_seconds = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    state_mib = state_nbytes(sim.state) / MIB
+    peak = peak_rss_mib()
+    return {
+        "agents": n_agents,
+        "alife": str(Path(alife.__file__).resolve().parent),
+        "grid": [sim.config.world.width, sim.config.world.height],
+        "overrides": overrides,
+        "seed": seed,
+        "warmup_seconds": warmup_seconds,
+        "build_seconds": build_seconds,
+        "build_user_seconds": after.ru_utime - usage.ru_utime,
+        "build_system_seconds": after.ru_stime - usage.ru_stime,
+        "page_faults": after.ru_minflt - usage.ru_minflt,
+        "capacity": sim.state.capacity,
+        "state_bytes": state_nbytes(sim.state),
+        "state_mib": state_mib,
+        "rss_before_build_mib": rss_before,
+        "peak_rss_mib": peak,
+        "peak_rss_over_state": peak / state_mib,
+        "build_rss_growth_over_state": (peak - rss_before) / state_mib,
+        "config": sim.config.model_dump(mode="json"),
+    }
+
+
 # --------------------------------------------------------------------------------------------
 # parent: one child per size, table, JSON
 
@@ -207,6 +262,8 @@ def run_size(n_agents: int, args: argparse.Namespace, extra: list[str]) -> dict:
            "--seconds", str(args.seconds), "--warmup", str(args.warmup), "--seed", str(args.seed)]
     if args.ticks:
         cmd += ["--ticks", str(args.ticks)]
+    if args.build_only:
+        cmd += ["--build-only"]
     for item in extra:
         cmd += ["--set", item]
     proc = subprocess.run(cmd, capture_output=True, text=True)
@@ -317,6 +374,35 @@ def format_table(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
+BUILD_FOOTNOTE = """
+build s = Simulation(...) after a tiny world has loaded the kernels; user/sys = its CPU seconds
+(sys: mostly mapping fresh memory). state = every grid and agent array; RSS before = the process
+before the build (interpreter, numpy, numba, kernels); peak/state = peak RSS / state;
+growth/state = (peak RSS - RSS before) / state. Storage the first tick writes is not resident
+yet."""
+
+
+def format_build_table(results: list[dict]) -> str:
+    header = ("agents", "grid", "build s", "user s", "sys s", "state MiB", "RSS before MiB",
+              "peak RSS MiB", "peak/state", "growth/state")
+    rows = []
+    for r in results:
+        if "error" in r:
+            rows.append((f"{r['agents']:,}", "-", "FAILED") + ("-",) * (len(header) - 3))
+            continue
+        w, h = r["grid"]
+        rows.append((f"{r['agents']:,}", f"{w}x{h}", f"{r['build_seconds']:.2f}",
+                     f"{r['build_user_seconds']:.2f}", f"{r['build_system_seconds']:.2f}",
+                     f"{r['state_mib']:,.1f}", f"{r['rss_before_build_mib']:,.1f}",
+                     f"{r['peak_rss_mib']:,.1f}", f"{r['peak_rss_over_state']:.3f}",
+                     f"{r['build_rss_growth_over_state']:.3f}"))
+    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(header)]
+    lines = ["  ".join(h.rjust(w) for h, w in zip(header, widths)),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(c.rjust(w) for c, w in zip(row, widths)) for row in rows]
+    return "\n".join(lines)
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description="Benchmark alife: agent-steps/s (warm) and peak RSS per population size.")
@@ -344,6 +430,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                              "max_population 3000, regrowth 0.05, 4500 ticks (add --threads 1)")
     parser.add_argument("--quick", action="store_true",
                         help=f"smoke test: {QUICK_SIZES[0]:,} agents for {QUICK_SECONDS:g} s")
+    parser.add_argument("--build-only", action="store_true",
+                        help="measure only building the world (seconds, CPU, peak RSS against "
+                             "the state's size), no steps")
     parser.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.quick:
@@ -352,7 +441,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         args.agents, args.ticks = [MATCHED_AGENTS], args.ticks or MATCHED_TICKS
         args.overrides = [f"world.width={MATCHED_SIDE}", f"world.height={MATCHED_SIDE}", *args.overrides]
     if args.json is None:
-        args.json = RESULTS_DIR / ("bench-quick.json" if args.quick else "bench.json")
+        args.json = RESULTS_DIR / ("bench-build.json" if args.build_only else
+                                   "bench-quick.json" if args.quick else "bench.json")
     if any(n <= 0 for n in args.agents):
         parser.error("--agents: sizes must be > 0")
     if args.seconds <= 0:
@@ -369,7 +459,11 @@ def main(argv: list[str] | None = None) -> int:
         extra.insert(0, f"run.threads={args.threads}")
 
     if args.child is not None:
-        result = run_child(args.child, args.seconds, args.warmup, args.seed, extra, args.ticks or 0)
+        if args.build_only:
+            result = run_build_child(args.child, args.seed, extra)
+        else:
+            result = run_child(args.child, args.seconds, args.warmup, args.seed, extra,
+                               args.ticks or 0)
         print(json.dumps(result), flush=True)
         return 2 if "error" in result else 0
 
@@ -377,8 +471,11 @@ def main(argv: list[str] | None = None) -> int:
     print("  " + "  ".join(OVERRIDES_TEMPLATE))
     if extra:
         print("  extra: " + "  ".join(extra))
-    print(f"  {args.warmup} warm-up ticks, then {args.seconds:g} s measured in batches of "
-          f"{BATCH_TICKS} ticks; each size in its own process\n")
+    if args.build_only:
+        print("  the world at tick 0 only (no steps); each size in its own process\n")
+    else:
+        print(f"  {args.warmup} warm-up ticks, then {args.seconds:g} s measured in batches of "
+              f"{BATCH_TICKS} ticks; each size in its own process\n")
 
     results = []
     for n in args.agents:
@@ -390,13 +487,13 @@ def main(argv: list[str] | None = None) -> int:
                 print(result["stderr"], file=sys.stderr)
         else:
             print(f"  measured {result['alife']}")
-            for warning in result_warnings(result):
+            for warning in ([] if args.build_only else result_warnings(result)):
                 print(f"  warning: {warning}")
         results.append(result)
 
     print()
-    print(format_table(results))
-    print(FOOTNOTE)
+    print(format_build_table(results) if args.build_only else format_table(results))
+    print(BUILD_FOOTNOTE if args.build_only else FOOTNOTE)
 
     report = {
         "timestamp": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -410,6 +507,7 @@ def main(argv: list[str] | None = None) -> int:
             "occupancy": OCCUPANCY,
             "overrides_per_size": list(OVERRIDES_TEMPLATE),
             "extra_overrides": extra,
+            "build_only": args.build_only,
         },
         "results": results,
     }
