@@ -27,14 +27,39 @@ class FolderInUse(RunFolderError):
     """Another living process writes into the folder."""
 
 
-def _alive(pid: int) -> bool:
+def _alive(pid: int, started: int | None = None) -> bool:
+    """Is process ``pid`` of this host alive, and (``started`` given, where /proc tells) the
+    same process that took the lock, not a later one that got its pid?"""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:  # exists, another user's
-        return True
-    return True
+        pass
+    now = _start_time(pid)
+    return started is None or now is None or now == started
+
+
+def _start_time(pid: int) -> int | None:
+    """When process ``pid`` started (clock ticks since boot, /proc/PID/stat), None where
+    there is no /proc."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return int(stat.rsplit(")", 1)[1].split()[19])  # field 22: after the ")" of the name
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def live_holder(folder: str | Path) -> dict | None:
+    """The writer holding ``folder``'s lock while it lives (pid, host, what, since), else
+    None (no lock, or a stale one; a lock of another host counts as held)."""
+    held = _read(Path(folder) / LOCK)
+    if held is None:
+        return None
+    if held.get("host") == socket.gethostname() and not _alive(int(held.get("pid", -1)),
+                                                             held.get("started")):
+        return None
+    return held
 
 
 def acquire(folder: str | Path, what: str) -> Path:
@@ -46,7 +71,8 @@ def acquire(folder: str | Path, what: str) -> Path:
     if _held.get(path):
         _held[path] += 1
         return path
-    me = {"pid": os.getpid(), "host": socket.gethostname(), "what": what,
+    me = {"pid": os.getpid(), "started": _start_time(os.getpid()),
+          "host": socket.gethostname(), "what": what,
           "since": _dt.datetime.now().isoformat(timespec="seconds"), "argv": sys.argv[:6]}
     for _ in range(3):
         try:
@@ -55,7 +81,8 @@ def acquire(folder: str | Path, what: str) -> Path:
             holder = _read(path)
             if holder is None:
                 continue  # being written or removed just now: look again
-            if holder.get("host") == me["host"] and not _alive(int(holder.get("pid", -1))):
+            if holder.get("host") == me["host"] and not _alive(int(holder.get("pid", -1)),
+                                                              holder.get("started")):
                 with contextlib.suppress(FileNotFoundError):
                     path.unlink()  # stale: its process is gone
                 continue

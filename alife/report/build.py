@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from alife.io.lock import live_holder
 from alife.report.data import ReportError, is_sweep_folder, load_run, load_sweep
 from alife.report.island_report import (
     is_island_folder,
@@ -35,6 +36,11 @@ def make_report(folder: str | Path, out: str | Path | None = None, top: int = 5,
         sweep = load_sweep(folder)
         _mkdir(out)
         figures, notes, table = sweep_figures(sweep, out, metrics)
+        running = live_holder(folder)
+        if running is not None:
+            notes.insert(0, f"the sweep is still running ({running.get('what', 'a writer')}, pid "
+                            f"{running.get('pid')} on {running.get('host')}): this report shows the "
+                            "runs finished so far")
         res = sweep.results
         facts = [("sweep folder", str(folder)), ("runs", int(res["run_id"].size)),
                  ("swept parameters", ", ".join(sweep.params) or "none")]

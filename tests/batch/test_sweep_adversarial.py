@@ -162,6 +162,7 @@ def test_report_on_a_sweep_folder_still_being_written(tmp_path, capsys):
     assert "Traceback" not in capsys.readouterr().err
     page = (tmp_path / "report0" / "report.md").read_text()
     assert "| status pending | 4 |" in page and "no completed runs" in page
+    assert "the sweep is still running" in page  # its lock names a living writer
     assert [r["status"] for r in read_csv(out / "results.csv")] == ["completed"] * 4
 
 

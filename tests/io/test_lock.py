@@ -98,3 +98,23 @@ def test_the_lock_is_reentrant_within_one_process(tmp_path):
     path = acquire(tmp_path, "once")
     release(path)
     assert not path.exists()
+
+
+def test_a_lock_whose_pid_now_belongs_to_another_process_is_stale(tmp_path, sleeper):
+    """The holder died and its pid went to a new process: the start time tells them apart."""
+    from alife.io.lock import _start_time, live_holder
+
+    folder = tmp_path / "run"
+    folder.mkdir()
+    started = _start_time(sleeper)
+    if started is None:
+        pytest.skip("no /proc here: pids cannot be told apart")
+    (folder / LOCK).write_text(json.dumps({"pid": sleeper, "started": started - 1,
+                                           "host": socket.gethostname(), "what": "alife run"}))
+    assert live_holder(folder) is None
+    release(acquire(folder, "alife resume"))  # taken over, no FolderInUse
+    (folder / LOCK).write_text(json.dumps({"pid": sleeper, "started": started,
+                                           "host": socket.gethostname(), "what": "alife run"}))
+    assert live_holder(folder)["pid"] == sleeper
+    with pytest.raises(FolderInUse):
+        acquire(folder, "alife resume")
