@@ -26,7 +26,8 @@ if "NUMBA_THREADING_LAYER_PRIORITY" not in os.environ:
 from alife.config import Config, ConfigError, config_to_yaml, load_config  # noqa: E402
 from alife.sim import Simulation  # noqa: E402
 
-__all__ = ["Config", "ConfigError", "Simulation", "config_to_yaml", "evolve", "load_config", "resume", "run"]
+__all__ = ["Config", "ConfigError", "Simulation", "config_to_yaml", "evolve", "load_config",
+           "resume", "run"]
 __version__ = "0.1.0"
 
 

@@ -439,7 +439,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         args.agents, args.seconds = list(QUICK_SIZES), QUICK_SECONDS
     if args.matched:
         args.agents, args.ticks = [MATCHED_AGENTS], args.ticks or MATCHED_TICKS
-        args.overrides = [f"world.width={MATCHED_SIDE}", f"world.height={MATCHED_SIDE}", *args.overrides]
+        args.overrides = [f"world.width={MATCHED_SIDE}", f"world.height={MATCHED_SIDE}",
+                          *args.overrides]
     if args.json is None:
         args.json = RESULTS_DIR / ("bench-build.json" if args.build_only else
                                    "bench-quick.json" if args.quick else "bench.json")

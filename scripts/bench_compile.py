@@ -39,7 +39,8 @@ event.register("numba:compile", Recorder())
 wall, cpu = time.perf_counter(), time.process_time()
 from alife import Simulation, load_config
 imported = time.perf_counter() - wall
-sim = Simulation(load_config(None, ["world.width=32", "world.height=32", "agents.initial_count=64"]))
+sim = Simulation(load_config(None, ["world.width=32", "world.height=32",
+                                   "agents.initial_count=64"]))
 built = time.perf_counter() - wall
 sim.compile()
 print(json.dumps({"wall": time.perf_counter() - wall, "cpu": time.process_time() - cpu,

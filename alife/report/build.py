@@ -38,9 +38,9 @@ def make_report(folder: str | Path, out: str | Path | None = None, top: int = 5,
         figures, notes, table = sweep_figures(sweep, out, metrics)
         running = live_holder(folder)
         if running is not None:
-            notes.insert(0, f"the sweep is still running ({running.get('what', 'a writer')}, pid "
-                            f"{running.get('pid')} on {running.get('host')}): this report shows the "
-                            "runs finished so far")
+            notes.insert(0, f"the sweep is still running ({running.get('what', 'a writer')}, "
+                            f"pid {running.get('pid')} on {running.get('host')}): this report "
+                            "shows the runs finished so far")
         res = sweep.results
         facts = [("sweep folder", str(folder)), ("runs", int(res["run_id"].size)),
                  ("swept parameters", ", ".join(sweep.params) or "none")]

@@ -360,7 +360,8 @@ def _founder_cells(config: Config, grid: GridState, n: int, rng: np.random.Gener
     """n distinct random free cells (flat indices)."""
     free_cells = np.flatnonzero(~grid.obstacle.ravel())
     if n > free_cells.size:
-        raise ValueError(f"agents.initial_count: {n} founders do not fit in {free_cells.size} free cells")
+        raise ValueError(f"agents.initial_count: {n} founders do not fit in {free_cells.size} "
+                         "free cells")
     return rng.choice(free_cells, size=n, replace=False)
 
 

@@ -38,7 +38,8 @@ def state_bytes(config: Config, layout: GenomeLayout | None = None) -> int:
     return int(capacity * per_agent + config.world.width * config.world.height * CELL_BYTES)
 
 
-def check_fits(config: Config, layout: GenomeLayout | None = None, available: int | None = None) -> None:
+def check_fits(config: Config, layout: GenomeLayout | None = None,
+               available: int | None = None) -> None:
     """Refuse (ConfigError naming the fields) a world that needs more memory than is available."""
     available = available_bytes() if available is None else available
     if available is None:
@@ -48,5 +49,5 @@ def check_fits(config: Config, layout: GenomeLayout | None = None, available: in
         raise ConfigError(
             f"world.width, world.height, agents.initial_count: this world needs about "
             f"{need / 2**30:.1f} GiB ({config.world.width}x{config.world.height} cells, "
-            f"{config.agents.initial_count} agents), but {available / 2**30:.1f} GiB are available; "
-            "make it smaller")
+            f"{config.agents.initial_count} agents), but {available / 2**30:.1f} GiB are "
+            "available; make it smaller")

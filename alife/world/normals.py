@@ -98,7 +98,8 @@ def fill_standard_normal_f32(s, out, ki, wi, fi, r_f, inv_r_f):
             if idx == 0:
                 while True:
                     u, hi, lo, has, held = _next_uint32(hi, lo, inc_hi, inc_lo, has, held)
-                    xx = -inv_r_f * np.float32(math.log1p(-(np.float32(u >> np.uint32(8)) * _TO_FLOAT)))
+                    uniform = np.float32(u >> np.uint32(8)) * _TO_FLOAT
+                    xx = -inv_r_f * np.float32(math.log1p(-uniform))
                     u, hi, lo, has, held = _next_uint32(hi, lo, inc_hi, inc_lo, has, held)
                     yy = -np.float32(math.log1p(-(np.float32(u >> np.uint32(8)) * _TO_FLOAT)))
                     if yy + yy > xx * xx:

@@ -32,7 +32,8 @@ from alife.kernels.simd import LANES
 
 # the AgentState fields stored in blocks of LANES slots, lane last
 LANE_FIELDS = ("senses", "action_prob", "features", "prev_features", "prediction", "traits",
-               "model", "value", "reward_model", "error_fast", "error_slow", "input_scale", "expected", "affect",
+               "model", "value", "reward_model", "error_fast", "error_slow", "input_scale",
+               "expected", "affect",
                "affect_u", "affect_alpha", "drives", "drive_mean", "drive_var", "mem_x",
                "mem_next", "mem_action", "mem_weight")
 
@@ -92,7 +93,8 @@ class AgentState(NamedTuple):
     generation  int32   (n,)        0 for founders, parent's + 1
     birth_tick  int64   (n,)        tick of birth
     death_cause int8    (n,)        0 alive, 1 starved, 2 old age (kept after death)
-    rng         uint64  (n, 3)      per-agent SplitMix64 states: 0 acting, 1 mutation/births, 2 memory
+    rng         uint64  (n, 3)      per-agent SplitMix64 states: 0 acting, 1 mutation/births,
+                                    2 memory
     genome      float32 (n, G)      heritable parameters, layout in GenomeLayout
     senses      float32 (n, S)      last sense vector (layout in alife.kernels.sense)
     action      int8    (n,)        last action (ACTION_NAMES); -1 before the first
