@@ -55,7 +55,8 @@ class ExecutorInfo:
 
 def default_workers() -> int:
     """The cores this process may use."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+            else (os.cpu_count() or 1))
 
 
 @contextmanager
@@ -174,7 +175,8 @@ def _dask_client(scheduler: str, workers: int | None, wait_for_workers: float):
             cluster.close()
         return
     if workers is not None:
-        raise ValueError("--workers: not used with a remote --scheduler (its workers decide); drop it")
+        raise ValueError("--workers: not used with a remote --scheduler (its workers decide); "
+                         "drop it")
     try:
         client = Client(scheduler, timeout="10s")
     except (OSError, TimeoutError, ValueError) as err:
@@ -193,7 +195,8 @@ def _dask_client(scheduler: str, workers: int | None, wait_for_workers: float):
 
 def thread_budget(slots: dict[str, int]) -> int:
     """numba threads for one run: this host's cores shared by the runs it executes at once."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    cores = (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+             else (os.cpu_count() or 1))
     here = slots.get("*")
     if here is None:
         here = slots.get(_dask_host() or "", 1)

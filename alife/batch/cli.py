@@ -21,7 +21,8 @@ def register(subparsers) -> argparse.ArgumentParser:
         description="Run every run of a sweep file and write results.csv and the long metrics "
         "table. Re-running the same command skips finished runs, resumes interrupted ones "
         "and retries failed ones.")
-    p.add_argument("sweep", metavar="SWEEP", help="sweep file (YAML), e.g. configs/sweeps/example.yaml")
+    p.add_argument("sweep", metavar="SWEEP",
+                   help="sweep file (YAML), e.g. configs/sweeps/example.yaml")
     p.add_argument("--out", metavar="DIR", help="output folder (default sweeps/<name>)")
     p.add_argument("--yes", action="store_true",
                    help="run a sweep of more than 10,000 runs (refused without it)")

@@ -28,7 +28,8 @@ class RunOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    steps: int | None = Field(None, ge=0, description="ticks per run (sets run.steps); default: the config's")
+    steps: int | None = Field(
+        None, ge=0, description="ticks per run (sets run.steps); default: the config's")
 
 
 def _configure_run(config: Config, options: RunOptions) -> Config:
@@ -52,16 +53,18 @@ class EvolveOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    generations: int | None = Field(None, ge=1, description="generations (sets evolution.generations)")
-    mode: Literal["generational", "open_ended"] | None = Field(None, description="sets evolution.mode")
+    generations: int | None = Field(
+        None, ge=1, description="generations (sets evolution.generations)")
+    mode: Literal["generational", "open_ended"] | None = Field(
+        None, description="sets evolution.mode")
 
 
 def _configure_evolve(config: Config, options: EvolveOptions) -> Config:
     changes = {"evolution.generations": options.generations, "evolution.mode": options.mode}
     config = load_config(config, {k: v for k, v in changes.items() if v is not None})
     if config.evolution.islands > 1:  # islands take workers of their own: not inside a sweep
-        raise ConfigError("evolution.islands: island runs cannot be sweep runs (they take workers of "
-                          f"their own); use islands: 1, got {config.evolution.islands}")
+        raise ConfigError("evolution.islands: island runs cannot be sweep runs (they take "
+                          f"workers of their own); use islands: 1, got {config.evolution.islands}")
     return config
 
 
@@ -101,7 +104,8 @@ class Command:
 
 
 COMMANDS: dict[str, Command] = {
-    "run": Command(options=RunOptions, configure=_configure_run, start=_start_run, resume=_resume_run),
+    "run": Command(options=RunOptions, configure=_configure_run, start=_start_run,
+                   resume=_resume_run),
     "evolve": Command(options=EvolveOptions, configure=_configure_evolve, start=_start_evolve,
                       resume=_resume_evolve),
 }

@@ -65,7 +65,8 @@ def results_rows(sweep: Sweep, out: Path) -> list[dict[str, Any]]:
     for planned in sweep.runs:
         folder = run_folder(out, planned.run_id)
         record, summary = read_record(folder), read_summary(folder)
-        row: dict[str, Any] = {"run_id": planned.run_id, "seed": planned.seed, "repetition": planned.repetition}
+        row: dict[str, Any] = {"run_id": planned.run_id, "seed": planned.seed,
+                               "repetition": planned.repetition}
         row.update({name: cell(planned.params.get(name, "")) for name in sweep.param_names})
         status = record.get("status") or summary.get("status") or "pending"
         row.update(status=status, error=record.get("error", ""), attempt=record.get("attempt", 0),
@@ -105,7 +106,8 @@ def write_long(sweep: Sweep, out: Path, parquet: bool | None = None,
     for planned in sweep.runs:
         folder = run_folder(out, planned.run_id)
         if run_status(folder) in WITH_METRICS and (folder / f"{table}.csv").is_file():
-            front = {"run_id": planned.run_id, "seed": planned.seed, "repetition": planned.repetition}
+            front = {"run_id": planned.run_id, "seed": planned.seed,
+                     "repetition": planned.repetition}
             front.update({name: cell(planned.params.get(name)) for name in sweep.param_names})
             parts.append((front, folder / f"{table}.csv"))
     wanted, other = (out / f"{table}.parquet", out / f"{table}.csv")[::1 if parquet else -1]

@@ -79,7 +79,8 @@ class PlannedRun:
 
 @dataclass(frozen=True)
 class Sweep:
-    """A validated sweep: ``runs`` in order; ``param_names`` the swept keys (cases', then grid's)."""
+    """A validated sweep: ``runs`` in order; ``param_names`` the swept keys (cases', then
+    grid's)."""
 
     name: str
     source: str
@@ -101,22 +102,26 @@ def load_sweep(path: str | Path, max_runs: int | None = MAX_RUNS) -> Sweep:
     text, data = _read(path)
     config_sections = set(data) & set(Config.model_fields)
     if config_sections and not set(data) & (set(SweepFile.model_fields) - {"name"}):
-        raise SweepError(f"{where}: a config file (it has {', '.join(sorted(config_sections))}), not a "
-                         f"sweep file: run it with `alife run {path}`, or name it as a sweep file's "
-                         "`base:` (configs/sweeps/example.yaml is a sweep file to start from)")
+        raise SweepError(f"{where}: a config file (it has {', '.join(sorted(config_sections))}), "
+                         f"not a sweep file: run it with `alife run {path}`, or name it as a sweep "
+                         "file's `base:` (configs/sweeps/example.yaml is a sweep file to start "
+                         "from)")
     try:
         spec = SweepFile.model_validate(data)
     except ValidationError as err:
-        raise SweepError("\n".join(f"{where}: {line}" for line in _describe(err, SweepFile))) from None
+        raise SweepError(
+            "\n".join(f"{where}: {line}" for line in _describe(err, SweepFile))) from None
     if spec.seeds is not None and spec.repeats is not None:
-        raise SweepError(f"{where}: seeds, repeats: give explicit seeds or a repeat count, not both")
+        raise SweepError(f"{where}: seeds, repeats: give explicit seeds or a repeat count, "
+                         "not both")
     if spec.seeds is not None and (min(spec.seeds) < 0 or len(set(spec.seeds)) < len(spec.seeds)):
         raise SweepError(f"{where}: seeds: must be distinct integers >= 0, got {spec.seeds}")
     command = COMMANDS[spec.command]
     try:
         options = command.options.model_validate(spec.options)
     except ValidationError as err:
-        raise SweepError("\n".join(f"{where}: options.{line}" for line in _describe(err, command.options))) from None
+        raise SweepError("\n".join(f"{where}: options.{line}"
+                                   for line in _describe(err, command.options))) from None
 
     base = _base(spec.base, path)
     for key in spec.set:
@@ -138,7 +143,8 @@ def load_sweep(path: str | Path, max_runs: int | None = MAX_RUNS) -> Sweep:
         for key, value in case.items():
             _check_key(key, where, f"cases[{i}]")
             if key in spec.grid:
-                raise SweepError(f"{where}: cases[{i}]: {key} is also in grid; vary it in one place")
+                raise SweepError(f"{where}: cases[{i}]: {key} is also in grid; "
+                                 "vary it in one place")
             _load(base, {key: value}, f"{where}: cases[{i}]: {key}", key)
             if key not in case_keys:
                 case_keys.append(key)
@@ -153,13 +159,15 @@ def load_sweep(path: str | Path, max_runs: int | None = MAX_RUNS) -> Sweep:
     if max_runs is not None and planned > max_runs:
         raise SweepError(f"{where}: {planned:,} runs planned, more than {max_runs:,}; pass --yes "
                          "to run them all (alife sweep), or split the sweep")
-    grid_combos = [dict(zip(spec.grid, values)) for values in itertools.product(*spec.grid.values())]
+    grid_combos = [dict(zip(spec.grid, values))
+                   for values in itertools.product(*spec.grid.values())]
     cases = [({k: v for k, v in case.items() if k != "seed"}, seed)
              for case, seed in zip(spec.cases, pinned)] or [({}, None)]
     combos = [({**case, **g}, seed) for case, seed in cases for g in grid_combos]
     runs = []
     for params, seed in combos:
-        config = command.configure(_load(base, params, f"{where}: combination {canonical(params)}"), options)
+        config = command.configure(
+            _load(base, params, f"{where}: combination {canonical(params)}"), options)
         if seed is not None:
             seeds = [seed]
         elif spec.seeds is not None:
@@ -172,8 +180,8 @@ def load_sweep(path: str | Path, max_runs: int | None = MAX_RUNS) -> Sweep:
     ids = [r.run_id for r in runs]
     if len(set(ids)) < len(ids):
         twice = next(r for r in runs if ids.count(r.run_id) > 1)
-        raise SweepError(f"{where}: cases: the run {canonical(twice.params)} with seed {twice.seed} "
-                         "is planned twice (a case's own seed repeats one of seeds)")
+        raise SweepError(f"{where}: cases: the run {canonical(twice.params)} with seed "
+                         f"{twice.seed} is planned twice (a case's own seed repeats one of seeds)")
     return Sweep(name=spec.name or _stem_name(path), source=where, command=spec.command,
                  options=options, param_names=case_keys + list(spec.grid), runs=runs, text=text)
 
@@ -195,16 +203,19 @@ def _read(path: Path) -> tuple[str, Any]:
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         at = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        raise SweepError(f"{path}: malformed YAML{at}: {getattr(err, 'problem', None) or err}") from None
+        raise SweepError(
+            f"{path}: malformed YAML{at}: {getattr(err, 'problem', None) or err}") from None
     except UnicodeDecodeError:
         raise SweepError(f"{path}: not a text file (expected UTF-8 YAML)") from None
     if not isinstance(data, dict):
-        raise SweepError(f"{path}: expected a mapping (base, grid, seeds, ...), got {type(data).__name__}")
+        raise SweepError(f"{path}: expected a mapping (base, grid, seeds, ...), "
+                         f"got {type(data).__name__}")
     return text, data
 
 
 def _base(base: str | dict[str, Any] | None, path: Path) -> Config:
-    """The base config: built-in defaults, an inline mapping, or a file relative to the sweep file."""
+    """The base config: built-in defaults, an inline mapping, or a file relative to the sweep
+    file."""
     if isinstance(base, str):
         base_path = Path(base) if Path(base).is_absolute() else path.parent / base
         if not base_path.is_file():
@@ -231,20 +242,24 @@ def _load(source: Config | Mapping[str, Any] | None, overrides: Mapping[str, Any
 def _check_key(key: str, where: str, field: str) -> None:
     """A swept or set key must name a config field (a value, not a section); not the seed."""
     if key == "seed":
-        raise SweepError(f"{where}: {field}: seed: set by the sweep's seeds / repeats / master_seed")
+        raise SweepError(f"{where}: {field}: seed: set by the sweep's seeds / repeats / "
+                         "master_seed")
     model: type[BaseModel] = Config
     parts = key.split(".")
     for depth, part in enumerate(parts):
         fields = model.model_fields
         if part not in fields:
             close = difflib.get_close_matches(part, list(fields), n=1, cutoff=0.5)
-            hint = f" (did you mean {close[0]!r}?)" if close else f" (valid keys: {', '.join(fields)})"
-            raise SweepError(f"{where}: {field}: {key}: unknown key {'.'.join(parts[:depth + 1])!r}{hint}")
+            hint = (f" (did you mean {close[0]!r}?)" if close
+                    else f" (valid keys: {', '.join(fields)})")
+            raise SweepError(f"{where}: {field}: {key}: unknown key "
+                             f"{'.'.join(parts[:depth + 1])!r}{hint}")
         annotation = fields[part].annotation
         is_section = isinstance(annotation, type) and issubclass(annotation, BaseModel)
         if depth < len(parts) - 1:
             if not is_section:
-                raise SweepError(f"{where}: {field}: {key}: {'.'.join(parts[:depth + 1])} is a value, not a section")
+                raise SweepError(f"{where}: {field}: {key}: {'.'.join(parts[:depth + 1])} "
+                                 "is a value, not a section")
             model = annotation
         elif is_section:
             raise SweepError(f"{where}: {field}: {key}: is a section; name one of its fields, "
@@ -256,7 +271,8 @@ def _describe(err: ValidationError, model: type[BaseModel]) -> list[str]:
     for item in err.errors():
         path = ".".join(str(p) for p in item["loc"])
         if item["type"] == "extra_forbidden":
-            close = difflib.get_close_matches(str(item["loc"][-1]), list(model.model_fields), n=1, cutoff=0.5)
+            close = difflib.get_close_matches(str(item["loc"][-1]), list(model.model_fields),
+                                              n=1, cutoff=0.5)
             hint = f" (did you mean {close[0]!r}?)" if close and len(item["loc"]) == 1 else ""
             lines.append(f"{path}: unknown key{hint}")
         else:

@@ -9,7 +9,8 @@ The output folder (default ``sweeps/<name>``)::
                       (status, error, wall time, attempt, host) and error.txt for a failure
     results.csv       one row per run (alife.batch.results)
     metrics.parquet   per-tick metrics of every run (metrics.csv without pyarrow)
-    generations.parquet  evolve sweeps: every run's generations.csv (generations.csv without pyarrow)
+    generations.parquet  evolve sweeps: every run's generations.csv (generations.csv
+                         without pyarrow)
 
 Re-running the same sweep skips runs whose status is finished (completed, extinct), resumes
 interrupted ones from their checkpoint and starts failed ones again. A run folder whose
@@ -585,8 +586,8 @@ def _check_same_config(folder: Path, planned: PlannedRun) -> None:
     if difference is not None:
         key, there, here = difference
         raise SweepError(
-            f"{path}: {key} is {there!r} there but {here!r} in this sweep (its base, set or options "
-            "changed since that run); use a new --out, or delete that run folder")
+            f"{path}: {key} is {there!r} there but {here!r} in this sweep (its base, set or "
+            "options changed since that run); use a new --out, or delete that run folder")
 
 
 def _first_difference(a: Any, b: Any, prefix: str = "") -> tuple[str, Any, Any] | None:

@@ -187,9 +187,9 @@ def _check_visible(folder: Path, token: str) -> None:
         seen = None
     if seen != token:
         raise OutputNotVisible(
-            f"{folder.parent.parent} is not the sweep's output folder on host {socket.gethostname()} "
-            "(its .sweep-token is missing or different): with workers on several machines, --out "
-            "must be on a filesystem they all share, at the same path")
+            f"{folder.parent.parent} is not the sweep's output folder on host "
+            f"{socket.gethostname()} (its .sweep-token is missing or different): with workers on "
+            "several machines, --out must be on a filesystem they all share, at the same path")
 
 
 def _has_files(folder: Path) -> bool:

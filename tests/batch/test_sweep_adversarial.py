@@ -213,7 +213,8 @@ def test_a_damaged_run_file_is_named_and_the_earlier_tables_stay(copy, capsys):
     damaged.write_bytes(b"tick,population\n\xff\xfe\x00\x01 not text\n")
     assert sweep_cli(path, out) == 2
     err = no_traceback(capsys)
-    assert f"error: {damaged}: cannot be read" in err and f"Delete its folder {damaged.parent}" in err
+    assert (f"error: {damaged}: cannot be read" in err
+            and f"Delete its folder {damaged.parent}" in err)
     assert {name: (out / name).read_bytes() for name in tables} == tables
 
     # as the message says: delete the folder, run again: the run is run again, identically

@@ -62,20 +62,24 @@ def test_pool_sweep_writes_run_folders_results_and_long_table(reference):
     long = read_csv(out / "metrics.csv")
     for row, planned in zip(rows, sweep.runs):
         folder = run_folder(out, planned.run_id)
-        assert {"config.yaml", "metrics.csv", "summary.json", "checkpoint.npz", "sweep_run.json"} <= {
-            p.name for p in folder.iterdir()}
+        assert {"config.yaml", "metrics.csv", "summary.json", "checkpoint.npz",
+                "sweep_run.json"} <= {p.name for p in folder.iterdir()}
         config = yaml.safe_load((folder / "config.yaml").read_text())
         assert config["seed"] == planned.seed == int(row["seed"])
-        assert config["learner"]["model_lr"] == float(row["learner.model_lr"]) == planned.params["learner.model_lr"]
+        assert (config["learner"]["model_lr"] == float(row["learner.model_lr"])
+                == planned.params["learner.model_lr"])
         summary = json.loads((folder / "summary.json").read_text())
         metrics = read_csv(folder / "metrics.csv")
         assert row["status"] == summary["status"] == "completed" and row["error"] == ""
-        assert int(row["final_population"]) == summary["final_population"] == int(metrics[-1]["population"])
+        assert (int(row["final_population"]) == summary["final_population"]
+                == int(metrics[-1]["population"]))
         assert float(row["wall_seconds"]) > 0 and int(row["attempt"]) == 1
         mine = [r for r in long if r["run_id"] == planned.run_id]
         assert [r["population"] for r in mine] == [r["population"] for r in metrics]
-        assert {(r["seed"], r["learner.model_lr"]) for r in mine} == {(row["seed"], row["learner.model_lr"])}
-    assert len(long) == sum(len(read_csv(run_folder(out, p.run_id) / "metrics.csv")) for p in sweep.runs)
+        assert {(r["seed"], r["learner.model_lr"]) for r in mine} == {
+            (row["seed"], row["learner.model_lr"])}
+    assert len(long) == sum(len(read_csv(run_folder(out, p.run_id) / "metrics.csv"))
+                            for p in sweep.runs)
     assert len({r["seed"] for r in rows}) == 4
 
 
@@ -85,16 +89,19 @@ def test_each_run_gets_its_share_of_the_cores(reference):
     for folder in (out / "runs").iterdir():
         record = json.loads((folder / "sweep_run.json").read_text())
         assert record["threads"] == max(1, cores // 2)
-        assert yaml.safe_load((folder / "config.yaml").read_text())["run"]["threads"] == record["threads"]
+        assert (yaml.safe_load((folder / "config.yaml").read_text())["run"]["threads"]
+                == record["threads"])
 
 
 @pytest.mark.slow
 def test_dask_local_cluster_gives_the_same_results(reference, tmp_path):
     pytest.importorskip("distributed")
     path, out, _ = reference
-    outcome = run_sweep(path, tmp_path / "dask", scheduler="local", workers=2, log=quiet, parquet=False)
+    outcome = run_sweep(path, tmp_path / "dask", scheduler="local", workers=2, log=quiet,
+                        parquet=False)
     assert outcome.counts == {"completed": 4}
-    assert untimed(read_csv(tmp_path / "dask" / "results.csv")) == untimed(read_csv(out / "results.csv"))
+    assert (untimed(read_csv(tmp_path / "dask" / "results.csv"))
+            == untimed(read_csv(out / "results.csv")))
     assert read_csv(tmp_path / "dask" / "metrics.csv") == read_csv(out / "metrics.csv")
 
 
@@ -109,7 +116,8 @@ def test_parquet_long_table_holds_the_same_rows(reference, tmp_path):
     rows = read_csv(out / "metrics.csv")
     assert len(table) == len(rows)
     assert [r["run_id"] for r in table] == [r["run_id"] for r in rows]
-    assert [float(r["mean_energy"]) for r in rows] == pytest.approx([r["mean_energy"] for r in table])
+    assert [float(r["mean_energy"]) for r in rows] == pytest.approx(
+        [r["mean_energy"] for r in table])
     assert [r["learner.model_lr"] for r in table] == [float(r["learner.model_lr"]) for r in rows]
 
 
@@ -130,7 +138,8 @@ def test_failed_run_is_retried_from_scratch(reference, tmp_path):
     shutil.copytree(out, copy)
     target = sorted((copy / "runs").iterdir())[0]
     record = json.loads((target / "sweep_run.json").read_text())
-    (target / "sweep_run.json").write_text(json.dumps({**record, "status": "failed", "error": "boom"}))
+    (target / "sweep_run.json").write_text(
+        json.dumps({**record, "status": "failed", "error": "boom"}))
     (target / "summary.json").unlink()
     outcome = run_sweep(path, copy, workers=2, log=quiet, parquet=False)
     assert outcome.ran == 1 and outcome.counts == {"completed": 4}
@@ -139,7 +148,8 @@ def test_failed_run_is_retried_from_scratch(reference, tmp_path):
     original = out / "runs" / target.name
     assert (target / "metrics.csv").read_text() == (original / "metrics.csv").read_text()
     assert untimed(read_csv(copy / "results.csv")) == [
-        {**row, "attempt": "2"} if row["run_id"] == target.name else row for row in untimed(read_csv(out / "results.csv"))]
+        {**row, "attempt": "2"} if row["run_id"] == target.name else row
+        for row in untimed(read_csv(out / "results.csv"))]
 
 
 def test_interrupted_run_is_resumed_to_the_same_result(reference, tmp_path, monkeypatch):
@@ -172,26 +182,33 @@ def test_interrupted_run_is_resumed_to_the_same_result(reference, tmp_path, monk
     assert record["resumed"] is True and record["attempt"] == 2
     original = run_folder(out, planned.run_id)
     assert (folder / "metrics.csv").read_text() == (original / "metrics.csv").read_text()
-    mine = [{k: v for k, v in r.items() if k != "attempt"} for r in untimed(read_csv(new / "results.csv"))]
-    theirs = [{k: v for k, v in r.items() if k != "attempt"} for r in untimed(read_csv(out / "results.csv"))]
+    mine = [{k: v for k, v in r.items() if k != "attempt"}
+            for r in untimed(read_csv(new / "results.csv"))]
+    theirs = [{k: v for k, v in r.items() if k != "attempt"}
+              for r in untimed(read_csv(out / "results.csv"))]
     assert mine == theirs
 
 
 def test_a_run_that_raises_is_recorded_and_the_rest_complete(tmp_path, capsys):
     huge = 10 ** 7  # a world too large for the memory: refused when the run starts
     path = write(tmp_path / "fail.yaml", grid={}, repeats=1,
-                 cases=[{"world.width": 16, "world.height": 16}, {"world.width": huge, "world.height": huge},
+                 cases=[{"world.width": 16, "world.height": 16},
+                        {"world.width": huge, "world.height": huge},
                         {"world.width": 18, "world.height": 16}])
     out = tmp_path / "out"
-    assert main(["sweep", str(path), "--out", str(out), "--workers", "2", "--no-progress", "--csv"]) == 1
+    assert main(["sweep", str(path), "--out", str(out), "--workers", "2", "--no-progress",
+                 "--csv"]) == 1
     rows = read_csv(out / "results.csv")
     assert [r["status"] for r in rows] == ["completed", "failed", "completed"]
     assert "this world needs about" in rows[1]["error"] and rows[1]["final_population"] == ""
-    assert "this world needs about" in (run_folder(out, rows[1]["run_id"]) / "error.txt").read_text()
+    assert "this world needs about" in (
+        run_folder(out, rows[1]["run_id"]) / "error.txt").read_text()
     assert rows[1]["run_id"] in capsys.readouterr().err
-    assert {r["run_id"] for r in read_csv(out / "metrics.csv")} == {rows[0]["run_id"], rows[2]["run_id"]}
+    assert {r["run_id"] for r in read_csv(out / "metrics.csv")} == {
+        rows[0]["run_id"], rows[2]["run_id"]}
 
-    assert main(["sweep", str(path), "--out", str(out), "--workers", "2", "--no-progress", "--csv"]) == 1
+    assert main(["sweep", str(path), "--out", str(out), "--workers", "2", "--no-progress",
+                 "--csv"]) == 1
     again = read_csv(out / "results.csv")
     assert [r["attempt"] for r in again] == ["1", "2", "1"]  # only the failed run ran again
 
@@ -201,7 +218,8 @@ def test_changed_base_is_refused_before_anything_runs(reference, tmp_path):
     copy = tmp_path / "copy"
     shutil.copytree(out, copy)
     changed = write(tmp_path / "tiny.yaml", set={**TINY, "food.capacity": 7.0})
-    with pytest.raises(SweepError, match=r"config.yaml: food.capacity is 10.0 there but 7.0 in this sweep"):
+    with pytest.raises(SweepError,
+                       match=r"config.yaml: food.capacity is 10.0 there but 7.0 in this sweep"):
         run_sweep(changed, copy, workers=2, log=quiet)
 
 
@@ -216,8 +234,8 @@ def test_out_must_be_new_empty_or_a_sweep_folder(reference, tmp_path):
 def test_a_worker_that_cannot_see_the_output_folder_refuses(reference, tmp_path):
     path, out, _ = reference
     planned = load_sweep(path).runs[0]
-    task = RunTask(planned.run_id, str(tmp_path / "runs" / planned.run_id), "not-the-token", "run", {},
-                   planned.config.model_dump(mode="json"))
+    task = RunTask(planned.run_id, str(tmp_path / "runs" / planned.run_id), "not-the-token",
+                   "run", {}, planned.config.model_dump(mode="json"))
     with pytest.raises(OutputNotVisible, match="filesystem they all share"):
         execute(task)
     assert not (tmp_path / "runs").exists()
@@ -268,7 +286,8 @@ def test_an_evolve_sweep_records_each_runs_generations(tmp_path):
 
 
 def test_island_runs_are_refused_in_a_sweep(tmp_path, capsys):
-    path = write(tmp_path / "isl.yaml", command="evolve", set={**TINY, "evolution.islands": 2}, options={})
+    path = write(tmp_path / "isl.yaml", command="evolve", set={**TINY, "evolution.islands": 2},
+                 options={})
     assert main(["sweep", str(path), "--out", str(tmp_path / "o")]) == 2
     assert "evolution.islands" in capsys.readouterr().err
 
