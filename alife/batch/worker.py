@@ -72,6 +72,7 @@ def execute(task: RunTask) -> dict[str, Any]:
     """Run one task to its end and return its record (also written to ``sweep_run.json``)."""
     from alife.batch.commands import COMMANDS
     from alife.config import load_config
+    from alife.io.lock import FolderInUse
     from alife.io.run_folder import write_json
     from alife.parallel import in_pool_worker, thread_budget
 
@@ -103,6 +104,8 @@ def execute(task: RunTask) -> dict[str, Any]:
             try:
                 summary = command.resume(folder, options)
                 resumed = True
+            except FolderInUse:  # another process writes there: never wipe its work
+                raise
             except Exception:  # nothing usable to resume from: start again
                 summary = None
         if summary is None:

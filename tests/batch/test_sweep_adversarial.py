@@ -249,3 +249,40 @@ def test_the_long_table_stays_whole_until_its_replacement_is_written(copy, monke
         write_long(load_sweep(path), out, parquet=False)
     assert seen == [old] and (out / "metrics.csv").read_bytes() == old
     assert not (out / "metrics.csv.tmp").exists()
+
+
+def test_a_run_folder_another_process_writes_into_is_never_wiped(copy, tmp_path):
+    """A run to resume whose folder is locked by a living process (e.g. an `alife resume` by
+    hand): the worker records the run as failed, naming the holder, and touches nothing."""
+    import json
+    import socket
+    import subprocess
+    import sys
+
+    from alife.batch.worker import RECORD, RunTask, execute
+    from alife.io.lock import LOCK
+
+    path, out = copy
+    sweep = load_sweep(path)
+    planned = sweep.runs[0]
+    folder = run_folder(out, planned.run_id)
+    record = json.loads((folder / RECORD).read_text())
+    (folder / RECORD).write_text(json.dumps({**record, "status": "interrupted"}))
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        (folder / LOCK).write_text(json.dumps({"pid": sleeper.pid, "host": socket.gethostname(),
+                                               "what": "alife resume"}))
+        before = snapshot(folder)
+        token = (out / ".sweep-token").read_text().strip()
+        task = RunTask(planned.run_id, str(folder), token, "run", {"steps": 40},
+                       planned.config.model_dump(mode="json"), {"*": 1})
+        result = execute(task)
+        assert result["status"] == "failed" and "in use by alife resume" in result["error"]
+
+        def kept(files):  # the run's own files (the worker writes only its record)
+            return {k: v for k, v in files.items() if k.name not in (RECORD, "error.txt")}
+
+        assert kept(snapshot(folder)) == kept(before) and kept(before)
+    finally:
+        sleeper.kill()
+        sleeper.wait()
