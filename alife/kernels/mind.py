@@ -49,6 +49,8 @@ of slots that hold no living agent are computed but never stored.
 
 import numpy as np
 from numba import njit, prange
+from numba.core import types
+from numba.experimental import structref
 
 from alife.kernels.learner import (
     C_CURIOSITY,
@@ -122,12 +124,30 @@ def think(blocks, agents, grid, p, feature_map):
     f_col, f_weight = padded_rows(feature_map)
     scratch = chunk_scratch(agents)
     n_chunks = max(1, min(n_blocks, _CHUNKS))
+    params = ParamsHandle(p)
     for t in prange(n_chunks):
         start = t * n_blocks // n_chunks
         stop = (t + 1) * n_blocks // n_chunks
+        chunk_p = params.p
         for j in range(start, stop):
             ahead = blocks[j + 1] if j + 1 < stop else blocks[j]
-            think_block(blocks[j], ahead, agents, grid, p, f_col, f_weight, scratch[t])
+            think_block(blocks[j], ahead, agents, grid, chunk_p, f_col, f_weight, scratch[t])
+
+
+@structref.register
+class ParamsHandleType(types.StructRef):
+    def preprocess_fields(self, fields):
+        return tuple((name, types.unliteral(typ)) for name, typ in fields)
+
+
+class ParamsHandle(structref.StructRefProxy):
+    """KernelParams behind one pointer for think's parallel loop: numba hands a prange loop
+    every variable it uses one by one, and the cost of compiling that grows faster than the
+    number of arguments (~120 arrays and scalars: ~13 s); the 62 scalars of KernelParams are
+    the part that can travel by pointer at no cost to the tick."""
+
+
+structref.define_proxy(ParamsHandle, ParamsHandleType, ["p"])
 
 
 @njit(cache=True, inline="always")
