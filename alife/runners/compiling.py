@@ -1,5 +1,5 @@
 """Compiling the kernels with an honest message: on a cold cache numba compiles for about
-80 s (one core; scripts/bench_compile.py), and a silent minute looks like a hang."""
+65 s (one core; scripts/bench_compile.py), and a silent minute looks like a hang."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ def compile_kernels(sim, log: Callable[[str], None], every: float = REPORT_EVERY
     if kernels_cached():
         sim.compile()
         return time.perf_counter() - started
-    log("compiling kernels: first run only, about 80 s (more on a busy machine), cached on "
+    log("compiling kernels: first run only, about 65 s (more on a busy machine), cached on "
         "disk after that (`alife warmup` compiles ahead)…")
     done = threading.Event()
 
