@@ -98,6 +98,19 @@ def bench_overrides(n_agents: int) -> list[str]:
 # child: one size, one process
 
 
+def build_world(n_agents: int, seed: int, extra: list[str]):
+    """The benchmark's world of ``n_agents``: (sim, overrides, None), or (None, overrides, the
+    result row naming the error) for a config that is refused."""
+    from alife import ConfigError, Simulation
+
+    overrides = bench_overrides(n_agents) + list(extra)
+    try:
+        return Simulation(None, seed=seed, overrides=overrides), overrides, None
+    except ConfigError as err:
+        return None, overrides, {"agents": n_agents, "error": f"bad config: {err}",
+                                 "overrides": overrides}
+
+
 def peak_rss_mib() -> float:
     """Peak resident set size of this process so far (ru_maxrss is KiB on Linux)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
@@ -121,17 +134,14 @@ def run_child(n_agents: int, seconds: float, warmup: int, seed: int, extra: list
     import numba
 
     import alife
-    from alife import ConfigError, Simulation
     from alife.kernels.tick import kernels_cached
 
     rss_imported = peak_rss_mib()
-    overrides = bench_overrides(n_agents) + list(extra)
 
     t = time.perf_counter()
-    try:
-        sim = Simulation(None, seed=seed, overrides=overrides)
-    except ConfigError as err:
-        return {"agents": n_agents, "error": f"bad config: {err}", "overrides": overrides}
+    sim, overrides, error = build_world(n_agents, seed, extra)
+    if error:
+        return error
     build_seconds = time.perf_counter() - t
     rss_built = peak_rss_mib()
 
@@ -208,20 +218,18 @@ def run_build_child(n_agents: int, seed: int, extra: list[str]) -> dict:
     state's size; a JSON-ready dict."""
     sys.path.insert(0, str(REPO_ROOT))  # this repository's alife (see run_child)
     import alife
-    from alife import ConfigError, Simulation
+    from alife import Simulation
 
     t = time.perf_counter()  # load (or compile) the kernels the build runs: not counted
     Simulation(None, seed=seed, overrides=["agents.initial_count=16", "world.width=16",
                                            "world.height=16"])
     warmup_seconds = time.perf_counter() - t
-    overrides = bench_overrides(n_agents) + list(extra)
     rss_before = peak_rss_mib()
     usage = resource.getrusage(resource.RUSAGE_SELF)
     t = time.perf_counter()
-    try:
-        sim = Simulation(None, seed=seed, overrides=overrides)
-    except ConfigError as err:
-        return {"agents": n_agents, "error": f"bad config: {err}", "overrides": overrides}
+    sim, overrides, error = build_world(n_agents, seed, extra)
+    if error:
+        return error
     build_seconds = time.perf_counter() - t
     after = resource.getrusage(resource.RUSAGE_SELF)
     state_mib = state_nbytes(sim.state) / MIB
