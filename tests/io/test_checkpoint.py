@@ -103,11 +103,11 @@ def _spawn_run(folder, steps, every):
     return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 
-def _wait_for(path, proc, timeout=120):
-    end = time.time() + timeout
+def _wait_for(path, proc):
+    """Until ``path`` exists; no time limit (a cold compile on a loaded machine takes minutes),
+    but the process must still be running: a run that ended without it fails the test."""
     while not path.exists():
         assert proc.poll() is None, proc.stderr.read()
-        assert time.time() < end, "no checkpoint appeared"
         time.sleep(0.02)
 
 
