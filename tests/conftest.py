@@ -1,5 +1,7 @@
 """Shared helpers: tiny worlds that compile once and run in milliseconds."""
 
+import csv
+
 import numpy as np
 import pytest
 
@@ -76,3 +78,9 @@ def check_world(sim: Simulation) -> None:
 @pytest.fixture
 def tiny():
     return tiny_config()
+
+
+def read_csv(path) -> list[dict[str, str]]:
+    """The rows of a CSV file with a header, as dicts of strings."""
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))

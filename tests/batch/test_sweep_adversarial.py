@@ -12,6 +12,7 @@ import csv
 
 import pytest
 import yaml
+from conftest import read_csv
 
 from alife.batch.results import run_folder, write_long
 from alife.batch.spec import load_sweep
@@ -27,11 +28,6 @@ SWEEP = {"name": "first", "set": TINY, "options": {"steps": 40},
 def write(path, **changes):
     path.write_text(yaml.safe_dump({**SWEEP, **changes}, sort_keys=False), encoding="utf-8")
     return path
-
-
-def read_csv(path):
-    with open(path, newline="", encoding="utf-8") as f:
-        return list(csv.DictReader(f))
 
 
 def snapshot(out):

@@ -5,7 +5,6 @@ then recorded as failed with the cause), and the log, results.csv and each run's
 sweep_run.json agree. Deaths are made deterministic by the worker's test-only kill hook (a
 file in the sweep folder: the worker SIGKILLs itself as the run reaches a given tick)."""
 
-import csv
 import json
 import subprocess
 import sys
@@ -13,6 +12,7 @@ from concurrent.futures import Future
 
 import pytest
 import yaml
+from conftest import read_csv
 
 from alife.batch import worker
 from alife.batch.results import TIMING_COLUMNS, run_folder
@@ -31,11 +31,6 @@ KILL_AT = 30  # a tick past the first checkpoint (20): a retry resumes from ther
 def write(path, **changes):
     path.write_text(yaml.safe_dump({**SWEEP, **changes}, sort_keys=False), encoding="utf-8")
     return path
-
-
-def read_csv(path):
-    with open(path, newline="", encoding="utf-8") as f:
-        return list(csv.DictReader(f))
 
 
 def untimed(rows, drop=()):

@@ -1,11 +1,11 @@
 """Built-in experiments: their sweep files validate, and a tiny copy of each runs end to end
 into a table, findings and plots with numbers that follow from the runs."""
 
-import csv
 
 import numpy as np
 import pytest
 import yaml
+from conftest import read_csv
 
 from alife.batch.spec import load_sweep
 from alife.cli import main
@@ -60,17 +60,12 @@ def tiny_experiments(tmp_path, monkeypatch):
     return tmp_path
 
 
-def _table(path):
-    with open(path, newline="", encoding="utf-8") as f:
-        return list(csv.DictReader(f))
-
-
 def test_ablations_table_follows_from_the_runs(tiny_experiments):
     out = tiny_experiments / "abl"
     result = runner.run_experiment("ablations", out, seeds=2, workers=2, progress=False,
                                    log=lambda m: None)
     assert result.status == "completed"
-    rows = _table(out / "experiment.csv")
+    rows = read_csv(out / "experiment.csv")
     assert {(r["world"], r["condition"]) for r in rows} == {
         (w, c) for w in ("stationary", "seasonal (amplitude 0.8)")
         for c in ("full", "learning off", "curiosity off", "affect off")}
@@ -93,7 +88,7 @@ def test_baldwin_compares_learning_with_no_learning(tiny_experiments):
     result = runner.run_experiment("baldwin", out, seeds=2, workers=2, progress=False,
                                    log=lambda m: None)
     assert result.status == "completed"
-    rows = {r["condition"]: r for r in _table(out / "experiment.csv")}
+    rows = {r["condition"]: r for r in read_csv(out / "experiment.csv")}
     assert set(rows) == {"learning", "no learning"}
     for row in rows.values():
         assert 0 < float(row["lifespan_first"]) <= 30 and 0 < float(row["lifespan_last"]) <= 30
@@ -117,7 +112,7 @@ def test_curiosity_noise_measures_where_each_curiosity_sends_agents(tiny_experim
     result = runner.run_experiment("curiosity_noise", out, seeds=2, workers=2, progress=False,
                                    log=lambda m: None)
     assert result.status == "completed"
-    rows = {r["condition"]: r for r in _table(out / "experiment.csv")}
+    rows = {r["condition"]: r for r in read_csv(out / "experiment.csv")}
     assert set(rows) == {"surprise", "progress", "no curiosity"}
     sweep = load_sweep(out / "sweep.yaml")
     shares = []
@@ -155,7 +150,7 @@ def test_learning_pays_tests_each_evolved_population_in_fresh_worlds(tiny_experi
         condition = "learning" if population.params["learner.learning"] else "no learning"
         lifespans.setdefault(condition, []).append(
             trial.table("generations.csv")["mean_lifespan"].mean())
-    rows = {r["condition"]: r for r in _table(out / "experiment.csv")}
+    rows = {r["condition"]: r for r in read_csv(out / "experiment.csv")}
     for condition, values in lifespans.items():
         assert float(rows[condition]["lifespan"]) == pytest.approx(np.mean(values))
     assert "Learners' lifespan relative" in (out / "findings.md").read_text()
@@ -177,7 +172,7 @@ def test_assimilation_pools_the_first_and_last_generations_and_tests_each_with_l
         with np.load(population.folder / f"pool-{pool}.npz") as data:
             pooled = data["genomes"]
         assert np.array_equal(pooled, genomes[np.isin(lineage["generation"], list(generations))])
-    rows = {r["label"]: r for r in _table(out / "experiment.csv")}
+    rows = {r["label"]: r for r in read_csv(out / "experiment.csv")}
     assert {"learning: probe_error", "learning: worth_good", "learning: gap"} <= set(rows)
     assert float(rows["learning: probe_error"]["first"]) > 0
     assert "probe-battery error" in (out / "findings.md").read_text()
@@ -212,7 +207,7 @@ def test_two_stage_experiments_compare_their_evolved_conditions(tiny_experiments
     result = runner.run_experiment(name, out, seeds=2, workers=2, progress=False,
                                    log=lambda m: None)
     assert result.status == "completed"
-    rows = _table(out / "experiment.csv")
+    rows = read_csv(out / "experiment.csv")
     assert {r.get("label") or r["condition"] for r in rows} == labels
     assert all(r["seeds"] == "2" for r in rows)
     assert (out / "plots" / f"{name}.png").exists()
@@ -241,7 +236,7 @@ def test_an_interrupted_two_stage_experiment_goes_on_where_it_stopped(tiny_exper
     assert again.status == "completed"
     assert any("all 4 runs already finished" in m for m in messages)  # stage 1 is not run again
     assert any("4 runs, 0 already finished" in m for m in messages)  # the trials run now
-    assert len(_table(out / "experiment.csv")) == 2
+    assert len(read_csv(out / "experiment.csv")) == 2
 
 
 def test_individuality_measures_how_clones_drift_apart(tiny_experiments):
@@ -252,7 +247,7 @@ def test_individuality_measures_how_clones_drift_apart(tiny_experiments):
     result = runner.run_experiment("individuality", out, seeds=2, workers=2, progress=False,
                                    log=lambda m: None)
     assert result.status == "completed"
-    rows = {r["condition"]: r for r in _table(out / "experiment.csv")}
+    rows = {r["condition"]: r for r in read_csv(out / "experiment.csv")}
     assert set(rows) == {"affect + memory", "memory off", "affect off"}
     runs = [r for r in runs_of(load_sweep(out / "sweep.yaml"), out)
             if r.params["affect.enabled"] and r.params["affect.memory_size"] == 8]

@@ -1,10 +1,10 @@
 """Island evolution: migration along the topology, identical results whatever runs the islands."""
 
-import csv
 import json
 
 import numpy as np
 import pytest
+from conftest import read_csv
 
 from alife import load_config
 from alife.cli import main
@@ -17,11 +17,6 @@ SMALL = ["--set", "world.width=20", "--set", "world.height=20",
          "--set", "run.record_every=10", "--set", "evolution.generation_ticks=40",
          "--set", "evolution.migrants=3", "--seed", "4", "--no-progress"]
 ISLANDS = ["--islands", "3", "--migrate-every", "2"]
-
-
-def _table(path):
-    with open(path, newline="", encoding="utf-8") as f:
-        return list(csv.DictReader(f))
 
 
 def _files(folder, islands=3):
@@ -41,13 +36,13 @@ def one_worker(tmp_path_factory):
 
 
 def test_every_island_lives_every_generation(one_worker):
-    rows = _table(one_worker / "generations.csv")
+    rows = read_csv(one_worker / "generations.csv")
     assert sorted((int(r["island"]), int(r["generation"])) for r in rows) == [
         (k, g) for k in range(3) for g in range(5)]
 
 
 def test_migrants_are_their_islands_fittest_and_arrive_unchanged(one_worker):
-    moves = _table(one_worker / "migrations.csv")
+    moves = read_csv(one_worker / "migrations.csv")
     assert len(moves) == 2 * 3 * 3  # migrations after generations 2 and 4, 3 islands, 3 migrants
     lineages = [read_lineage(island_folder(one_worker, k)) for k in range(3)]
     for move in moves:
@@ -122,7 +117,7 @@ def test_a_failing_island_is_reported_and_the_others_keep_their_work(tmp_path, c
                  "--no-progress"]) == 1
     err = capsys.readouterr().err
     assert "island 1 failed" in err and "CheckpointError" in err and "alife resume" in err
-    assert len(_table(island_folder(folder, 0) / "generations.csv")) == 4  # the others went on
+    assert len(read_csv(island_folder(folder, 0) / "generations.csv")) == 4  # the others went on
     assert json.loads((folder / "summary.json").read_text())["status"] == "failed"
 
 
