@@ -26,8 +26,10 @@ class FolderMismatch(RunFolderError):
     """The run folder's files do not belong to its checkpoint."""
 
 
-def check_config(folder: Path, checkpointed: Config) -> None:
-    """config.yaml must be the config the checkpoint recorded (see MAY_DIFFER)."""
+def check_config(folder: Path, checkpointed: Config) -> Config:
+    """config.yaml must be the config the checkpoint recorded (see MAY_DIFFER); returns it (a
+    length it gives that differs from the checkpoint's is an extension asked for after that
+    checkpoint, which the resume then carries out)."""
     path = folder / "config.yaml"
     try:
         written = load_config(path)
@@ -48,6 +50,7 @@ def check_config(folder: Path, checkpointed: Config) -> None:
             raise FolderMismatch(f"{path}: {section} is {a.get(section)!r}, but the checkpoint was "
                                  f"written with {b.get(section)!r}: another run's checkpoint "
                                  "or config")
+    return written
 
 
 def check_summary(folder: Path, checkpointed: Config) -> None:
@@ -110,8 +113,10 @@ def check_lineage(folder: Path, rows: int, genes: int) -> None:
 
 
 def check_run_folder(folder: Path, checkpointed: Config, tick: int, last_row_written: bool = True,
-                     first_tick: int = 0) -> None:
-    """The checks every resume makes: config, summary and metrics against the checkpoint."""
-    check_config(folder, checkpointed)
+                     first_tick: int = 0) -> Config:
+    """The checks every resume makes: config, summary and metrics against the checkpoint.
+    Returns config.yaml's config (see :func:`check_config`)."""
+    written = check_config(folder, checkpointed)
     check_summary(folder, checkpointed)
     check_metrics(folder, tick, checkpointed.run.record_every, last_row_written, first_tick)
+    return written

@@ -92,8 +92,11 @@ def continue_run(folder: Path, sim: Simulation, progress_state: dict[str, Any], 
     (ticks); default the run's own ``run.steps``.
     """
     # nothing is rewritten before the folder is found whole
-    check_run_folder(folder, sim.config, sim.tick, progress_state.get("row_written", True),
-                     progress_state.get("first_tick", 0))
+    written = check_run_folder(folder, sim.config, sim.tick,
+                               progress_state.get("row_written", True),
+                               progress_state.get("first_tick", 0))
+    if steps is None and written.run.steps != sim.config.run.steps:
+        steps = written.run.steps  # an extension stopped before its first checkpoint
     if steps is not None:
         if steps < sim.tick:
             raise ValueError(f"--steps {steps}: the run is already at tick {sim.tick}")

@@ -127,8 +127,10 @@ def continue_evolution(folder: Path, sim: Simulation, state: dict[str, Any], *,
                        log: Callable[[str], None] = stderr_log) -> RunResult:
     """Continue an evolution whose checkpoint is loaded (``sim`` with ``record_deaths``, and its
     ``state``); the caller holds the folder's lock."""
-    check_run_folder(folder, sim.config, sim.tick)  # nothing is rewritten before the
-    check_lineage(folder, state["lineage_rows"], sim.layout.size)  # folder is found whole
+    written = check_run_folder(folder, sim.config, sim.tick)  # nothing is rewritten before
+    check_lineage(folder, state["lineage_rows"], sim.layout.size)  # the folder is found whole
+    if generations is None and written.evolution.generations != sim.config.evolution.generations:
+        generations = written.evolution.generations  # an extension stopped before it checkpointed
     if generations is not None:
         if generations < state["generation"]:
             raise ValueError(f"--generations {generations}: the run already has "

@@ -173,3 +173,30 @@ def test_a_full_disk_stops_the_run_with_a_message_and_resume_goes_on_exactly(
     assert sim.tick == calls[0] == 20  # the last good checkpoint stands
     assert main(["resume", str(split), "--no-progress"]) == 0
     assert _files(whole_run, RUN_FILES) == _files(split, RUN_FILES)
+
+
+def test_an_extension_stopped_before_its_first_checkpoint_is_carried_out_on_resume(
+        whole_run, tmp_path):
+    """`alife resume --steps N` writes config.yaml first; killed before its next checkpoint,
+    the checkpoint still has the old length: a plain resume goes on to N all the same."""
+    from alife.config import config_to_yaml, load_config
+
+    split = tmp_path / "split"
+    assert main(["run", *RUN, "--steps", "40", "--out", str(split)]) == 0
+    extended = load_config(split / "config.yaml", {"run.steps": 60})
+    (split / "config.yaml").write_text(config_to_yaml(extended), encoding="utf-8")
+    assert main(["resume", str(split), "--no-progress"]) == 0
+    assert _files(whole_run, RUN_FILES) == _files(split, RUN_FILES)
+    assert _summary(whole_run) == _summary(split)
+
+
+def test_an_evolution_extension_stopped_before_it_checkpointed_is_carried_out(tmp_path):
+    from alife.config import config_to_yaml, load_config
+
+    whole, split = tmp_path / "whole", tmp_path / "split"
+    assert main(["evolve", *EVOLVE, "--generations", "4", "--out", str(whole)]) == 0
+    assert main(["evolve", *EVOLVE, "--generations", "2", "--out", str(split)]) == 0
+    extended = load_config(split / "config.yaml", {"evolution.generations": 4})
+    (split / "config.yaml").write_text(config_to_yaml(extended), encoding="utf-8")
+    assert main(["resume", str(split), "--no-progress"]) == 0
+    assert _files(whole, EVOLVE_FILES) == _files(split, EVOLVE_FILES)
