@@ -233,7 +233,8 @@ class EvolutionJob:
         self.gens = files.enter_context(
             CsvWriter(folder / GENERATIONS_CSV, generation_columns(self.layout), append=True))
         self.lineage = files.enter_context(LineageWriter(folder, self.layout, append=True))
-        self._checkpoint()  # a resume point from the first moment, before the compile
+        if not (folder / CHECKPOINT).exists():  # a resume point from the first moment, before
+            self._checkpoint()  # the compile (a resumed run has its own already)
         return compile_kernels(self.sim, say)
 
     def advance(self, say: Callable[[str], None]) -> None:
