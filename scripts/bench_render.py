@@ -6,7 +6,12 @@ Measures, on one world (default 256x256 with 10,000 agents):
     renderer      FrameRenderer.render(state) alone (numpy, no pygame), per colour mode
     viewer        full App frames (picture + scale + HUD + plots + flip), simulation paused,
                   the picture rebuilt every frame as if the world had changed
-    viewer+step   full App frames stepping the simulation 1 tick per frame
+    viewer+step   full App frames stepping the simulation 1 tick per frame, the tick run
+                  after the frame (overlap off) and beside it on the stepper's thread
+                  (overlap on, the default); alternating runs, the best of two each;
+                  each frame waits for its tick, so FPS = ticks/s
+    as run        the viewer as `alife view` runs it: capped at 60 FPS, a frame waiting for
+                  its tick only within its 1/60 s (slow ticks do not hold the window)
     step only     sim.step(1) alone, for comparison
 
 Frames are uncapped (no 60 FPS limit). The window uses the real display when there is one
@@ -83,20 +88,45 @@ def main(argv=None) -> int:
 
     report(f"viewer, paused ({driver})", _timed(paused_frame, args.frames),
            f"{sim.n_alive:,} agents")
-    app.paused = False
+    app.close()
+
+    def stepping(overlap: bool) -> tuple[float, float]:
+        """Seconds per frame and ticks per second of the viewer at 1 tick per frame."""
+        # every frame waits for its tick: each shows a new world, so FPS = ticks/s
+        app = App(sim, size=(w, h), fps_limit=0, overlap=overlap, sync_frames=True)
+        app.run(max_frames=5)  # warm: a first tick is timed, the worker thread started
+        tick0, started = sim.tick, time.perf_counter()
+        frames = app.run(max_frames=args.frames)
+        seconds = time.perf_counter() - started
+        app.close()
+        return seconds / frames, (sim.tick - tick0) / seconds
+
+    # alternating, twice each: a shared host's speed drifts between runs
+    runs = {False: [], True: []}
+    for _ in range(2):
+        for overlap in (False, True):
+            runs[overlap].append(stepping(overlap))
+    for overlap, name in ((False, "one after the other"), (True, "tick beside the frame")):
+        seconds, tps = min(runs[overlap])
+        report(f"viewer, 1 tick/frame, {name} ({driver})", seconds,
+               f"{tps:,.0f} ticks/s, {sim.n_alive:,} agents now")
+    # as users run it: capped at 60 FPS, and a frame waits for its tick only within its
+    # 1/60 s (a world whose ticks are slower keeps drawing, and ticks as fast as it can)
+    app = App(sim, size=(w, h), fps_limit=60)
+    app.run(max_frames=5)
     tick0, started = sim.tick, time.perf_counter()
     frames = app.run(max_frames=args.frames)
-    seconds = (time.perf_counter() - started) / frames
-    report(f"viewer, 1 tick/frame ({driver})", seconds,
-           f"{(sim.tick - tick0) / (seconds * frames):,.0f} ticks/s, {sim.n_alive:,} agents now")
+    seconds = time.perf_counter() - started
     app.close()
+    report(f"viewer as run: 60 FPS cap ({driver})", seconds / frames,
+           f"{(sim.tick - tick0) / seconds:,.0f} ticks/s")
     report("step only (1 tick)", _timed(lambda: sim.step(1), args.frames),
            f"{sim.n_alive:,} agents now")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump({"size": args.size, "agents": args.agents, "fps": results}, f, indent=2)
-    ok = results[f"viewer, paused ({driver})"] >= 60
-    print("target >= 60 FPS (viewer, render only):", "met" if ok else "NOT met")
+    ok = results[f"viewer, 1 tick/frame, tick beside the frame ({driver})"] >= 60
+    print("target >= 60 FPS (viewer, 1 tick per frame):", "met" if ok else "NOT met")
     return 0
 
 

@@ -93,7 +93,7 @@ def births_room_needed(n_alive, max_population):
     return n_alive
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)  # the viewer steps on a worker thread while it draws
 def run_ticks(grid, agents, p, feature_map, counters, stats, gene_lo, gene_hi, step_of, deaths,
               n_ticks):
     """Advance the world by up to ``n_ticks`` ticks.

@@ -17,7 +17,7 @@ agents renders in about a millisecond.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -135,25 +135,42 @@ HEADING_SCALE = 4  # pixels per cell of the picture that shows headings
 HEADING: tuple[int, int, int] = (12, 12, 16)  # the mark on the side an agent last moved to
 
 
-def with_headings(rgb: np.ndarray, agents, window: tuple[int, int, int, int],
+class Headings(NamedTuple):
+    """The agents to mark with their heading (alive, moved this tick by a move action): their
+    cells and actions, int64 (m,) each. Copies: they stay valid while the world steps on."""
+
+    x: np.ndarray
+    y: np.ndarray
+    action: np.ndarray
+
+
+def heading_marks(agents) -> Headings:
+    """The agents that moved this tick, for :func:`with_headings`."""
+    a = np.flatnonzero(agents.alive & agents.moved & (agents.action > 0))
+    return Headings(agents.x[a].astype(np.int64), agents.y[a].astype(np.int64),
+                    agents.action[a].astype(np.int64))
+
+
+def with_headings(rgb: np.ndarray, marks: Headings, window: tuple[int, int, int, int],
                   scale: int = HEADING_SCALE) -> np.ndarray:
     """The part ``window`` = (x0, y0, x1, y1) of a world picture, each cell ``scale`` x
-    ``scale`` pixels, with a dark mark on the side of each agent that it last moved to (its
-    heading): uint8 ((y1-y0)*scale, (x1-x0)*scale, 3). Vectorised over the agents."""
+    ``scale`` pixels, with a dark mark on the side of each agent of ``marks`` that it last
+    moved to (its heading): uint8 ((y1-y0)*scale, (x1-x0)*scale, 3). Vectorised over the
+    agents."""
     from alife.kernels.sense import ACTION_DX, ACTION_DY
 
     x0, y0, x1, y1 = window
     out = np.repeat(np.repeat(rgb[y0:y1, x0:x1], scale, axis=0), scale, axis=1)
-    a = np.flatnonzero(agents.alive & agents.moved & (agents.action > 0))
-    a = a[(agents.x[a] >= x0) & (agents.x[a] < x1) & (agents.y[a] >= y0) & (agents.y[a] < y1)]
-    if a.size == 0:
+    inside = (marks.x >= x0) & (marks.x < x1) & (marks.y >= y0) & (marks.y < y1)
+    x, y, action = marks.x[inside], marks.y[inside], marks.action[inside]
+    if x.size == 0:
         return out
-    dx = np.asarray(ACTION_DX, np.int64)[agents.action[a]]
-    dy = np.asarray(ACTION_DY, np.int64)[agents.action[a]]
+    dx = np.asarray(ACTION_DX, np.int64)[action]
+    dy = np.asarray(ACTION_DY, np.int64)[action]
     mid = scale // 2
     # the two pixels at the middle of the cell's edge in the direction of the move
-    row = (agents.y[a] - y0) * scale + np.where(dy < 0, 0, np.where(dy > 0, scale - 1, mid))
-    col = (agents.x[a] - x0) * scale + np.where(dx < 0, 0, np.where(dx > 0, scale - 1, mid))
+    row = (y - y0) * scale + np.where(dy < 0, 0, np.where(dy > 0, scale - 1, mid))
+    col = (x - x0) * scale + np.where(dx < 0, 0, np.where(dx > 0, scale - 1, mid))
     along_x = (dy != 0).astype(np.int64)  # north/south: the mark runs along x, else along y
     out[row, col] = HEADING
     out[row - (1 - along_x), col - along_x] = HEADING

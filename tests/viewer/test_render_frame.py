@@ -245,7 +245,7 @@ def test_noise_patches_are_drawn_apart_from_food():
 def test_headings_mark_the_side_each_agent_last_moved_to():
     from types import SimpleNamespace
 
-    from alife.render.frame import HEADING, with_headings
+    from alife.render.frame import HEADING, heading_marks, with_headings
 
     rgb = np.full((3, 4, 3), 200, np.uint8)
     agents = SimpleNamespace(alive=np.array([True, True, True, False]),
@@ -253,10 +253,13 @@ def test_headings_mark_the_side_each_agent_last_moved_to():
                              # action: north, east, south (stayed), west (dead)
                              action=np.array([1, 2, 3, 4]),
                              x=np.array([0, 1, 2, 3]), y=np.array([0, 1, 2, 0]))
-    out = with_headings(rgb, agents, (0, 0, 4, 3))
+    marks = heading_marks(agents)  # copies: the world may step on while a frame draws them
+    assert marks.x.tolist() == [0, 1] and marks.action.tolist() == [1, 2]
+    agents.x[:] = 9
+    out = with_headings(rgb, marks, (0, 0, 4, 3))
     assert out.shape == (12, 16, 3)
     marked = np.argwhere((out == HEADING).all(axis=2))
     # N edge of (0,0); E edge of (1,1)
     assert {tuple(p) for p in marked} == {(0, 1), (0, 2), (5, 7), (6, 7)}
-    window = with_headings(rgb, agents, (1, 1, 3, 3))  # a part of the world: the same mark, shifted
+    window = with_headings(rgb, marks, (1, 1, 3, 3))  # a part of the world: the same mark, shifted
     assert {tuple(p) for p in np.argwhere((window == HEADING).all(axis=2))} == {(1, 3), (2, 3)}

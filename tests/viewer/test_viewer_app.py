@@ -6,6 +6,7 @@ os.environ["SDL_VIDEODRIVER"] = "dummy"  # before pygame is imported anywhere
 os.environ["SDL_AUDIODRIVER"] = "dummy"
 
 import importlib.util  # noqa: E402
+import threading  # noqa: E402
 
 import numpy as np  # noqa: E402
 import pygame  # noqa: E402
@@ -17,6 +18,7 @@ from alife.viewer.app import SPEEDS, App  # noqa: E402
 from alife.viewer.camera import Camera  # noqa: E402
 from alife.viewer.controls import BINDINGS, help_rows  # noqa: E402
 from alife.viewer.inspector import _short  # noqa: E402
+from alife.viewer.stepper import Stepper  # noqa: E402
 from alife.world.state import agent_rows  # noqa: E402
 
 TINY = {"world": {"width": 24, "height": 20, "obstacle_density": 0.05},
@@ -25,7 +27,10 @@ TINY = {"world": {"width": 24, "height": 20, "obstacle_density": 0.05},
 
 @pytest.fixture
 def app(tmp_path):
-    a = App(Simulation(TINY, seed=2), size=(1000, 700), fps_limit=0, screenshot_dir=tmp_path)
+    # ticks step on the worker thread as in use; each frame ends with them done, so tests
+    # count ticks by frames whatever the machine's load
+    a = App(Simulation(TINY, seed=2), size=(1000, 700), fps_limit=0, screenshot_dir=tmp_path,
+            sync_frames=True)
     yield a
     a.close()
 
@@ -304,7 +309,7 @@ def test_resize_relayouts_the_view(app):
 
 def test_extinct_world_keeps_drawing(tmp_path):
     sim = Simulation({**TINY, "energy": {"basal_cost": 50.0}}, seed=1)
-    a = App(sim, size=(800, 600), fps_limit=0)
+    a = App(sim, size=(800, 600), fps_limit=0, sync_frames=True)
     try:
         a.run(max_frames=4)
         assert sim.extinct
@@ -322,7 +327,8 @@ def test_recording_writes_a_readable_gif(tmp_path):
     import imageio.v3 as iio
 
     out = tmp_path / "live.gif"
-    app = App(Simulation(TINY, seed=2), size=(800, 600), fps_limit=0, record=out)
+    app = App(Simulation(TINY, seed=2), size=(800, 600), fps_limit=0, record=out,
+              sync_frames=True)
     try:
         app.run(max_frames=5)
         key(app, pygame.K_r)  # stop
@@ -377,3 +383,105 @@ def test_letterbox_bars_cover_the_view_outside_the_picture():
     assert not any(b.colliderect(inner) for b in bars)
     assert _outside(outer, pygame.Rect(200, 200, 5, 5)) == [outer]
     assert _outside(outer, outer) == []
+
+
+# --- stepping beside the frame ------------------------------------------------------------
+
+
+class _Guarded:
+    """A Simulation whose world the main thread must not read while the app's stepper has
+    ticks in flight; every such read is recorded."""
+
+    WORLD = {"state", "tick", "n_alive", "extinct", "take_stats", "agents", "take_deaths"}
+
+    def __init__(self, sim):
+        self._sim, self.app, self.violations = sim, None, []
+
+    def __getattr__(self, name):
+        if (name in self.WORLD and self.app is not None and self.app.stepper.busy
+                and threading.current_thread() is threading.main_thread()):
+            self.violations.append(name)
+        return getattr(self._sim, name)
+
+
+def test_frames_go_on_while_ticks_compute_and_never_read_the_world(tmp_path):
+    gate = threading.Event()  # the tick in flight ends only when the test says so
+    sim = Simulation(TINY, seed=2)
+    guarded = _Guarded(sim)
+    app = App(guarded, size=(1000, 700), fps_limit=0, screenshot_dir=tmp_path)
+    guarded.app = app
+    app.stepper.close()
+    app.stepper = Stepper(lambda n: gate.wait() and sim.step(n))
+    try:
+        app.frame()
+        assert app.stepper.busy and sim.tick == 0
+        zoom, mode = app.camera.zoom, app.renderer.mode
+        for k in (pygame.K_z, pygame.K_z, pygame.K_z, pygame.K_LEFT, pygame.K_c, pygame.K_f,
+                  pygame.K_h, pygame.K_PLUS, pygame.K_s):
+            key(app, k)  # zoom far enough to draw headings, pan, mode, food, help, a shot
+        app.handle_event(pygame.event.Event(pygame.MOUSEWHEEL, x=0, y=1, pos=(200, 300)))
+        for _ in range(5):
+            app.frame()  # the window keeps drawing (from its snapshot) while the tick runs
+        assert app.frames == 6 and sim.tick == 0 and app.stepper.busy
+        assert app.camera.zoom > zoom and app.renderer.mode != mode and app.show_help
+        assert list(tmp_path.glob("*.png"))  # the screenshot was taken meanwhile
+        assert guarded.violations == []
+        gate.set()
+        assert app.stepper.finished(None)
+        app.frame()  # takes the tick in, shows it, starts the next
+        app.settle()
+        assert sim.tick >= 2 and app.view.tick >= 1 and not app.stepper.busy
+        assert app.history.series("population")[0][-1] == sim.tick
+        key(app, pygame.K_0)  # the whole world in view
+        gate.clear()
+        app.frame()
+        assert app.stepper.busy
+        gate.set()
+        assert app.stepper.finished(None)  # ended, not yet taken in
+        slot = int(np.flatnonzero(sim.state.agents.alive)[0])  # the test's own read
+        agent_id = int(sim.state.agents.id[slot])
+        x, y = int(sim.state.agents.x[slot]), int(sim.state.agents.y[slot])
+        click(app, app.camera.cell_center(x, y))  # picking takes the tick in: the world now
+        assert not app.stepper.busy and app.inspector.selected_id == agent_id
+    finally:
+        gate.set()
+        app.close()
+    assert guarded.violations == []
+
+
+@pytest.mark.parametrize("overlap, sync_frames", [(True, True), (True, False), (False, False)])
+def test_stepping_beside_the_frame_gives_the_same_world(overlap, sync_frames):
+    app = App(Simulation(TINY, seed=4), size=(800, 600), fps_limit=0, speed=3, overlap=overlap,
+              sync_frames=sync_frames)
+    try:
+        app.run(max_frames=12)
+        stepped = app.sim
+        # frames that do not wait for their ticks may show fewer; the world is the same
+        assert stepped.tick >= (12 if sync_frames or not overlap else 1)
+        assert not app.stepper.busy
+    finally:
+        app.close()
+    reference = Simulation(TINY, seed=4)
+    reference.step(stepped.tick)
+    for name in stepped.state.agents._fields:
+        np.testing.assert_array_equal(getattr(stepped.state.agents, name),
+                                      getattr(reference.state.agents, name), err_msg=name)
+    np.testing.assert_array_equal(stepped.state.grid.food, reference.state.grid.food)
+    assert app.totals["births"] + 60 - app.totals["deaths"] == reference.n_alive
+
+
+def test_an_error_in_the_ticks_reaches_the_window_loop(app):
+    def broken(n):
+        raise MemoryError("no room for the births")
+
+    app.stepper.close()
+    app.stepper = Stepper(broken)
+    with pytest.raises(MemoryError, match="births"):
+        app.run(max_frames=2)
+    assert not app.stepper.busy
+
+
+def test_the_tick_kernel_releases_the_gil():
+    from alife.kernels.tick import run_ticks
+
+    assert run_ticks.targetoptions.get("nogil") is True
