@@ -105,9 +105,13 @@ class Simulation:
     def _run(self, n_ticks: int) -> int:
         if self.record_deaths:
             self._drain_deaths()
-        return run_ticks(self.state.grid, self.state.agents, self.params, self.feature_map,
-                         self.state.counters, self._stats, self.gene_lo, self.gene_hi,
-                         self.step_of, self._deaths, n_ticks)
+        return run_ticks(*self.tick_arguments(), n_ticks)
+
+    def tick_arguments(self) -> tuple:
+        """What ``run_ticks`` is called with, but the number of ticks."""
+        return (self.state.grid, self.state.agents, self.params, self.feature_map,
+                self.state.counters, self._stats, self.gene_lo, self.gene_hi, self.step_of,
+                self._deaths)
 
     def _drain_deaths(self) -> None:
         """Move the kernel's death records out, and make the log big enough for one more tick."""

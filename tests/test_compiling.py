@@ -1,7 +1,15 @@
 """The compile message: said at once on a cold cache, then with the time spent; alife warmup."""
 
+import hashlib
+import json
+import os
+import subprocess
+import sys
 import threading
 
+import pytest
+
+from alife import Simulation, load_config
 from alife.cli import main
 from alife.runners import compiling
 
@@ -46,3 +54,69 @@ def test_a_warm_cache_compiles_silently(monkeypatch):
 def test_warmup_compiles_what_runs_use(capsys):
     assert main(["warmup"]) == 0
     assert "kernels ready" in capsys.readouterr().out
+
+
+COLD_RUN = r"""
+import hashlib, json, os, sys
+from numba.core import event
+
+compiled = []
+
+
+class Recorder(event.Listener):
+    def on_start(self, ev):
+        func = ev.data["dispatcher"].py_func
+        compiled.append(f"{func.__module__}.{func.__qualname__}")
+
+    def on_end(self, ev):
+        pass
+
+
+event.register("numba:compile", Recorder())
+from alife import Simulation, load_config
+from alife.runners.compiling import compile_kernels, start_compiling
+
+config = load_config(json.loads(sys.argv[1]))
+start_compiling(config)  # as the runners do
+sim = Simulation(config)
+said = []
+compile_kernels(sim, said.append, every=5.0)
+sim.step(int(sys.argv[2]))
+digest = hashlib.sha256()
+for array in (*sim.state.grid, *sim.state.agents, sim.state.counters):
+    digest.update(array.tobytes())
+print(json.dumps({"compiled": compiled, "said": said, "digest": digest.hexdigest(),
+                  "cores": len(os.sched_getaffinity(0))}))
+"""
+
+BIG_CALLEES = ("alife.kernels.mind.think", "alife.kernels.life.reproduce",
+               "alife.kernels.move.move_and_eat", "alife.kernels.tick.record_deaths",
+               "alife.kernels.life.tally")
+
+
+@pytest.mark.slow
+def test_a_cold_compile_on_two_processes_runs_the_same_world(tmp_path):
+    """A first run on an empty cache (think compiled in a helper process, the other big
+    kernels here, run_ticks finding both in the cache) steps exactly as warm kernels do, and
+    compiles none of run_ticks's big kernels twice."""
+    config = {"world": {"width": 20, "height": 20, "noise_cover": 0.1, "hazard_cover": 0.1},
+              "food": {"kinds": 2, "kind_values": [1.0, -1.0]}, "agents": {"initial_count": 40},
+              "seed": 5}
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path / "cache"))
+    proc = subprocess.run([sys.executable, "-c", COLD_RUN, json.dumps(config), "25"], env=env,
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    cold = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert cold["said"][0].startswith("compiling kernels") and "compiled in" in cold["said"][-1]
+    for kernel in BIG_CALLEES:
+        assert cold["compiled"].count(kernel) <= 1, kernel  # types matched run_ticks's calls
+    assert "alife.kernels.tick.run_ticks" in cold["compiled"]
+    if cold["cores"] >= 2:
+        assert "alife.kernels.mind.think" not in cold["compiled"]  # the helper's
+
+    warm = Simulation(load_config(config))
+    warm.step(25)
+    digest = hashlib.sha256()
+    for array in (*warm.state.grid, *warm.state.agents, warm.state.counters):
+        digest.update(array.tobytes())
+    assert cold["digest"] == digest.hexdigest()

@@ -195,6 +195,42 @@ def run_ticks(grid, agents, p, feature_map, counters, stats, gene_lo, gene_hi, s
     return done
 
 
+def callee_signatures(grid, agents, p, feature_map, counters, stats, gene_lo, gene_hi, step_of,
+                      deaths) -> list[tuple]:
+    """The big kernels ``run_ticks`` calls, each with the argument types of its call there:
+    [(dispatcher, signature)], heaviest compile first. With these, other processes can compile
+    them ahead while this one does something else, into numba's disk cache, where compiling
+    ``run_ticks`` then finds them (alife.runners.compiling). Arguments as ``run_ticks``'s
+    (n_ticks left out). Mirrors its calls: a type that differs would cost only time (run_ticks
+    would compile that kernel itself); tests/kernels/test_precompile.py checks them."""
+    from numba import typeof
+
+    n_slots = agents.alive.shape[0]
+    living = np.empty(0, np.int64)
+    blocks = np.empty(n_slots // LANES, np.int64)[:0]
+    bite = np.zeros(0, np.float32)
+    gained = np.zeros(0, np.float32)
+    worth = (grid.kind, grid.region, grid.deal, grid.kind_value)
+    tick = counters[_TICK]
+    n_alive = counters[_N_ALIVE]
+    calls = [
+        (think, (blocks, agents, grid, p, feature_map)),
+        (reproduce, (agents, p, grid.obstacle, grid.occupancy, gene_lo, gene_hi, step_of,
+                     tick + 1, counters[_NEXT_ID], n_alive)),
+        (move_and_eat, (living, agents.x, agents.y, agents.id, agents.action, agents.priority,
+                        agents.moved, agents.energy, agents.age, agents.alive,
+                        agents.death_cause, bite, grid.obstacle, grid.occupancy, grid.food,
+                        worth, grid.hazard, p.width, p.height, p.torus, p.eat_rate,
+                        p.max_energy, p.basal_cost, p.move_cost, p.hazard_cost, p.max_age,
+                        agents.pending, p.delayed_kind, tick, gained)),
+        (record_deaths, (living, agents, tick + 1, deaths)),
+        (tally, (living, agents.alive, agents.action, agents.moved, agents.energy,
+                 agents.death_cause, bite, gained, agents.x, agents.y, worth, grid.hazard,
+                 p.basal_cost, p.move_cost, p.hazard_cost)),
+    ]
+    return [(kernel, tuple(typeof(a) for a in args)) for kernel, args in calls]
+
+
 def kernels_cached() -> bool:
     """Whether numba's on-disk cache already holds the tick loop (so no long compile is due)."""
     try:  # numba internals: on any change, just assume a compile is due

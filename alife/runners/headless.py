@@ -29,7 +29,7 @@ from alife.metrics.collector import collect, metric_columns
 from alife.metrics.traces import TraceRecorder, traced_ids
 from alife.metrics.writers import CsvWriter, keep_rows_up_to_tick
 from alife.render.video import open_video
-from alife.runners.compiling import compile_kernels
+from alife.runners.compiling import compile_kernels, start_compiling
 from alife.runners.consistency import check_run_folder
 from alife.runners.loop import CHECKPOINT, RunResult, Stopwatch, drive, stderr_log
 from alife.sim import Simulation
@@ -65,6 +65,7 @@ def run(
     recorder = open_video(video, config, stride=video_stride)
     traced_ids(config)  # a bad run.trace is refused before anything is written
     # first: a world that cannot be made (e.g. agents.founders) writes nothing
+    start_compiling(config)  # on a cold cache, beside building the world
     sim = Simulation(config)
     folder = make_run_folder(config.run.name, out, root)
     with holding(folder, "alife run"):

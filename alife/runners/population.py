@@ -53,7 +53,7 @@ from alife.metrics.lineage import (
     write_phylogeny,
 )
 from alife.metrics.writers import CsvWriter, keep_rows, keep_rows_up_to_tick
-from alife.runners.compiling import compile_kernels
+from alife.runners.compiling import compile_kernels, start_compiling
 from alife.runners.consistency import check_lineage, check_run_folder
 from alife.runners.loop import CHECKPOINT, RunResult, Stopwatch, drive, stderr_log
 from alife.sim import Simulation
@@ -88,6 +88,7 @@ def evolve_population(
     with holding(folder, "alife evolve"):
         (folder / "config.yaml").write_text(config_to_yaml(config), encoding="utf-8")
         generational = config.evolution.mode == "generational"
+        start_compiling(config)  # on a cold cache, beside building the world
         if generational:
             sim = _first_generation(config)
         else:

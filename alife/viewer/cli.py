@@ -117,6 +117,7 @@ def main(args: argparse.Namespace) -> int:
         return fail(f"alife view needs a window, but there is {problem}.\n{NO_DISPLAY_HELP}", 1)
 
     from alife.io.checkpoint import CheckpointError
+    from alife.runners.compiling import compile_kernels, start_compiling
     from alife.sim import Simulation
 
     if args.resume:
@@ -128,8 +129,8 @@ def main(args: argparse.Namespace) -> int:
             return fail(str(err))
         print(f"alife view: resumed {args.resume} at tick {sim.tick}", file=sys.stderr)
     else:
+        start_compiling(config)  # on a cold cache, beside building the world
         sim = Simulation(config)
-    from alife.runners.compiling import compile_kernels
 
     # before the window opens, with a message: a minute's compile should not look like a hang
     compile_kernels(sim, lambda message: print(message, file=sys.stderr))

@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from alife.config.loading import ConfigError, load_config
 from alife.config.schema import Config
 from alife.genetics.genome import GenomeLayout
 from alife.kernels.food import refresh_noise
@@ -327,6 +328,20 @@ def make_state(config: Config, layout: GenomeLayout | None = None) -> State:
         if mapping is not None:
             mapping.join()
     return State(grid=grid, agents=agents, counters=np.array([0, n, n], np.int64))
+
+
+def empty_state(config: Config, layout: GenomeLayout | None = None) -> State:
+    """A world of the config's kind with no agents (room for 16), its grid small, built with
+    numpy alone: it has the types of :func:`make_state`'s world, so kernels can be compiled
+    for it before the real world exists (alife.runners.compiling)."""
+    layout = layout or GenomeLayout.from_config(config)
+    try:
+        small = load_config(config, {"world.width": 8, "world.height": 8})
+    except ConfigError:  # settings that need a bigger world: the grid at full size
+        small = config
+    grid = make_grid(small, seed_streams(config.seed)["world"])
+    return State(grid=grid, agents=_agent_storage(config, layout, 0),
+                 counters=np.zeros(3, np.int64))
 
 
 def make_generation_state(config: Config, layout: GenomeLayout, generation: int, tick: int,
