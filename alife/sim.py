@@ -90,6 +90,9 @@ class Simulation:
 
     def compile(self) -> None:
         """Compile (or load from numba's cache) the kernels without advancing the world."""
+        # numba's thread pool first: run_ticks releases the GIL, and called from the cache
+        # before the pool was started it crashed (even for 0 ticks)
+        numba.set_num_threads(self.threads)
         self._run(0)
 
     def step(self, n_ticks: int = 1) -> int:

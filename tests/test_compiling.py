@@ -120,3 +120,22 @@ def test_a_cold_compile_on_two_processes_runs_the_same_world(tmp_path):
     for array in (*warm.state.grid, *warm.state.agents, warm.state.counters):
         digest.update(array.tobytes())
     assert cold["digest"] == digest.hexdigest()
+
+
+@pytest.mark.parametrize("first_call", [
+    "sim.compile()",
+    # the viewer's way: the first call from a worker thread
+    "t = threading.Thread(target=sim.step, args=(3,)); t.start(); t.join(); assert sim.tick == 3",
+])
+def test_the_first_call_of_a_fresh_process_runs_the_cached_kernels(first_call):
+    """run_ticks releases the GIL. Once, with one state of numba's cache (not pinned down
+    since), calling it before numba's thread pool had started crashed the process (SIGSEGV),
+    even for 0 ticks; Simulation.compile and .step now start the pool first. A fresh process
+    runs the cached kernels from either first call."""
+    Simulation({"world": {"width": 16, "height": 16}, "agents": {"initial_count": 16}}).compile()
+    code = ("import threading\nfrom alife import Simulation\n"
+            "sim = Simulation({'world': {'width': 16, 'height': 16}, "
+            "'agents': {'initial_count': 16}})\n" + first_call + "\nprint('ran')")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=False)
+    assert proc.returncode == 0 and "ran" in proc.stdout, proc.stderr
