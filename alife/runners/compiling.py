@@ -18,6 +18,7 @@ Run as ``python -m alife.runners.compiling`` it is the helper: it reads a pickle
 
 from __future__ import annotations
 
+import atexit
 import importlib
 import os
 import pickle
@@ -47,6 +48,14 @@ def start_compiling(config) -> None:
 
     stand_in = Simulation(config, state=empty_state(config))
     _early = _start_helper(callee_signatures(*stand_in.tick_arguments())[:1])
+    atexit.register(_stop_early)  # a run that ends before its compile leaves nothing running
+
+
+def _stop_early() -> None:
+    global _early
+    if _early is not None:
+        _early.stop()
+        _early = None
 
 
 def compile_kernels(sim, log: Callable[[str], None], every: float = REPORT_EVERY) -> float:
