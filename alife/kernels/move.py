@@ -18,6 +18,11 @@ from numba import njit, prange
 from alife.kernels.life import eat_metabolise_age
 from alife.kernels.sense import N_ACTIONS, action_delta, wrap_cell
 
+# Below this many living agents the move's two loops run on one thread: each parallel loop
+# wakes the other threads, and on a VM waking an idle core costs more than a few thousand
+# agents' moves (docs/performance.md, "Two threads"). Same result either way.
+PARALLEL_FROM = 16384
+
 
 @njit(cache=True, inline="always")
 def _target(x, y, action, width, height, torus):
@@ -74,19 +79,42 @@ def move_and_eat(living, xs, ys, ids, action, priority, moved, energy, age, aliv
     ``alife.kernels.life.tally``, in slot order, so they do not depend on the threads.
     """
     n_living = living.shape[0]
+    if n_living < PARALLEL_FROM:  # the same loops, one thread: see PARALLEL_FROM
+        for j in range(n_living):
+            _decide(living[j], xs, ys, ids, action, priority, moved, obstacle, occupancy,
+                    width, height, torus)
+        for j in range(n_living):
+            _step_and_eat(living[j], xs, ys, action, moved, energy, age, alive, death_cause,
+                          bite, occupancy, food, worth, hazard, width, height, torus, eat_rate,
+                          max_energy, basal_cost, move_cost, hazard_cost, max_age, pending,
+                          delayed_kind, tick, gained)
+        return
     for j in prange(n_living):  # 1. who steps (reads only)
-        i = living[j]
-        moved[i] = wins_step(i, xs, ys, ids, action, priority, obstacle, occupancy, width,
-                             height, torus)
+        _decide(living[j], xs, ys, ids, action, priority, moved, obstacle, occupancy, width,
+                height, torus)
     for j in prange(n_living):  # 2. winners step into their (free, unique) cells; all eat
-        i = living[j]
-        if moved[i]:
-            tx, ty, _ = _target(xs[i], ys[i], action[i], width, height, torus)
-            occupancy[ys[i], xs[i]] = -1
-            occupancy[ty, tx] = i
-            xs[i] = tx
-            ys[i] = ty
-        bite[i] = eat_metabolise_age(i, xs, ys, energy, age, moved, alive, death_cause, food,
-                                     worth, hazard, occupancy, eat_rate, max_energy, basal_cost,
-                                     move_cost, hazard_cost, max_age, pending, delayed_kind, tick,
-                                     gained)
+        _step_and_eat(living[j], xs, ys, action, moved, energy, age, alive, death_cause, bite,
+                      occupancy, food, worth, hazard, width, height, torus, eat_rate,
+                      max_energy, basal_cost, move_cost, hazard_cost, max_age, pending,
+                      delayed_kind, tick, gained)
+
+
+@njit(cache=True, inline="always")
+def _decide(i, xs, ys, ids, action, priority, moved, obstacle, occupancy, width, height, torus):
+    moved[i] = wins_step(i, xs, ys, ids, action, priority, obstacle, occupancy, width, height,
+                         torus)
+
+
+@njit(cache=True, inline="always")
+def _step_and_eat(i, xs, ys, action, moved, energy, age, alive, death_cause, bite, occupancy,
+                  food, worth, hazard, width, height, torus, eat_rate, max_energy, basal_cost,
+                  move_cost, hazard_cost, max_age, pending, delayed_kind, tick, gained):
+    if moved[i]:
+        tx, ty, _ = _target(xs[i], ys[i], action[i], width, height, torus)
+        occupancy[ys[i], xs[i]] = -1
+        occupancy[ty, tx] = i
+        xs[i] = tx
+        ys[i] = ty
+    bite[i] = eat_metabolise_age(i, xs, ys, energy, age, moved, alive, death_cause, food, worth,
+                                 hazard, occupancy, eat_rate, max_energy, basal_cost, move_cost,
+                                 hazard_cost, max_age, pending, delayed_kind, tick, gained)

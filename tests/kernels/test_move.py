@@ -1,11 +1,12 @@
 """Movement: torus wrap, walls, obstacles, and fair deterministic collision resolution."""
 
+import numba
 import numpy as np
 import pytest
 from conftest import force_action, place, tiny_config
 
 from alife import Simulation
-from alife.kernels.move import move_and_eat
+from alife.kernels.move import PARALLEL_FROM, move_and_eat
 from alife.kernels.sense import ACTION_DX, ACTION_DY
 from alife.world.state import agent_rows
 
@@ -212,3 +213,47 @@ def test_each_agent_deciding_alone_matches_the_claim_rule(width, height, edges):
         assert alive[slots].all()
         assert (occupancy[ys[slots], xs[slots]] == slots).all()
         assert (occupancy >= 0).sum() == slots.size
+
+
+@pytest.mark.parametrize("n_agents", [PARALLEL_FROM - 1, PARALLEL_FROM + 700])
+def test_the_one_thread_and_parallel_loops_move_alike(n_agents):
+    """Below PARALLEL_FROM living agents the move runs on one thread, from it in parallel:
+    both move exactly the claim rule's winners, with any number of threads."""
+    rng = np.random.default_rng(n_agents)
+    width = height = 150
+    obstacle = rng.random((height, width)) < 0.05
+    free = np.flatnonzero(~obstacle.ravel())
+    cells = rng.choice(free, n_agents, replace=False)
+    n_slots = n_agents + 50
+    slots = np.sort(rng.choice(n_slots, n_agents, replace=False))
+    results = []
+    for threads in (1, 2):
+        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+        alive = np.zeros(n_slots, bool)
+        alive[slots] = True
+        xs = np.zeros(n_slots, np.int32)
+        ys = np.zeros(n_slots, np.int32)
+        xs[slots], ys[slots] = cells % width, cells // width
+        occupancy = np.full((height, width), -1, np.int32)
+        occupancy[ys[slots], xs[slots]] = slots
+        ids = np.arange(n_slots, dtype=np.int64)
+        action = np.random.default_rng(1).integers(0, 5, n_slots).astype(np.int8)
+        priority = np.random.default_rng(2).integers(0, 4, n_slots).astype(np.uint64)
+        expected = _claim_rule(slots, xs, ys, ids, action, priority, obstacle, occupancy, True)
+        moved = np.zeros(n_slots, bool)
+        food = np.full((height, width), 2.0, np.float32)
+        energy = np.full(n_slots, 50.0, np.float32)
+        move_and_eat(slots, xs, ys, ids, action, priority, moved, energy,
+                     np.zeros(n_slots, np.int32), alive, np.zeros(n_slots, np.int8),
+                     np.zeros(n_slots, np.float32), obstacle, occupancy, food,
+                     (np.zeros((height, width), np.int8), np.zeros((height, width), bool),
+                      np.zeros(1, np.int64), np.ones(1, np.float32)),
+                     np.zeros((height, width), bool), width, height, True, 1.0, 100.0, 0.5, 0.1,
+                     0.0, 0, np.zeros((n_slots, 1), np.float32), -1, 0,
+                     np.zeros(n_slots, np.float32))
+        assert set(np.flatnonzero(moved)) == set(expected)
+        assert (occupancy[ys[slots], xs[slots]] == slots).all()
+        results.append((xs.copy(), ys.copy(), energy.copy(), food.copy(), occupancy.copy()))
+    numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    for one, two in zip(*results):
+        np.testing.assert_array_equal(one, two)
