@@ -179,8 +179,9 @@ class _Watch(event.Listener):
 
     def now(self) -> str:
         parts = []
-        if self.stack:
-            parts.append(self.stack[0] + (f" ({self.stack[-1]})" if len(self.stack) > 1 else ""))
+        if self.stack:  # the outermost kernel, and the innermost of ours inside it
+            inner = [name for name in self.stack[1:] if not name.startswith("numba.")]
+            parts.append(self.stack[0] + (f" ({inner[-1]})" if inner else ""))
         if self.helper is not None and self.helper.running:
             parts.append(f"{', '.join(self.helper.kernels)} in a second process")
         return "; ".join(parts) or "loading"
