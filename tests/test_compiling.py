@@ -139,3 +139,32 @@ def test_the_first_call_of_a_fresh_process_runs_the_cached_kernels(first_call):
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=False)
     assert proc.returncode == 0 and "ran" in proc.stdout, proc.stderr
+
+
+def test_the_compile_message_names_our_kernels_and_the_helpers():
+    from types import SimpleNamespace
+
+    from alife.kernels.life import reproduce
+    from alife.kernels.mind import think
+    from alife.kernels.move import move_and_eat
+
+    def ev(dispatcher):
+        return SimpleNamespace(data={"dispatcher": dispatcher})
+
+    numba_internal = SimpleNamespace(py_func=SimpleNamespace(__module__="numba.np.arrayobj",
+                                                             __qualname__="impl"))
+    watch = compiling._Watch()
+    assert watch.now() == "loading"
+    watch.on_start(ev(reproduce))
+    watch.on_start(ev(move_and_eat))
+    watch.on_start(ev(numba_internal))
+    assert watch.now() == "life.reproduce (move.move_and_eat)"
+    watch.on_end(ev(numba_internal))
+    watch.on_end(ev(move_and_eat))
+
+    class Running:
+        kernels = [compiling._name(think)]
+        running = True
+
+    watch.helper = Running()
+    assert watch.now() == "life.reproduce; mind.think in a second process"
