@@ -168,3 +168,25 @@ def test_the_compile_message_names_our_kernels_and_the_helpers():
 
     watch.helper = Running()
     assert watch.now() == "life.reproduce; mind.think in a second process"
+
+
+def test_the_head_start_compiles_think_and_never_stops_a_run(monkeypatch):
+    from alife.kernels.mind import think
+    from alife.world import init
+
+    started = []
+    monkeypatch.setattr(compiling, "kernels_cached", lambda: False)
+    monkeypatch.setattr(compiling, "_cores", lambda: 2)
+    monkeypatch.setattr(compiling, "_start_helper", lambda calls: started.append(calls) or None)
+    config = load_config({"world": {"width": 16, "height": 16}, "agents": {"initial_count": 16}})
+    compiling.start_compiling(config)
+    assert [kernel for kernel, _ in started[0]] == [think]  # from a stand-in world's types
+    warm = Simulation(config)
+    assert started[0][0][1] == compiling.callee_signatures(*warm.tick_arguments())[0][1]
+
+    def broken(*args, **kwargs):
+        raise ValueError("a world this config cannot make")
+
+    monkeypatch.setattr(init, "empty_state", broken)
+    compiling.start_compiling(config)  # no exception: the run itself will say what is wrong
+    assert len(started) == 1

@@ -46,8 +46,12 @@ def start_compiling(config) -> None:
     from alife.sim import Simulation
     from alife.world.init import empty_state
 
-    stand_in = Simulation(config, state=empty_state(config))
-    _early = _start_helper(callee_signatures(*stand_in.tick_arguments())[:1])
+    try:
+        stand_in = Simulation(config, state=empty_state(config))
+        calls = callee_signatures(*stand_in.tick_arguments())
+    except Exception:  # only a head start: the run itself reports what is wrong, if anything
+        return
+    _early = _start_helper(calls[:1])
     atexit.register(_stop_early)  # a run that ends before its compile leaves nothing running
 
 
