@@ -168,6 +168,38 @@ def _claim_rule(living, xs, ys, ids, action, priority, obstacle, occupancy, toru
     return {i: target[i] for i in claim.values()}
 
 
+def _placed(n_slots, slots, cells, width, height):
+    """alive, xs, ys (n_slots,) and occupancy (height, width) for agents in ``slots`` standing
+    on the flat ``cells``."""
+    alive = np.zeros(n_slots, bool)
+    alive[slots] = True
+    xs = np.zeros(n_slots, np.int32)
+    ys = np.zeros(n_slots, np.int32)
+    xs[slots], ys[slots] = cells % width, cells // width
+    occupancy = np.full((height, width), -1, np.int32)
+    occupancy[ys[slots], xs[slots]] = slots
+    return alive, xs, ys, occupancy
+
+
+def _move(slots, xs, ys, ids, action, priority, alive, obstacle, occupancy, food, torus,
+          basal_cost=0.0, move_cost=0.0):
+    """move_and_eat on plain food (one kind, no hazards, nothing delayed); returns (moved,
+    energy) (n_slots,)."""
+    n_slots = alive.shape[0]
+    height, width = obstacle.shape
+    moved = np.zeros(n_slots, bool)
+    energy = np.full(n_slots, 50.0, np.float32)
+    move_and_eat(slots, xs, ys, ids, action, priority, moved, energy,
+                 np.zeros(n_slots, np.int32), alive, np.zeros(n_slots, np.int8),
+                 np.zeros(n_slots, np.float32), obstacle, occupancy, food,
+                 (np.zeros((height, width), np.int8), np.zeros((height, width), bool),
+                  np.zeros(1, np.int64), np.ones(1, np.float32)),
+                 np.zeros((height, width), bool), width, height, torus, 1.0, 100.0, basal_cost,
+                 move_cost, 0.0, 0, np.zeros((n_slots, 1), np.float32), -1, 0,
+                 np.zeros(n_slots, np.float32))
+    return moved, energy
+
+
 @pytest.mark.parametrize("width,height,edges", [(12, 9, "torus"), (12, 9, "walls"),
                                                 (1, 7, "torus"), (2, 5, "torus"),
                                                 (3, 3, "walls")])
@@ -184,29 +216,13 @@ def test_each_agent_deciding_alone_matches_the_claim_rule(width, height, edges):
             continue
         cells = rng.choice(free, rng.integers(1, free.size + 1), replace=False)
         slots = np.sort(rng.choice(n_slots, cells.size, replace=False))
-        alive = np.zeros(n_slots, bool)
-        alive[slots] = True
-        xs = np.zeros(n_slots, np.int32)
-        ys = np.zeros(n_slots, np.int32)
-        xs[slots], ys[slots] = cells % width, cells // width
-        occupancy = np.full((height, width), -1, np.int32)
-        occupancy[ys[slots], xs[slots]] = slots
+        alive, xs, ys, occupancy = _placed(n_slots, slots, cells, width, height)
         ids = rng.permutation(3 * n_slots)[:n_slots].astype(np.int64)
         action = rng.integers(0, 5, n_slots).astype(np.int8)
         priority = rng.integers(0, 3, n_slots).astype(np.uint64)
         expected = _claim_rule(slots, xs, ys, ids, action, priority, obstacle, occupancy, torus)
-
-        moved = np.zeros(n_slots, bool)
-        energy = np.full(n_slots, 50.0, np.float32)
-        move_and_eat(slots, xs, ys, ids, action, priority, moved, energy,
-                     np.zeros(n_slots, np.int32), alive, np.zeros(n_slots, np.int8),
-                     np.zeros(n_slots, np.float32), obstacle, occupancy,
-                     np.zeros((height, width), np.float32),
-                     (np.zeros((height, width), np.int8), np.zeros((height, width), bool),
-                      np.zeros(1, np.int64), np.ones(1, np.float32)),
-                     np.zeros((height, width), bool), width, height, torus, 1.0, 100.0, 0.0, 0.0,
-                     0.0, 0, np.zeros((n_slots, 1), np.float32), -1, 0,
-                     np.zeros(n_slots, np.float32))
+        moved, _ = _move(slots, xs, ys, ids, action, priority, alive, obstacle, occupancy,
+                         np.zeros((height, width), np.float32), torus)
         assert set(np.flatnonzero(moved)) == set(expected)
         for i, (tx, ty) in expected.items():
             assert (xs[i], ys[i]) == (tx, ty)
@@ -226,34 +242,20 @@ def test_the_one_thread_and_parallel_loops_move_alike(n_agents):
     cells = rng.choice(free, n_agents, replace=False)
     n_slots = n_agents + 50
     slots = np.sort(rng.choice(n_slots, n_agents, replace=False))
+    ids = np.arange(n_slots, dtype=np.int64)
+    action = rng.integers(0, 5, n_slots).astype(np.int8)
+    priority = rng.integers(0, 4, n_slots).astype(np.uint64)
     results = []
     for threads in (1, 2):
         numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
-        alive = np.zeros(n_slots, bool)
-        alive[slots] = True
-        xs = np.zeros(n_slots, np.int32)
-        ys = np.zeros(n_slots, np.int32)
-        xs[slots], ys[slots] = cells % width, cells // width
-        occupancy = np.full((height, width), -1, np.int32)
-        occupancy[ys[slots], xs[slots]] = slots
-        ids = np.arange(n_slots, dtype=np.int64)
-        action = np.random.default_rng(1).integers(0, 5, n_slots).astype(np.int8)
-        priority = np.random.default_rng(2).integers(0, 4, n_slots).astype(np.uint64)
+        alive, xs, ys, occupancy = _placed(n_slots, slots, cells, width, height)
         expected = _claim_rule(slots, xs, ys, ids, action, priority, obstacle, occupancy, True)
-        moved = np.zeros(n_slots, bool)
         food = np.full((height, width), 2.0, np.float32)
-        energy = np.full(n_slots, 50.0, np.float32)
-        move_and_eat(slots, xs, ys, ids, action, priority, moved, energy,
-                     np.zeros(n_slots, np.int32), alive, np.zeros(n_slots, np.int8),
-                     np.zeros(n_slots, np.float32), obstacle, occupancy, food,
-                     (np.zeros((height, width), np.int8), np.zeros((height, width), bool),
-                      np.zeros(1, np.int64), np.ones(1, np.float32)),
-                     np.zeros((height, width), bool), width, height, True, 1.0, 100.0, 0.5, 0.1,
-                     0.0, 0, np.zeros((n_slots, 1), np.float32), -1, 0,
-                     np.zeros(n_slots, np.float32))
+        moved, energy = _move(slots, xs, ys, ids, action, priority, alive, obstacle, occupancy,
+                              food, True, basal_cost=0.5, move_cost=0.1)
         assert set(np.flatnonzero(moved)) == set(expected)
         assert (occupancy[ys[slots], xs[slots]] == slots).all()
-        results.append((xs.copy(), ys.copy(), energy.copy(), food.copy(), occupancy.copy()))
+        results.append((xs, ys, energy, food, occupancy))
     numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
     for one, two in zip(*results):
         np.testing.assert_array_equal(one, two)
