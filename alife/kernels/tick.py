@@ -4,9 +4,10 @@ Order within a tick (each phase sees the result of the previous one):
     1. think: sense, learn from the last step's surprise, remember, update affect, imagine
        and choose an action (parallel over blocks of 8 agents, one per vector lane: each
        agent writes only its own rows and lanes)
-    2. move, then eat, pay metabolism, age and die (parallel: fair, deterministic collision
+    2. move, then eat, pay metabolism, age and die (fair, deterministic collision
        resolution in which each agent decides from its target's neighbours, see
-       alife.kernels.move; then every agent touches only its own rows and cell)
+       alife.kernels.move; then every agent touches only its own rows and cell: parallel
+       from move.PARALLEL_FROM living agents, below it on one thread)
     3. reproduction     (serial: slots and cells are allocated in a fixed order)
     4. food regrowth (and the noise channel's new values, the hazards' drift, a new deal of
        what the food kinds are worth when one is due)
