@@ -136,6 +136,10 @@ def run_sweep(
         if progress is None:
             progress = sys.stderr.isatty()
         interrupted = False
+        if todo and scheduler is None:  # the pool's workers share this machine's numba cache
+            from alife.runners.compiling import compile_for
+
+            compile_for(todo[0].config, lambda message: log(f"alife sweep: {message.strip()}"))
         if todo:
             interrupted = _Execution(sweep, out, token, workers, scheduler, retries, progress,
                                      log, skipped).run(todo)

@@ -93,6 +93,19 @@ def compile_kernels(sim, log: Callable[[str], None], every: float = REPORT_EVERY
     return seconds
 
 
+def compile_for(config, log: Callable[[str], None]) -> float:
+    """Compile the kernels for runs of ``config``'s kind without building its world (a
+    stand-in world of the same types), or do nothing when numba's cache holds them; returns
+    the seconds it took. E.g. once in a sweep's own process, before its pool's workers
+    start: they then load the kernels instead of each compiling them."""
+    if kernels_cached():
+        return 0.0
+    from alife.sim import Simulation
+    from alife.world.init import empty_state
+
+    return compile_kernels(Simulation(config, state=empty_state(config)), log)
+
+
 def compile_ahead(sim, watch: _Watch | None = None) -> None:
     """Compile ``run_ticks``'s big kernels before it, into numba's cache: the heaviest in a
     helper process when this machine has two cores or more, the others here meanwhile. A

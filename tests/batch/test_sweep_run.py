@@ -343,3 +343,27 @@ def test_the_log_names_each_run_by_its_condition(tmp_path):
     run_sweep(path, tmp_path / "out", workers=1, log=messages.append, parquet=False)
     lines = [m for m in messages if m.startswith("[")]
     assert len(lines) == 2 and all("(model_lr=" in m and ", seed " in m for m in lines)
+
+
+def test_a_pool_sweep_compiles_once_before_its_workers_start(tmp_path, monkeypatch):
+    """On a cold cache the sweep's own process compiles the kernels (for a stand-in world of
+    the runs' kind) before the pool starts, so that its workers load them from the cache."""
+    from alife.runners import compiling
+
+    compiled, started = [], []
+    monkeypatch.setattr(compiling, "kernels_cached", lambda: False)
+    monkeypatch.setattr(compiling, "compile_kernels",
+                        lambda sim, log: compiled.append((sim.n_alive, sim.config)) or 0.0)
+    real_open = open_executor
+
+    def watched_open(*args, **kwargs):
+        started.append(len(compiled))  # how many compiles had happened when the pool opened
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr("alife.batch.sweep.open_executor", watched_open)
+    path = write(tmp_path / "tiny.yaml", repeats=1, grid={"learner.model_lr": [0.1]})
+    outcome = run_sweep(path, tmp_path / "out", workers=1, log=quiet, parquet=False)
+    assert outcome.counts == {"completed": 1}
+    assert len(compiled) == 1 and started == [1]
+    n_alive, config = compiled[0]
+    assert n_alive == 0 and config.world.width == 16  # the stand-in, of the runs' kind
