@@ -45,6 +45,7 @@ from alife.kernels.learner import start_learned_states
 from alife.metrics.lineage import LINEAGE_CSV, LINEAGE_GENOMES
 from alife.metrics.writers import read_lines, replace_lines
 from alife.parallel import open_executor, thread_budget
+from alife.runners.compiling import compile_for
 from alife.runners.consistency import FolderMismatch, check_summary
 from alife.runners.loop import CHECKPOINT, RunResult, Stopwatch, drive, stderr_log
 from alife.runners.population import check_evolution, evolve_population, resume_evolution
@@ -229,9 +230,12 @@ class IslandsJob:
         return self.failed or self.interrupted or self.state["generations"] >= self.ev.generations
 
     def prepare(self, say: Callable[[str], None]) -> float:
+        # on a cold cache, compile once here: the pool's islands then load the kernels (a
+        # Dask cluster's workers may be other machines, with caches of their own)
+        seconds = compile_for(self.config, say) if self.scheduler is None else 0.0
         self.info = self._executor.enter_context(open_executor(self.workers, self.scheduler))
         self.log(f"islands run on: {self.info.description}")
-        return 0.0  # each island compiles (or loads the cache) in its worker
+        return seconds
 
     def advance(self, say: Callable[[str], None]) -> None:
         folder, config, ev, state, info = self.folder, self.config, self.ev, self.state, self.info

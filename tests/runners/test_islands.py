@@ -190,3 +190,22 @@ def test_resume_refuses_an_island_folder_whose_files_do_not_belong_together(one_
     assert str(named) in capsys.readouterr().err
     after = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
     assert after == before  # nothing rewritten
+
+
+def test_islands_on_a_cold_cache_compile_once_before_the_pool(tmp_path, monkeypatch):
+    from alife.runners import compiling, islands
+
+    compiled, opened = [], []
+    monkeypatch.setattr(compiling, "kernels_cached", lambda: False)
+    monkeypatch.setattr(compiling, "compile_kernels",
+                        lambda sim, log: compiled.append(sim.n_alive) or 0.0)
+    real_open = islands.open_executor
+
+    def watched_open(*args, **kwargs):
+        opened.append(len(compiled))
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(islands, "open_executor", watched_open)
+    assert main(["evolve", *SMALL, "--islands", "2", "--migrate-every", "1", "--generations",
+                 "1", "--workers", "1", "--out", str(tmp_path / "i")]) == 0
+    assert compiled == [0] and opened == [1]  # once, for a stand-in world, before the pool
