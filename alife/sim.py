@@ -90,15 +90,11 @@ class Simulation:
 
     def compile(self) -> None:
         """Compile (or load from numba's cache) the kernels without advancing the world."""
-        # numba's thread pool first: run_ticks releases the GIL, and called from the cache
-        # before the pool was started it crashed (even for 0 ticks)
-        numba.set_num_threads(self.threads)
         self._run(0)
 
     def step(self, n_ticks: int = 1) -> int:
         """Advance up to ``n_ticks`` ticks; fewer only if the population dies out. Returns ticks
         done."""
-        numba.set_num_threads(self.threads)  # per call: other simulations may use other counts
         done = 0
         while done < n_ticks and not self.extinct:
             done += self._run(n_ticks - done)
@@ -106,6 +102,10 @@ class Simulation:
         return done
 
     def _run(self, n_ticks: int) -> int:
+        # per call, from the calling thread: other simulations may use other counts, and the
+        # pool must have started before run_ticks (it releases the GIL; called from the cache
+        # before the pool was started it crashed, even for 0 ticks)
+        numba.set_num_threads(self.threads)
         if self.record_deaths:
             self._drain_deaths()
         return run_ticks(*self.tick_arguments(), n_ticks)

@@ -203,7 +203,7 @@ def callee_signatures(grid, agents, p, feature_map, counters, stats, gene_lo, ge
     them ahead while this one does something else, into numba's disk cache, where compiling
     ``run_ticks`` then finds them (alife.runners.compiling). Arguments as ``run_ticks``'s
     (n_ticks left out). Mirrors its calls: a type that differs would cost only time (run_ticks
-    would compile that kernel itself); tests/kernels/test_precompile.py checks them."""
+    would compile that kernel itself); a slow test in tests/test_compiling.py checks them."""
     from numba import typeof
 
     n_slots = agents.alive.shape[0]

@@ -43,12 +43,8 @@ def start_compiling(config) -> None:
     global _early
     if _early is not None or kernels_cached() or _cores() < 2:
         return
-    from alife.sim import Simulation
-    from alife.world.init import empty_state
-
     try:
-        stand_in = Simulation(config, state=empty_state(config))
-        calls = callee_signatures(*stand_in.tick_arguments())
+        calls = callee_signatures(*_stand_in(config).tick_arguments())
     except Exception:  # only a head start: the run itself reports what is wrong, if anything
         return
     _early = _start_helper(calls[:1])
@@ -100,10 +96,16 @@ def compile_for(config, log: Callable[[str], None]) -> float:
     start: they then load the kernels instead of each compiling them."""
     if kernels_cached():
         return 0.0
+    return compile_kernels(_stand_in(config), log)
+
+
+def _stand_in(config):
+    """A Simulation of ``config``'s kind around a world without agents (``empty_state``): the
+    kernels' types, without building the real world."""
     from alife.sim import Simulation
     from alife.world.init import empty_state
 
-    return compile_kernels(Simulation(config, state=empty_state(config)), log)
+    return Simulation(config, state=empty_state(config))
 
 
 def compile_ahead(sim, watch: _Watch | None = None) -> None:

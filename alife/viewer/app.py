@@ -451,12 +451,11 @@ class App:
             self.tps_meter.add(done)
             self._record_state()
 
-    def _start_ticks(self) -> int:
-        """Start the ticks due this frame on the stepper (none in flight); returns how many."""
+    def _start_ticks(self) -> None:
+        """Start the ticks due this frame on the stepper (none in flight)."""
         n = 0 if self.view.extinct else self._ticks_due()
         if n > 0:
             self.stepper.start(n)
-        return max(n, 0)
 
     def _prepare(self) -> None:
         """The picture and the snapshot the frame draws, from the world at rest."""
