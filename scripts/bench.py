@@ -116,6 +116,22 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
+def world_record(sim, n_agents: int, overrides: list[str], seed: int) -> dict:
+    """What both children report of the world they built (JSON-ready)."""
+    import alife
+
+    return {
+        "agents": n_agents,
+        "alife": str(Path(alife.__file__).resolve().parent),
+        "grid": [sim.config.world.width, sim.config.world.height],
+        "overrides": overrides,
+        "seed": seed,
+        "capacity": sim.state.capacity,
+        "state_bytes": state_nbytes(sim.state),
+        "config": sim.config.model_dump(mode="json"),
+    }
+
+
 def state_nbytes(state) -> int:
     """Bytes held by the simulation state: every grid and agent array, plus the counters."""
     arrays = [*state.grid, *state.agents, state.counters]
@@ -133,7 +149,6 @@ def run_child(n_agents: int, seconds: float, warmup: int, seed: int, extra: list
     sys.path.insert(0, str(REPO_ROOT))
     import numba
 
-    import alife
     from alife.kernels.tick import kernels_cached
     from alife.runners.compiling import compile_kernels
 
@@ -173,11 +188,7 @@ def run_child(n_agents: int, seconds: float, warmup: int, seed: int, extra: list
     agent_steps = int(stats["agent_steps"])
 
     return {
-        "agents": n_agents,
-        "alife": str(Path(alife.__file__).resolve().parent),
-        "grid": [sim.config.world.width, sim.config.world.height],
-        "overrides": overrides,
-        "seed": seed,
+        **world_record(sim, n_agents, overrides, seed),
         "numba_threads": numba.get_num_threads(),
         "threading_layer": numba.threading_layer(),
         "kernels_cached": cache_warm,
@@ -199,8 +210,6 @@ def run_child(n_agents: int, seconds: float, warmup: int, seed: int, extra: list
         "extinct": sim.extinct,
         "final_tick": sim.tick,
         "events": {k: v for k, v in stats.items() if k != "agent_steps"},
-        "capacity": sim.state.capacity,
-        "state_bytes": state_nbytes(sim.state),
         "state_mib": state_nbytes(sim.state) / MIB,
         "peak_rss_mib": peak_rss_mib(),
         "peak_rss_stages_mib": {
@@ -210,7 +219,6 @@ def run_child(n_agents: int, seconds: float, warmup: int, seed: int, extra: list
             "compiled": rss_compiled,
             "end": peak_rss_mib(),
         },
-        "config": sim.config.model_dump(mode="json"),
     }
 
 
@@ -218,7 +226,6 @@ def run_build_child(n_agents: int, seed: int, extra: list[str]) -> dict:
     """Build (only) one simulation of ``n_agents``: seconds, CPU and peak RSS against the
     state's size; a JSON-ready dict."""
     sys.path.insert(0, str(REPO_ROOT))  # this repository's alife (see run_child)
-    import alife
     from alife import Simulation
 
     t = time.perf_counter()  # load (or compile) the kernels the build runs: not counted
@@ -236,24 +243,17 @@ def run_build_child(n_agents: int, seed: int, extra: list[str]) -> dict:
     state_mib = state_nbytes(sim.state) / MIB
     peak = peak_rss_mib()
     return {
-        "agents": n_agents,
-        "alife": str(Path(alife.__file__).resolve().parent),
-        "grid": [sim.config.world.width, sim.config.world.height],
-        "overrides": overrides,
-        "seed": seed,
+        **world_record(sim, n_agents, overrides, seed),
         "warmup_seconds": warmup_seconds,
         "build_seconds": build_seconds,
         "build_user_seconds": after.ru_utime - usage.ru_utime,
         "build_system_seconds": after.ru_stime - usage.ru_stime,
         "page_faults": after.ru_minflt - usage.ru_minflt,
-        "capacity": sim.state.capacity,
-        "state_bytes": state_nbytes(sim.state),
         "state_mib": state_mib,
         "rss_before_build_mib": rss_before,
         "peak_rss_mib": peak,
         "peak_rss_over_state": peak / state_mib,
         "build_rss_growth_over_state": (peak - rss_before) / state_mib,
-        "config": sim.config.model_dump(mode="json"),
     }
 
 
