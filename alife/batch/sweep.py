@@ -137,9 +137,15 @@ def run_sweep(
             progress = sys.stderr.isatty()
         interrupted = False
         if todo and scheduler is None:  # the pool's workers share this machine's numba cache
-            from alife.runners.compiling import compile_for
+            from alife.runners import compiling
 
-            compile_for(todo[0].config, lambda message: log(f"alife sweep: {message.strip()}"))
+            # SIGTERM stops the compile as Ctrl-C does, and with it the helper process; at the
+            # latest when the compile ends, if the interrupt was lost inside numba's compiler
+            with _sigterm_stops_the_runs(lambda: None) as received:
+                compiling.compile_for(todo[0].config,
+                                      lambda message: log(f"alife sweep: {message.strip()}"))
+                if received:
+                    raise KeyboardInterrupt
         if todo:
             interrupted = _Execution(sweep, out, token, workers, scheduler, retries, progress,
                                      log, skipped).run(todo)
@@ -161,18 +167,22 @@ def run_sweep(
 def _sigterm_stops_the_runs(interrupt_runs: Callable[[], None]):
     """SIGTERM to the sweep (only this process, unlike a terminal's Ctrl-C, which reaches the
     workers too) asks the runs in progress to save their state, then stops the sweep as Ctrl-C
-    does: no worker is left running on its own. Main thread only."""
+    does: no worker is left running on its own. Main thread only. Yields a list that holds
+    the signal once one came (the KeyboardInterrupt can be lost: raised while numba's compiler
+    is in a ctypes callback, it is printed and ignored)."""
+    received: list[int] = []
     if threading.current_thread() is not threading.main_thread():
-        yield
+        yield received
         return
 
     def stop(signum, frame):
+        received.append(signum)
         interrupt_runs()
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, stop)
     try:
-        yield
+        yield received
     finally:
         signal.signal(signal.SIGTERM, previous)
 

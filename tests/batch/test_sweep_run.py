@@ -367,3 +367,49 @@ def test_a_pool_sweep_compiles_once_before_its_workers_start(tmp_path, monkeypat
     assert len(compiled) == 1 and started == [1]
     n_alive, config = compiled[0]
     assert n_alive == 0 and config.world.width == 16  # the stand-in, of the runs' kind
+
+
+def test_sigterm_during_the_compile_before_the_pool_stops_the_sweep_as_ctrl_c_does(
+        tmp_path, monkeypatch):
+    """SIGTERM reaches only the sweep's process: while it compiles ahead of its pool, the
+    signal interrupts the compile (whose cleanup stops its helper process) and ends the sweep
+    as Ctrl-C does; no pool opens. Also when the interrupt is lost inside the compiler: the
+    sweep then stops as the compile ends. (Outside the sweep's handling, the test's own handler
+    would turn the signal into another error.)"""
+    import signal
+    import time
+
+    from alife.runners import compiling
+
+    cleaned, started = [], []
+
+    def compile_that_gets_sigterm(sim, log, lost=False):
+        try:
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(30)  # the handler raises before this ends
+        except KeyboardInterrupt:
+            if not lost:
+                raise  # else swallowed, as numba's ctypes callbacks do: the compile goes on
+        finally:
+            cleaned.append(True)  # as compile_ahead stops its helper
+        return 0.0
+
+    def outside(signum, frame):
+        raise RuntimeError("SIGTERM was not handled by the sweep")
+
+    monkeypatch.setattr(compiling, "kernels_cached", lambda: False)
+    monkeypatch.setattr("alife.batch.sweep.open_executor",
+                        lambda *a, **k: started.append(True))
+    path = write(tmp_path / "tiny.yaml", repeats=1, grid={"learner.model_lr": [0.1]})
+    previous = signal.signal(signal.SIGTERM, outside)
+    try:
+        for lost in (False, True):
+            monkeypatch.setattr(compiling, "compile_kernels",
+                                lambda sim, log, lost=lost: compile_that_gets_sigterm(sim, log,
+                                                                                      lost))
+            with pytest.raises(KeyboardInterrupt):
+                run_sweep(path, tmp_path / f"out-{lost}", workers=1, log=quiet, parquet=False)
+            assert signal.getsignal(signal.SIGTERM) is outside  # the sweep's handler is gone
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert cleaned == [True, True] and started == []
