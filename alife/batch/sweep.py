@@ -279,6 +279,8 @@ class _Execution:
         except KeyboardInterrupt:
             for future in pending:
                 future.cancel()
+            # a terminal's Ctrl-C reached the workers too, `kill -INT` only this process
+            info.interrupt_runs()
             self.say("interrupted: runs in progress save their state; re-run the same command "
                      "to go on")
             try:

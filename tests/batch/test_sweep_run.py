@@ -297,7 +297,11 @@ def test_more_workers_than_cores_are_said_to_share_them():
 
 
 @pytest.mark.slow
-def test_sigterm_to_a_sweep_stops_its_workers_and_the_runs_save_their_state(tmp_path):
+@pytest.mark.parametrize("signum", ["SIGTERM", "SIGINT"])
+def test_a_signal_to_the_sweep_alone_stops_its_workers_and_the_runs_save_their_state(
+        tmp_path, signum):
+    """SIGTERM, or SIGINT sent to the sweep's process only (not a terminal's Ctrl-C, which
+    reaches the workers too): the sweep asks its workers' runs to stop and save."""
     import signal
     import time
 
@@ -315,7 +319,7 @@ def test_sigterm_to_a_sweep_stops_its_workers_and_the_runs_save_their_state(tmp_
         children = [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()
                     and _parent_of(p) == proc.pid]
         assert children, "the pool's workers"
-        proc.send_signal(signal.SIGTERM)
+        proc.send_signal(getattr(signal, signum))
         _, err = proc.communicate(timeout=180)
     finally:
         proc.kill()
