@@ -26,6 +26,7 @@ import ast
 import inspect
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import numba
@@ -46,7 +47,20 @@ PHASES = ("think", "move_and_eat", "tally", "record_deaths", "reproduce")
 OTHER = "everything else"
 # phases that run on one thread below move.PARALLEL_FROM living agents (the matched work)
 SERIAL = ("move_and_eat", "tally", "record_deaths", "reproduce", OTHER)
-TSC_PER_US = 2.6e3  # nominal time-stamp-counter rate of the CPU bench results are quoted for
+
+
+@njit
+def counter_now():
+    return rdtsc()
+
+
+def counter_per_microsecond(seconds: float = 0.2) -> float:
+    """The time-stamp counter's rate, against the wall clock (it ticks at a constant rate on
+    CPUs with an invariant TSC, as any recent x86 has)."""
+    counter_now()  # compile first
+    wall, count = time.perf_counter(), counter_now()
+    time.sleep(seconds)
+    return (counter_now() - count) / ((time.perf_counter() - wall) * 1e6)
 
 
 @njit(inline="always")
@@ -128,7 +142,8 @@ def measure(sim: Simulation, probed, thread_counts: tuple[int, ...], ticks: int,
             if n == 0:  # storage or the death log needs room, or extinct: let step decide
                 if sim.step(1) == 0:
                     raise SystemExit("the population died out; try more food or agents")
-    return {k: laps[k] / TSC_PER_US / done[k] for k in thread_counts}
+    rate = counter_per_microsecond()
+    return {k: laps[k] / rate / done[k] for k in thread_counts}
 
 
 def report(per_tick: dict[int, np.ndarray], threads: int, agents: int) -> str:
