@@ -41,11 +41,12 @@ from profile_think import rdtsc  # noqa: E402
 
 import alife.kernels.tick as tick  # noqa: E402
 from alife import Simulation  # noqa: E402
+from alife.kernels.move import PARALLEL_FROM  # noqa: E402
 
 # the kernels run_ticks calls, timed one by one; the rest of the tick is counted as OTHER
 PHASES = ("think", "move_and_eat", "tally", "record_deaths", "reproduce")
 OTHER = "everything else"
-# phases that run on one thread below move.PARALLEL_FROM living agents (the matched work)
+# phases that run on one thread (move_and_eat only below move.PARALLEL_FROM living agents)
 SERIAL = ("move_and_eat", "tally", "record_deaths", "reproduce", OTHER)
 
 
@@ -85,7 +86,8 @@ def _lap_statement(column: int) -> ast.stmt:
 
 
 def probed_source() -> str:
-    """run_ticks's source with probes: laps float64 (len(PHASES) + 1,) is a new last argument.
+    """run_ticks's source with probes: laps int64 (len(PHASES) + 1,), counter ticks summed,
+    is a new last argument.
 
     Inside the tick loop, the time up to each statement that calls a phase goes to OTHER
     (column len(PHASES)), the statement's own time to that phase's column; the tail of the
@@ -135,9 +137,9 @@ def measure(sim: Simulation, probed, thread_counts: tuple[int, ...], ticks: int,
     laps = {k: np.zeros(len(PHASES) + 1, np.int64) for k in thread_counts}
     done = dict.fromkeys(thread_counts, 0)
     while min(done.values()) < ticks:
-        for k in thread_counts:
+        for k in (k for k in thread_counts if done[k] < ticks):
             numba.set_num_threads(k)
-            n = probed(*sim.tick_arguments(), min(batch, ticks - done[k]) or 1, laps[k])
+            n = probed(*sim.tick_arguments(), min(batch, ticks - done[k]), laps[k])
             done[k] += n
             if n == 0:  # storage or the death log needs room, or extinct: let step decide
                 if sim.step(1) == 0:
@@ -158,10 +160,11 @@ def report(per_tick: dict[int, np.ndarray], threads: int, agents: int) -> str:
                      f" {100 * one[k] / one.sum():9.1f}%")
     lines.append(f"{'tick':18s} {one.sum():10.1f} {many.sum():10.1f} "
                  f"{one.sum() / many.sum():8.2f}x   (µs per tick, {agents:,} agents)")
-    serial = sum(one[names.index(name)] for name in SERIAL)
+    on_one = [name for name in SERIAL if name != "move_and_eat" or agents < PARALLEL_FROM]
+    serial = sum(one[names.index(name)] for name in on_one)
     bound = one.sum() / (serial + (one.sum() - serial) / threads)
     lines.append(f"Amdahl: {100 * serial / one.sum():.1f}% of the 1-thread tick runs on one "
-                 f"thread ({', '.join(SERIAL)}), so {threads} threads give at most "
+                 f"thread ({', '.join(on_one)}), so {threads} threads give at most "
                  f"{bound:.2f}x even if think scaled perfectly")
     return "\n".join(lines)
 
