@@ -353,17 +353,26 @@ compile s = compiling the kernels as a run does (a second process compiles mind.
 cpu/wall = cores busy on average while measuring (ideally = threads)."""
 
 
+def _aligned(header: tuple[str, ...], results: list[dict], row_of) -> str:
+    """A right-aligned text table: one row per result, ``row_of(result)`` giving its cells (a
+    size whose child failed gets a FAILED row)."""
+    rows = [(f"{r['agents']:,}", "-", "FAILED") + ("-",) * (len(header) - 3) if "error" in r
+            else row_of(r) for r in results]
+    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(header)]
+    lines = ["  ".join(h.rjust(w) for h, w in zip(header, widths)),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(c.rjust(w) for c, w in zip(row, widths)) for row in rows]
+    return "\n".join(lines)
+
+
 def format_table(results: list[dict]) -> str:
     header = ("agents", "grid", "agent-steps/s", "CPU-µs/step", "ticks/s", "mean pop", "state MiB",
               "peak RSS MiB", "build s", "compile s", "threads", "cpu/wall")
-    rows = []
-    for r in results:
-        if "error" in r:
-            rows.append((f"{r['agents']:,}", "-", "FAILED") + ("-",) * (len(header) - 3))
-            continue
+
+    def row(r: dict) -> tuple[str, ...]:
         w, h = r["grid"]
         compile_note = " (cached)" if r["kernels_cached"] else ""
-        rows.append((
+        return (
             f"{r['agents']:,}",
             f"{w}x{h}",
             f"{r['agent_steps_per_second'] / 1e6:.2f} M/s",
@@ -376,12 +385,9 @@ def format_table(results: list[dict]) -> str:
             f"{r['compile_seconds']:.2f}{compile_note}",
             str(r["numba_threads"]),
             f"{r['cpu_utilisation']:.2f}",
-        ))
-    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(header)]
-    lines = ["  ".join(h.rjust(w) for h, w in zip(header, widths)),
-             "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(c.rjust(w) for c, w in zip(row, widths)) for row in rows]
-    return "\n".join(lines)
+        )
+
+    return _aligned(header, results, row)
 
 
 BUILD_FOOTNOTE = """
@@ -395,22 +401,16 @@ yet."""
 def format_build_table(results: list[dict]) -> str:
     header = ("agents", "grid", "build s", "user s", "sys s", "state MiB", "RSS before MiB",
               "peak RSS MiB", "peak/state", "growth/state")
-    rows = []
-    for r in results:
-        if "error" in r:
-            rows.append((f"{r['agents']:,}", "-", "FAILED") + ("-",) * (len(header) - 3))
-            continue
+
+    def row(r: dict) -> tuple[str, ...]:
         w, h = r["grid"]
-        rows.append((f"{r['agents']:,}", f"{w}x{h}", f"{r['build_seconds']:.2f}",
-                     f"{r['build_user_seconds']:.2f}", f"{r['build_system_seconds']:.2f}",
-                     f"{r['state_mib']:,.1f}", f"{r['rss_before_build_mib']:,.1f}",
-                     f"{r['peak_rss_mib']:,.1f}", f"{r['peak_rss_over_state']:.3f}",
-                     f"{r['build_rss_growth_over_state']:.3f}"))
-    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(header)]
-    lines = ["  ".join(h.rjust(w) for h, w in zip(header, widths)),
-             "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(c.rjust(w) for c, w in zip(row, widths)) for row in rows]
-    return "\n".join(lines)
+        return (f"{r['agents']:,}", f"{w}x{h}", f"{r['build_seconds']:.2f}",
+                f"{r['build_user_seconds']:.2f}", f"{r['build_system_seconds']:.2f}",
+                f"{r['state_mib']:,.1f}", f"{r['rss_before_build_mib']:,.1f}",
+                f"{r['peak_rss_mib']:,.1f}", f"{r['peak_rss_over_state']:.3f}",
+                f"{r['build_rss_growth_over_state']:.3f}")
+
+    return _aligned(header, results, row)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
